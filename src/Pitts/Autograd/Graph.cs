@@ -1,0 +1,161 @@
+using System.Text;
+
+namespace Pitts.Autograd;
+
+/// <summary>Controls gradient recording: the documented no-grad scope.</summary>
+public static class Autograd
+{
+    [ThreadStatic] private static int _noGradDepth;
+
+    /// <summary>True when operations record the graph (outside every <see cref="NoGrad"/> scope on this thread).</summary>
+    public static bool IsGradEnabled => _noGradDepth == 0;
+
+    /// <summary>
+    /// Disables graph recording on this thread until the returned scope is disposed:
+    /// <c>using (Autograd.NoGrad()) { ... }</c>. Scopes nest. Use it for evaluation and optimizer updates.
+    /// </summary>
+    public static NoGradScope NoGrad()
+    {
+        _noGradDepth++;
+        return new NoGradScope();
+    }
+
+    /// <summary>The scope returned by <see cref="NoGrad"/>; disposing it re-enables recording.</summary>
+    public readonly struct NoGradScope : IDisposable
+    {
+        /// <summary>Ends the scope.</summary>
+        public void Dispose() => _noGradDepth--;
+    }
+
+    /// <summary>Prints the graph that produced <paramref name="root"/>: one line per node, inputs indented.</summary>
+    public static string PrintGraph(Tensor root)
+    {
+        var sb = new StringBuilder();
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor t, int depth)>();
+        stack.Push((root, 0));
+        while (stack.Count > 0)
+        {
+            var (t, depth) = stack.Pop();
+            sb.Append(' ', depth * 2);
+            string what = t.GradFn?.Op ?? (t.RequiresGrad ? "Leaf (requires grad)" : "Leaf");
+            sb.Append(what).Append(' ').Append(Fmt.Shape(t._shape));
+            if (!seen.Add(t)) { sb.AppendLine(" (seen)"); continue; }
+            sb.AppendLine();
+            if (t.GradFn is { } n)
+                for (int i = n.InputsArray.Length - 1; i >= 0; i--) stack.Push((n.InputsArray[i], depth + 1));
+        }
+        return sb.ToString();
+    }
+}
+
+/// <summary>The reverse-mode engine: recording nodes, accumulating gradients and the backward sweep.</summary>
+internal static class Graph
+{
+    /// <summary>True when an op over these inputs must record a node.</summary>
+    public static bool Needs(Tensor a) => a.RequiresGrad && Autograd.IsGradEnabled;
+
+    public static bool Needs(Tensor a, Tensor b) => (a.RequiresGrad || b.RequiresGrad) && Autograd.IsGradEnabled;
+
+    /// <summary>Attaches a node to <paramref name="output"/> when any input requires grad and recording is on.</summary>
+    public static void Record(Tensor output, string op, Tensor input, Action<Tensor> backward)
+    {
+        if (!Needs(input)) return;
+        output.GradFn = new Node(op, [input], backward);
+        output.SetRequiresGradFromOp();
+    }
+
+    public static void Record(Tensor output, string op, Tensor a, Tensor b, Action<Tensor> backward)
+    {
+        if (!Needs(a, b)) return;
+        output.GradFn = new Node(op, [a, b], backward);
+        output.SetRequiresGradFromOp();
+    }
+
+    public static void Record(Tensor output, string op, Tensor[] inputs, Action<Tensor> backward)
+    {
+        if (!Autograd.IsGradEnabled) return;
+        bool any = false;
+        foreach (var t in inputs) any |= t.RequiresGrad;
+        if (!any) return;
+        output.GradFn = new Node(op, inputs, backward);
+        output.SetRequiresGradFromOp();
+    }
+
+    /// <summary>
+    /// Adds <paramref name="grad"/> into <paramref name="t"/>.Grad, first summing it down to t's shape when it
+    /// has the broadcast shape of an op's output. This is the one place where broadcasting's gradient lives.
+    /// </summary>
+    public static void Accumulate(Tensor t, Tensor grad)
+    {
+        if (!t.RequiresGrad) return;
+        if (!ShapeUtil.Same(grad._shape, t._shape)) grad = Broadcast.SumTo(grad, t._shape);
+        if (t.Grad is null)
+        {
+            // Own the buffer: the incoming gradient may be shared with another input (e.g. Add's output grad).
+            t.Grad = new Tensor(grad.Data.ToArray(), 0, (int[])t._shape.Clone());
+        }
+        else
+        {
+            var dst = t.Grad.AsSpan();
+            System.Numerics.Tensors.TensorPrimitives.Add(dst, grad.Data, dst);
+        }
+    }
+
+    public static void Backward(Tensor root, Tensor? gradient, bool retainGraph)
+    {
+        if (!root.RequiresGrad)
+            throw new AutogradException($"Backward: the tensor of shape {Fmt.Shape(root._shape)} does not require grad and has no graph; set RequiresGrad on a leaf it depends on");
+        if (root.GradFn is { Freed: true } f)
+            throw new AutogradException($"Backward: the graph through '{f.Op}' was already freed by an earlier Backward(); pass retainGraph: true to the first call to run backward twice");
+        if (gradient is null)
+        {
+            if (root.Numel != 1)
+                throw new AutogradException($"Backward: output of shape {Fmt.Shape(root._shape)} is not a scalar; pass a gradient of the same shape");
+            gradient = Tensor.OnesLike(root);
+        }
+        else if (!ShapeUtil.Same(gradient._shape, root._shape))
+            throw new ShapeException($"Backward: gradient of shape {Fmt.Shape(gradient._shape)} does not match output of shape {Fmt.Shape(root._shape)}");
+
+        var order = TopologicalOrder(root);
+        // Backward closures are written with the public ops; they must not record a graph of their own.
+        using var noGrad = Autograd.NoGrad();
+        Accumulate(root, gradient);
+        // Reverse topological order: every consumer runs before the producer of its inputs.
+        for (int i = order.Count - 1; i >= 0; i--)
+        {
+            var t = order[i];
+            var node = t.GradFn!;
+            if (node.Freed)
+                throw new AutogradException($"Backward: the graph through '{node.Op}' was already freed by an earlier Backward(); pass retainGraph: true to the first call to run backward twice");
+            var g = t.Grad;
+            if (g is not null) node.BackwardFn!(g);
+            if (!t.RetainsGrad) t.Grad = null;
+            if (!retainGraph) node.Free();
+        }
+    }
+
+    /// <summary>Non-leaf tensors reachable from root, producers before consumers (iterative DFS, no recursion).</summary>
+    private static List<Tensor> TopologicalOrder(Tensor root)
+    {
+        var order = new List<Tensor>();
+        if (root.GradFn is null) return order;
+        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor t, int next)>();
+        stack.Push((root, 0));
+        visited.Add(root);
+        while (stack.Count > 0)
+        {
+            var (t, next) = stack.Pop();
+            var inputs = t.GradFn!.InputsArray;
+            if (next < inputs.Length)
+            {
+                stack.Push((t, next + 1));
+                var child = inputs[next];
+                if (child.GradFn is not null && visited.Add(child)) stack.Push((child, 0));
+            }
+            else order.Add(t);
+        }
+        return order;
+    }
+}

@@ -1,0 +1,238 @@
+using System.Numerics.Tensors;
+using Pitts.Autograd;
+
+namespace Pitts;
+
+/// <summary>Reduction kernels over one dimension seen as (outer, n, inner); no autograd here.</summary>
+internal static class Reduce
+{
+    /// <summary>Sum over the given (normalised, distinct) dimensions.</summary>
+    public static Tensor SumDims(Tensor t, int[] dims, bool keepDim)
+    {
+        var shape = (int[])t._shape.Clone();
+        Tensor cur = t;
+        foreach (int d in dims.OrderByDescending(x => x))
+        {
+            cur = SumDim(cur, d);
+        }
+        if (!keepDim) return new Tensor(cur.Storage, cur.Offset, RemoveDims(shape, dims));
+        return cur;
+    }
+
+    /// <summary>Sum over one dimension, keeping it with size 1.</summary>
+    public static Tensor SumDim(Tensor t, int d)
+    {
+        var (outer, n, inner) = ShapeUtil.Split(t._shape, d);
+        var shape = (int[])t._shape.Clone();
+        if (shape.Length > 0) shape[d] = 1;
+        var r = new Tensor(new float[outer * inner], 0, shape);
+        var src = t.Data;
+        var dst = r.Storage.AsSpan();
+        if (inner == 1)
+        {
+            for (int o = 0; o < outer; o++) dst[o] = TensorPrimitives.Sum(src.Slice(o * n, n));
+        }
+        else
+        {
+            for (int o = 0; o < outer; o++)
+            {
+                var row = dst.Slice(o * inner, inner);
+                for (int k = 0; k < n; k++) TensorPrimitives.Add(row, src.Slice((o * n + k) * inner, inner), row);
+            }
+        }
+        return r;
+    }
+
+    /// <summary>Index (within the dimension) of the max or min along d, first occurrence; NaN wins, as in PyTorch.</summary>
+    public static int[] ArgExtreme(Tensor t, int d, bool max)
+    {
+        var (outer, n, inner) = ShapeUtil.Split(t._shape, d);
+        if (n == 0) throw new ShapeException($"{(max ? "Max" : "Min")}: cannot reduce over an empty dimension of {Fmt.Shape(t._shape)}");
+        var idx = new int[outer * inner];
+        var s = t.Data;
+        for (int o = 0; o < outer; o++)
+        {
+            if (inner == 1)
+            {
+                var row = s.Slice(o * n, n);
+                idx[o] = max ? TensorPrimitives.IndexOfMax(row) : TensorPrimitives.IndexOfMin(row);
+                continue;
+            }
+            for (int i = 0; i < inner; i++)
+            {
+                int best = 0; float bv = s[o * n * inner + i];
+                for (int k = 1; k < n && !float.IsNaN(bv); k++)
+                {
+                    float v = s[(o * n + k) * inner + i];
+                    if (float.IsNaN(v) || (max ? v > bv : v < bv)) { best = k; bv = v; }
+                }
+                idx[o * inner + i] = best;
+            }
+        }
+        return idx;
+    }
+
+    public static int[] RemoveDims(int[] shape, int[] dims)
+    {
+        var r = new List<int>();
+        for (int i = 0; i < shape.Length; i++) if (!dims.Contains(i)) r.Add(shape[i]);
+        return r.ToArray();
+    }
+
+    public static int[] NormDims(int[]? dims, int rank, string op)
+    {
+        if (dims is null || dims.Length == 0) return Enumerable.Range(0, rank).ToArray();
+        var r = dims.Select(d => ShapeUtil.NormDim(d, rank, op)).ToArray();
+        if (r.Distinct().Count() != r.Length) throw new ShapeException($"{op}: dimension listed twice in [{string.Join(", ", dims)}]");
+        if (rank == 0) return [];
+        return r;
+    }
+}
+
+// Reductions. Sum and Max/Min are primitives; Mean, Var and Std are compositions of them.
+// LogSumExp is a primitive for numerical stability (it subtracts the max before exponentiating).
+public sealed partial class Tensor
+{
+    /// <summary>Sum of all elements (a rank-0 tensor).</summary>
+    public Tensor Sum() => Sum(null, false);
+
+    /// <summary>Sum over one dimension.</summary>
+    public Tensor Sum(int dim, bool keepDim = false) => Sum([dim], keepDim);
+
+    /// <summary>Sum over the given dimensions (all when null or empty).</summary>
+    public Tensor Sum(int[]? dims, bool keepDim = false)
+    {
+        var nd = Reduce.NormDims(dims, Rank, "Sum");
+        var r = Reduce.SumDims(this, nd, keepDim);
+        var keptShape = KeptShape(nd);
+        Graph.Record(r, "Sum", this, g => Graph.Accumulate(this, Broadcast.Expand(g.Reshape(keptShape), _shape)));
+        return r;
+    }
+
+    private int[] KeptShape(int[] dims)
+    {
+        var s = (int[])_shape.Clone();
+        foreach (int d in dims) s[d] = 1;
+        return s;
+    }
+
+    /// <summary>Mean of all elements.</summary>
+    public Tensor Mean() => Mean(null, false);
+
+    /// <summary>Mean over one dimension.</summary>
+    public Tensor Mean(int dim, bool keepDim = false) => Mean([dim], keepDim);
+
+    /// <summary>Mean over the given dimensions: Sum / count (NaN over an empty set, as 0/0).</summary>
+    public Tensor Mean(int[]? dims, bool keepDim = false)
+    {
+        var nd = Reduce.NormDims(dims, Rank, "Mean");
+        long count = 1;
+        foreach (int d in nd) count *= _shape[d];
+        return Sum(nd, keepDim).Div((float)count);
+    }
+
+    /// <summary>Variance over the given dimensions with Bessel's correction by default (correction = 1, as PyTorch).</summary>
+    public Tensor Var(int[]? dims = null, bool keepDim = false, int correction = 1)
+    {
+        var nd = Reduce.NormDims(dims, Rank, "Var");
+        long count = 1;
+        foreach (int d in nd) count *= _shape[d];
+        var diff = Sub(Mean(nd, keepDim: true));
+        return diff.Mul(diff).Sum(nd, keepDim).Div(Math.Max(0, count - correction));
+    }
+
+    /// <summary>Variance over one dimension.</summary>
+    public Tensor Var(int dim, bool keepDim = false, int correction = 1) => Var([dim], keepDim, correction);
+
+    /// <summary>Standard deviation: √Var.</summary>
+    public Tensor Std(int[]? dims = null, bool keepDim = false, int correction = 1) => Var(dims, keepDim, correction).Sqrt();
+
+    /// <summary>Standard deviation over one dimension.</summary>
+    public Tensor Std(int dim, bool keepDim = false, int correction = 1) => Var([dim], keepDim, correction).Sqrt();
+
+    /// <summary>Largest element; its gradient goes to the first position holding it.</summary>
+    public Tensor Max() => Flatten().Max(0);
+
+    /// <summary>Smallest element; its gradient goes to the first position holding it.</summary>
+    public Tensor Min() => Flatten().Min(0);
+
+    /// <summary>Largest value along a dimension; the gradient goes to the first index holding it.</summary>
+    public Tensor Max(int dim, bool keepDim = false) => Extreme(dim, keepDim, max: true);
+
+    /// <summary>Smallest value along a dimension; the gradient goes to the first index holding it.</summary>
+    public Tensor Min(int dim, bool keepDim = false) => Extreme(dim, keepDim, max: false);
+
+    /// <summary>Index of the largest value along a dimension (first occurrence), as floats.</summary>
+    public Tensor Argmax(int dim, bool keepDim = false) => ArgIndex(dim, keepDim, true);
+
+    /// <summary>Index of the smallest value along a dimension (first occurrence), as floats.</summary>
+    public Tensor Argmin(int dim, bool keepDim = false) => ArgIndex(dim, keepDim, false);
+
+    /// <summary>Flat index of the largest element.</summary>
+    public int Argmax() => Numel == 0 ? throw new ShapeException("Argmax: empty tensor") : TensorPrimitives.IndexOfMax(Data);
+
+    /// <summary>Flat index of the smallest element.</summary>
+    public int Argmin() => Numel == 0 ? throw new ShapeException("Argmin: empty tensor") : TensorPrimitives.IndexOfMin(Data);
+
+    private Tensor ArgIndex(int dim, bool keepDim, bool max)
+    {
+        int d = ShapeUtil.NormDim(dim, Rank, max ? "Argmax" : "Argmin");
+        var idx = Reduce.ArgExtreme(this, d, max);
+        var shape = keepDim ? KeptShape([d]) : Reduce.RemoveDims(_shape, Rank == 0 ? [] : [d]);
+        var r = new Tensor(shape);
+        for (int i = 0; i < idx.Length; i++) r.Storage[i] = idx[i];
+        return r;
+    }
+
+    private Tensor Extreme(int dim, bool keepDim, bool max)
+    {
+        string op = max ? "Max" : "Min";
+        int d = ShapeUtil.NormDim(dim, Rank, op);
+        var (outer, n, inner) = ShapeUtil.Split(_shape, d);
+        var idx = Reduce.ArgExtreme(this, d, max);
+        var shape = keepDim ? KeptShape([d]) : Reduce.RemoveDims(_shape, Rank == 0 ? [] : [d]);
+        var r = new Tensor(shape);
+        var s = Data;
+        for (int o = 0; o < outer; o++)
+            for (int i = 0; i < inner; i++)
+                r.Storage[o * inner + i] = s[(o * n + idx[o * inner + i]) * inner + i];
+        Graph.Record(r, op, this, g =>
+        {
+            var gx = Zeros(_shape);
+            var gs = g.Data;
+            for (int o = 0; o < outer; o++)
+                for (int i = 0; i < inner; i++)
+                    gx.Storage[(o * n + idx[o * inner + i]) * inner + i] = gs[o * inner + i];
+            Graph.Accumulate(this, gx);
+        });
+        return r;
+    }
+
+    /// <summary>log Σ e^x along a dimension, computed as m + log Σ e^(x - m) with m the max (stable for ±1e4 logits).</summary>
+    public Tensor LogSumExp(int dim, bool keepDim = false)
+    {
+        int d = ShapeUtil.NormDim(dim, Rank, "LogSumExp");
+        var (outer, n, inner) = ShapeUtil.Split(_shape, d);
+        var kept = KeptShape(Rank == 0 ? [] : [d]);
+        var r = new Tensor(kept);
+        var s = Data;
+        for (int o = 0; o < outer; o++)
+            for (int i = 0; i < inner; i++)
+            {
+                float m = float.NegativeInfinity;
+                for (int k = 0; k < n; k++) m = Math.Max(m, s[(o * n + k) * inner + i]);
+                float shift = float.IsInfinity(m) ? 0f : m; // all -inf (or a +inf): avoid inf - inf
+                double sum = 0;
+                for (int k = 0; k < n; k++) sum += Math.Exp(s[(o * n + k) * inner + i] - shift);
+                r.Storage[o * inner + i] = (float)(shift + Math.Log(sum));
+            }
+        var result = keepDim ? r : r.ReshapeNoGrad(Reduce.RemoveDims(_shape, Rank == 0 ? [] : [d]));
+        Graph.Record(result, "LogSumExp", this, g =>
+        {
+            // d lse / dx = softmax(x) = exp(x - lse)
+            var p = Sub(r).Exp();
+            Graph.Accumulate(this, p.Mul(g.Reshape(kept)));
+        });
+        return result;
+    }
+}

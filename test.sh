@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test project of the solution and ends with one line "N passed, N failed" summing them all.
+# Installs what the tests need first (see scripts/install-test-deps.sh). Exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+if [ -x scripts/install-test-deps.sh ]; then
+  scripts/install-test-deps.sh || { echo "test.sh: installing test dependencies failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+log=$(mktemp)
+dotnet test Pitts.slnx -c Release --nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+passed=0; failed=0; projects=0
+while read -r f p; do
+  failed=$((failed + f)); passed=$((passed + p)); projects=$((projects + 1))
+done < <(grep -E '(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+' "$log" \
+          | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+).*/\1 \2/')
+rm -f "$log"
+
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1  # a build error or a crashed test host: count it so the summary cannot read as green
+fi
+echo "test projects: $projects"
+echo "$passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
