@@ -1,6 +1,20 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Pitts.Kernels;
+
+/// <summary>Which GEMM implementation to run; <see cref="Auto"/> picks the widest accelerated one.</summary>
+internal enum GemmPath
+{
+    /// <summary>Vector512 when accelerated, else Vector256 when accelerated, else scalar.</summary>
+    Auto,
+    /// <summary>AVX-512 micro-kernel (12x32 tiles).</summary>
+    Vector512,
+    /// <summary>AVX2 micro-kernel (6x16 tiles).</summary>
+    Vector256,
+    /// <summary>Scalar micro-kernel (4x4 tiles).</summary>
+    Scalar,
+}
 
 /// <summary>
 /// Single-precision matrix multiply on row-major spans: C (m x n) = op(A) · op(B), or C += op(A) · op(B) when
@@ -8,44 +22,401 @@ namespace Pitts.Kernels;
 /// op(B) is k x n, stored as k x n with leading dimension ldb, or as n x k when transB.
 /// The library calls GEMM only through this class, so its implementation can change without touching the ops.
 /// </summary>
-internal static class Gemm
+/// <remarks>
+/// Built the way BLIS/OpenBLAS are: B is packed into KC x NR panels (L1-resident), A into MC x KC blocks of MR-row
+/// panels (L2-resident), and a register-blocked micro-kernel computes an MR x NR tile of C with FMAs. Small and
+/// skinny products skip packing. Every element of C is computed by one fused multiply-add chain in k order,
+/// starting from 0 (or from C when accumulating), whatever the path, the tiling or the number of threads, so
+/// results are bit-identical across thread counts (and across the three paths, as all of them use FMA).
+/// </remarks>
+internal static unsafe class Gemm
 {
+    // Cache blocking (floats). KC x NR of B (32 KB) stays in the 48 KB L1; MC x KC of A (192 KB) in the 1 MB L2;
+    // KC x NC of B (2 MB) in the shared L3.
+    private const int KC = 256, MC = 192, NC = 2048;
+
+    /// <summary>Products with at most this many multiply-adds run on the calling thread.</summary>
+    internal const long ParallelThreshold = 96L * 96 * 96;
+
+    /// <summary>Products with at most this many multiply-adds, or fewer than 8 rows, skip packing.</summary>
+    internal const long SmallThreshold = 40L * 40 * 40;
+
+    /// <summary>The number of threads a large product is split over (at most the number of cores).</summary>
+    internal static int MaxThreads { get; set; } = Math.Max(1, Environment.ProcessorCount);
+
+    [ThreadStatic] private static float[]? _packA, _packB, _transB;
+
     public static void Sgemm(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate)
+        => Sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, GemmPath.Auto, MaxThreads);
+
+    /// <summary>GEMM on an explicit path and thread count (tests use it to reach every path on any machine).</summary>
+    internal static void Sgemm(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate,
+        GemmPath path, int threads)
     {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"Sgemm: negative size m={m} n={n} k={k}");
         if (m == 0 || n == 0) return;
-        if (!accumulate)
-            for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
-        if (k == 0) return;
-        Reference(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        CheckSpan(c.Length, m, n, ldc, "C");
+        if (k == 0)
+        {
+            if (!accumulate)
+                for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
+            return;
+        }
+        if (transA) CheckSpan(a.Length, k, m, lda, "A"); else CheckSpan(a.Length, m, k, lda, "A");
+        if (transB) CheckSpan(b.Length, n, k, ldb, "B"); else CheckSpan(b.Length, k, n, ldb, "B");
+        path = Resolve(path);
+
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var job = new Job(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, path);
+            long work = (long)m * n * k;
+            if (work <= SmallThreshold || m < 8)
+            {
+                Small(in job);
+                return;
+            }
+            int parts = work <= ParallelThreshold ? 1 : Math.Max(1, threads);
+            if (parts == 1) { job.RunPacked(0, m, 0, n); return; }
+            // Fixed partition of C along its longer side, in whole tiles; no thread reduces over k.
+            WorkerPool.Run(parts, job);
+        }
     }
 
-    /// <summary>Simple, correct loops (row-wise axpy for B not transposed, dot products for Bᵀ).</summary>
-    internal static void Reference(bool transA, bool transB, int m, int n, int k,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
+    private static void CheckSpan(int length, int rows, int cols, int ld, string name)
     {
-        for (int i = 0; i < m; i++)
+        if (ld < cols || (long)(rows - 1) * ld + cols > length)
+            throw new ArgumentException($"Sgemm: {name} of {rows}x{cols} with leading dimension {ld} needs {(long)(rows - 1) * ld + cols} elements, span has {length}");
+    }
+
+    internal static GemmPath Resolve(GemmPath path) => path != GemmPath.Auto ? path
+        : Vector512.IsHardwareAccelerated ? GemmPath.Vector512
+        : Vector256.IsHardwareAccelerated ? GemmPath.Vector256
+        : GemmPath.Scalar;
+
+    /// <summary>One product, as raw pointers, so worker threads can run parts of it.</summary>
+    internal readonly struct Job(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
+        float* c, int ldc, bool accumulate, GemmPath path)
+    {
+        public readonly bool TransA = transA, TransB = transB, Accumulate = accumulate;
+        public readonly int M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc;
+        public readonly float* A = a, B = b, C = c;
+        public readonly GemmPath Path = path;
+
+        /// <summary>Rows [i0, i1) and columns [j0, j1) of part <paramref name="part"/> of <paramref name="parts"/>.</summary>
+        public void Part(int part, int parts, out int i0, out int i1, out int j0, out int j1)
         {
-            var crow = c.Slice(i * ldc, n);
-            if (!transB)
+            i0 = 0; i1 = M; j0 = 0; j1 = N;
+            if (N >= M)
             {
-                for (int p = 0; p < k; p++)
-                {
-                    float aip = transA ? a[p * lda + i] : a[i * lda + p];
-                    if (aip == 0f) continue;
-                    TensorPrimitives.MultiplyAdd(b.Slice(p * ldb, n), aip, crow, crow);
-                }
+                int tiles = (N + 31) / 32;
+                j0 = Math.Min(N, tiles * part / parts * 32);
+                j1 = Math.Min(N, tiles * (part + 1) / parts * 32);
             }
             else
             {
-                for (int j = 0; j < n; j++)
+                int tiles = (M + 11) / 12;
+                i0 = Math.Min(M, tiles * part / parts * 12);
+                i1 = Math.Min(M, tiles * (part + 1) / parts * 12);
+            }
+        }
+
+        public void RunPart(int part, int parts)
+        {
+            Part(part, parts, out int i0, out int i1, out int j0, out int j1);
+            if (i1 > i0 && j1 > j0) RunPacked(i0, i1, j0, j1);
+        }
+
+        /// <summary>The packed, blocked algorithm on the block C[i0..i1, j0..j1].</summary>
+        public void RunPacked(int i0, int i1, int j0, int j1)
+        {
+            int mr, nr;
+            delegate*<int, float*, float*, float*, int, bool, void> kernel;
+            switch (Path)
+            {
+                case GemmPath.Vector512: mr = GemmKernels.Mr512; nr = GemmKernels.Nr512; kernel = &GemmKernels.Kernel512; break;
+                case GemmPath.Vector256: mr = GemmKernels.Mr256; nr = GemmKernels.Nr256; kernel = &GemmKernels.Kernel256; break;
+                default: mr = GemmKernels.MrScalar; nr = GemmKernels.NrScalar; kernel = &GemmKernels.KernelScalar; break;
+            }
+            int mcMax = MC / mr * mr;
+            var packA = _packA ??= GC.AllocateUninitializedArray<float>(MC * KC + 64, pinned: true);
+            var packB = _packB ??= GC.AllocateUninitializedArray<float>(NC * KC + 64, pinned: true);
+            float* tile = stackalloc float[GemmKernels.Mr512 * GemmKernels.Nr512 + 16];
+            // Pinned arrays: take 64-byte aligned pointers for the panels.
+            float* ap = Align64((float*)Unsafe.AsPointer(ref packA[0]));
+            float* bp = Align64((float*)Unsafe.AsPointer(ref packB[0]));
+            float* tp = Align64(tile);
+
+            for (int jc = j0; jc < j1; jc += NC)
+            {
+                int nc = Math.Min(NC, j1 - jc);
+                for (int pc = 0; pc < K; pc += KC)
                 {
-                    float s = 0;
-                    if (!transA) s = TensorPrimitives.Dot(a.Slice(i * lda, k), b.Slice(j * ldb, k));
-                    else for (int p = 0; p < k; p++) s += a[p * lda + i] * b[j * ldb + p];
-                    crow[j] += s;
+                    int kc = Math.Min(KC, K - pc);
+                    bool load = Accumulate || pc > 0;
+                    PackB(bp, pc, kc, jc, nc, nr);
+                    for (int ic = i0; ic < i1; ic += mcMax)
+                    {
+                        int mc = Math.Min(mcMax, i1 - ic);
+                        PackA(ap, ic, mc, pc, kc, mr);
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int nw = Math.Min(nr, nc - jr);
+                            float* bPanel = bp + (long)jr * kc;
+                            for (int ir = 0; ir < mc; ir += mr)
+                            {
+                                int mw = Math.Min(mr, mc - ir);
+                                float* aPanel = ap + (long)ir * kc;
+                                float* cTile = C + (long)(ic + ir) * Ldc + jc + jr;
+                                if (mw == mr && nw == nr)
+                                {
+                                    kernel(kc, aPanel, bPanel, cTile, Ldc, load);
+                                    continue;
+                                }
+                                // Edge tile: run the full kernel on a scratch tile, copy the valid part.
+                                for (int r = 0; r < mr; r++)
+                                    for (int q = 0; q < nr; q++)
+                                        tp[r * nr + q] = load && r < mw && q < nw ? cTile[(long)r * Ldc + q] : 0f;
+                                kernel(kc, aPanel, bPanel, tp, nr, true);
+                                for (int r = 0; r < mw; r++)
+                                    new Span<float>(tp + r * nr, nw).CopyTo(new Span<float>(cTile + (long)r * Ldc, nw));
+                            }
+                        }
+                    }
                 }
             }
         }
+
+        private static float* Align64(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
+
+        /// <summary>Packs op(A)[ic..ic+mc, pc..pc+kc] as MR-row panels: panel r holds, for each k, MR values.</summary>
+        private void PackA(float* dst, int ic, int mc, int pc, int kc, int mr)
+        {
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int mw = Math.Min(mr, mc - ir);
+                float* panel = dst + (long)ir * kc;
+                if (TransA)
+                {
+                    // op(A)(i, p) = A[p, i]: each k step is a contiguous run of MR values.
+                    float* src = A + (long)pc * Lda + ic + ir;
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* s = src + (long)p * Lda;
+                        float* d = panel + p * mr;
+                        int r = 0;
+                        for (; r < mw; r++) d[r] = s[r];
+                        for (; r < mr; r++) d[r] = 0f;
+                    }
+                }
+                else
+                {
+                    for (int r = 0; r < mw; r++)
+                    {
+                        float* s = A + (long)(ic + ir + r) * Lda + pc;
+                        float* d = panel + r;
+                        for (int p = 0; p < kc; p++) d[p * mr] = s[p];
+                    }
+                    for (int r = mw; r < mr; r++)
+                        for (int p = 0; p < kc; p++) panel[p * mr + r] = 0f;
+                }
+            }
+        }
+
+        /// <summary>Packs op(B)[pc..pc+kc, jc..jc+nc] as NR-column panels: panel j holds, for each k, NR values.</summary>
+        private void PackB(float* dst, int pc, int kc, int jc, int nc, int nr)
+        {
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int nw = Math.Min(nr, nc - jr);
+                float* panel = dst + (long)jr * kc;
+                if (!TransB)
+                {
+                    float* src = B + (long)pc * Ldb + jc + jr;
+                    if (nw == nr)
+                    {
+                        for (int p = 0; p < kc; p++)
+                            new ReadOnlySpan<float>(src + (long)p * Ldb, nr).CopyTo(new Span<float>(panel + p * nr, nr));
+                    }
+                    else
+                    {
+                        for (int p = 0; p < kc; p++)
+                        {
+                            float* s = src + (long)p * Ldb;
+                            float* d = panel + p * nr;
+                            int q = 0;
+                            for (; q < nw; q++) d[q] = s[q];
+                            for (; q < nr; q++) d[q] = 0f;
+                        }
+                    }
+                }
+                else
+                {
+                    // op(B)(p, j) = B[j, p]: read each row of B contiguously, write with stride NR.
+                    for (int q = 0; q < nw; q++)
+                    {
+                        float* s = B + (long)(jc + jr + q) * Ldb + pc;
+                        float* d = panel + q;
+                        for (int p = 0; p < kc; p++) d[p * nr] = s[p];
+                    }
+                    for (int q = nw; q < nr; q++)
+                        for (int p = 0; p < kc; p++) panel[p * nr + q] = 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Small and skinny products without packing: C[i, :] = fma chain over p of op(A)(i, p) · op(B)[p, :], with B's
+    /// rows contiguous (a transposed B is first transposed into a scratch buffer, k x n, which is cheap at these sizes).
+    /// </summary>
+    private static void Small(in Job job)
+    {
+        int m = job.M, n = job.N, k = job.K;
+        float* b = job.B;
+        int ldb = job.Ldb;
+        if (job.TransB)
+        {
+            int need = k * n;
+            var t = _transB;
+            if (t is null || t.Length < need) _transB = t = GC.AllocateUninitializedArray<float>(Math.Max(need, 1024), pinned: true);
+            float* tb = (float*)Unsafe.AsPointer(ref t[0]);
+            for (int j = 0; j < n; j++)
+            {
+                float* s = job.B + (long)j * job.Ldb;
+                for (int p = 0; p < k; p++) tb[p * n + j] = s[p];
+            }
+            b = tb;
+            ldb = n;
+        }
+        // op(A)(i, p) sits at a[i * sa + p * sp].
+        long sa = job.TransA ? 1 : job.Lda, sp = job.TransA ? job.Lda : 1;
+        switch (job.Path)
+        {
+            case GemmPath.Vector512: SmallRows512(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate); break;
+            case GemmPath.Vector256: SmallRows256(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate, 0); break;
+            default: SmallRowsScalar(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate, 0); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SmallRows512(int m, int n, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
+    {
+        int n64 = n & ~63, n16 = n & ~15;
+        for (int i = 0; i < m; i++)
+        {
+            float* ai = a + i * sa;
+            float* ci = c + (long)i * ldc;
+            for (int j = 0; j < n64; j += 64)
+            {
+                Vector512<float> c0, c1, c2, c3;
+                if (acc) { c0 = Vector512.Load(ci + j); c1 = Vector512.Load(ci + j + 16); c2 = Vector512.Load(ci + j + 32); c3 = Vector512.Load(ci + j + 48); }
+                else c0 = c1 = c2 = c3 = Vector512<float>.Zero;
+                float* bj = b + j;
+                for (int p = 0; p < k; p++)
+                {
+                    var av = Vector512.Create(ai[p * sp]);
+                    float* bp = bj + (long)p * ldb;
+                    c0 = Vector512.FusedMultiplyAdd(av, Vector512.Load(bp), c0);
+                    c1 = Vector512.FusedMultiplyAdd(av, Vector512.Load(bp + 16), c1);
+                    c2 = Vector512.FusedMultiplyAdd(av, Vector512.Load(bp + 32), c2);
+                    c3 = Vector512.FusedMultiplyAdd(av, Vector512.Load(bp + 48), c3);
+                }
+                c0.Store(ci + j); c1.Store(ci + j + 16); c2.Store(ci + j + 32); c3.Store(ci + j + 48);
+            }
+            for (int j = n64; j < n16; j += 16)
+            {
+                var c0 = acc ? Vector512.Load(ci + j) : Vector512<float>.Zero;
+                float* bj = b + j;
+                for (int p = 0; p < k; p++)
+                    c0 = Vector512.FusedMultiplyAdd(Vector512.Create(ai[p * sp]), Vector512.Load(bj + (long)p * ldb), c0);
+                c0.Store(ci + j);
+            }
+        }
+        if (n16 < n) SmallRows256(m, n, k, a, sa, sp, b, ldb, c, ldc, acc, n16);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SmallRows256(int m, int n, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc, int j0)
+    {
+        int n32 = j0 + ((n - j0) & ~31), n8 = j0 + ((n - j0) & ~7);
+        for (int i = 0; i < m; i++)
+        {
+            float* ai = a + i * sa;
+            float* ci = c + (long)i * ldc;
+            for (int j = j0; j < n32; j += 32)
+            {
+                Vector256<float> c0, c1, c2, c3;
+                if (acc) { c0 = Vector256.Load(ci + j); c1 = Vector256.Load(ci + j + 8); c2 = Vector256.Load(ci + j + 16); c3 = Vector256.Load(ci + j + 24); }
+                else c0 = c1 = c2 = c3 = Vector256<float>.Zero;
+                float* bj = b + j;
+                for (int p = 0; p < k; p++)
+                {
+                    var av = Vector256.Create(ai[p * sp]);
+                    float* bp = bj + (long)p * ldb;
+                    c0 = Vector256.FusedMultiplyAdd(av, Vector256.Load(bp), c0);
+                    c1 = Vector256.FusedMultiplyAdd(av, Vector256.Load(bp + 8), c1);
+                    c2 = Vector256.FusedMultiplyAdd(av, Vector256.Load(bp + 16), c2);
+                    c3 = Vector256.FusedMultiplyAdd(av, Vector256.Load(bp + 24), c3);
+                }
+                c0.Store(ci + j); c1.Store(ci + j + 8); c2.Store(ci + j + 16); c3.Store(ci + j + 24);
+            }
+            for (int j = n32; j < n8; j += 8)
+            {
+                var c0 = acc ? Vector256.Load(ci + j) : Vector256<float>.Zero;
+                float* bj = b + j;
+                for (int p = 0; p < k; p++)
+                    c0 = Vector256.FusedMultiplyAdd(Vector256.Create(ai[p * sp]), Vector256.Load(bj + (long)p * ldb), c0);
+                c0.Store(ci + j);
+            }
+        }
+        if (n8 < n) SmallRowsScalar(m, n, k, a, sa, sp, b, ldb, c, ldc, acc, n8);
+    }
+
+    private static void SmallRowsScalar(int m, int n, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc, int j0)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            float* ai = a + i * sa;
+            float* ci = c + (long)i * ldc;
+            int j = j0;
+            for (; j + 4 <= n; j += 4)
+            {
+                float c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+                if (acc) { c0 = ci[j]; c1 = ci[j + 1]; c2 = ci[j + 2]; c3 = ci[j + 3]; }
+                float* bj = b + j;
+                for (int p = 0; p < k; p++)
+                {
+                    float av = ai[p * sp];
+                    float* bp = bj + (long)p * ldb;
+                    c0 = MathF.FusedMultiplyAdd(av, bp[0], c0);
+                    c1 = MathF.FusedMultiplyAdd(av, bp[1], c1);
+                    c2 = MathF.FusedMultiplyAdd(av, bp[2], c2);
+                    c3 = MathF.FusedMultiplyAdd(av, bp[3], c3);
+                }
+                ci[j] = c0; ci[j + 1] = c1; ci[j + 2] = c2; ci[j + 3] = c3;
+            }
+            for (; j < n; j++)
+            {
+                float c0 = acc ? ci[j] : 0f;
+                for (int p = 0; p < k; p++) c0 = MathF.FusedMultiplyAdd(ai[p * sp], b[(long)p * ldb + j], c0);
+                ci[j] = c0;
+            }
+        }
+    }
+
+    /// <summary>Simple, independent loops in double precision: the test oracle, never used by the library.</summary>
+    internal static void Reference(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate)
+    {
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = accumulate ? c[i * ldc + j] : 0.0;
+                for (int p = 0; p < k; p++)
+                    s += (double)(transA ? a[p * lda + i] : a[i * lda + p]) * (transB ? b[j * ldb + p] : b[p * ldb + j]);
+                c[i * ldc + j] = (float)s;
+            }
     }
 }

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Pitts.Bench;
+
+/// <summary>
+/// The Pitts side of bench/compare.sh: runs named workloads and prints one JSON object with the best time of each.
+/// Usage: Pitts.Bench [--smoke] [--repeats N] [workload ...]; with no workload, all of them.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        bool smoke = false;
+        int repeats = 3;
+        var names = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--smoke": smoke = true; break;
+                case "--repeats" when i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0: repeats = r; i++; break;
+                case "--threads" when i + 1 < args.Length && int.TryParse(args[i + 1], out int t) && t > 0: Pitts.Kernels.Gemm.MaxThreads = t; i++; break;
+                case "--list": Console.WriteLine(string.Join('\n', Workloads.Names)); return 0;
+                case "-h" or "--help":
+                    Console.WriteLine("usage: Pitts.Bench [--smoke] [--repeats N] [--threads N] [--list] [workload ...]");
+                    return 0;
+                default:
+                    if (args[i].StartsWith('-')) { Console.Error.WriteLine($"Pitts.Bench: unknown option '{args[i]}' (try --help)"); return 2; }
+                    names.Add(args[i]);
+                    break;
+            }
+        }
+        if (names.Count == 0) names.AddRange(Workloads.Names);
+        foreach (var n in names)
+            if (!Workloads.Exists(n)) { Console.Error.WriteLine($"Pitts.Bench: unknown workload '{n}'; known: {string.Join(", ", Workloads.Names)}"); return 2; }
+
+        var results = new JsonArray();
+        foreach (var n in names)
+        {
+            var res = Workloads.Run(n, smoke, repeats);
+            Console.Error.WriteLine($"{n}: {res.Seconds * 1e3:0.000} ms{(res.Gflops is { } g ? $", {g:0.0} GFLOP/s" : "")}");
+            var o = new JsonObject { ["workload"] = n, ["seconds"] = res.Seconds, ["repeats"] = repeats, ["smoke"] = smoke };
+            if (res.Gflops is { } gf) o["gflops"] = gf;
+            foreach (var (k, v) in res.Extra) o[k] = v;
+            results.Add(o);
+        }
+        var root = new JsonObject
+        {
+            ["framework"] = "pitts",
+            ["runtime"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+            ["processors"] = Environment.ProcessorCount,
+            ["vector512"] = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated,
+            ["results"] = results,
+        };
+        Console.WriteLine(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return 0;
+    }
+}
+
+/// <summary>The outcome of one workload: best wall time of one run, and GFLOP/s for the GEMM workloads.</summary>
+public sealed record Result(double Seconds, double? Gflops, Dictionary<string, JsonNode?> Extra);
+
+/// <summary>Timing helper: best of several timed runs after a warm-up run.</summary>
+public static class Timer
+{
+    /// <summary>Runs <paramref name="body"/> once to warm up, then <paramref name="repeats"/> times, returning the best seconds.</summary>
+    public static double Best(Action body, int repeats)
+    {
+        body();
+        double best = double.MaxValue;
+        for (int r = 0; r < repeats; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            body();
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
+    /// <summary>Invariant formatting for logs.</summary>
+    public static string F(double x) => x.ToString("0.###", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,41 @@
+using System.Text.Json.Nodes;
+using Pitts.Kernels;
+
+namespace Pitts.Bench;
+
+/// <summary>The benchmark workloads, with the names bench/torch_bench.py uses for the same work.</summary>
+public static partial class Workloads
+{
+    /// <summary>Every workload, in the order compare.sh runs them.</summary>
+    public static readonly string[] Names =
+        ["sgemm-256", "sgemm-512", "sgemm-1024", "sgemm-2048"];
+
+    /// <summary>True for a known workload name (also sgemm-N for any N).</summary>
+    public static bool Exists(string name) => Names.Contains(name) || TryGemmSize(name, out _);
+
+    private static bool TryGemmSize(string name, out int n)
+    {
+        n = 0;
+        return name.StartsWith("sgemm-", StringComparison.Ordinal) && int.TryParse(name.AsSpan(6), out n) && n > 0;
+    }
+
+    /// <summary>Runs one workload (tiny sizes in smoke mode) and returns its best time.</summary>
+    public static Result Run(string name, bool smoke, int repeats)
+    {
+        if (TryGemmSize(name, out int n)) return Sgemm(smoke ? Math.Min(n, 48) : n, repeats);
+        throw new ArgumentException($"unknown workload {name}");
+    }
+
+    /// <summary>C = A · B for square n x n matrices, through the public MatMul op.</summary>
+    private static Result Sgemm(int n, int repeats)
+    {
+        var g = new Generator(42);
+        var a = Tensor.Randn([n, n], g);
+        var b = Tensor.Randn([n, n], g);
+        // Repeat small products so one timed run lasts long enough to measure.
+        double flops = 2.0 * n * n * n;
+        int inner = (int)Math.Clamp(2e8 / flops, 1, 10000);
+        double t = Timer.Best(() => { for (int i = 0; i < inner; i++) a.MatMul(b); }, repeats) / inner;
+        return new Result(t, flops / t / 1e9, new() { ["n"] = n });
+    }
+}

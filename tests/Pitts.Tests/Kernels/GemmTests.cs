@@ -1,0 +1,127 @@
+using Pitts.Kernels;
+
+namespace Pitts.Tests.Kernels;
+
+/// <summary>Every GEMM path, layout and edge size against a naive double-precision reference.</summary>
+public class GemmTests
+{
+    private static readonly int[] EdgeSizes = [0, 1, 2, 3, 15, 16, 17, 31, 33, 63, 65, 127, 129];
+
+    // Path names rather than the internal enum, which a public test method cannot take.
+    public static TheoryData<string> Paths => new() { "Auto", "Vector512", "Vector256", "Scalar" };
+
+    private static float[] Random(int count, int seed)
+    {
+        var rng = new Random(seed);
+        var x = new float[count];
+        for (int i = 0; i < count; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+        return x;
+    }
+
+    /// <summary>Runs one product on <paramref name="path"/> with padded leading dimensions and checks it.</summary>
+    private static void Check(GemmPath path, bool ta, bool tb, int m, int n, int k, bool accumulate, int threads = 2, int pad = 3)
+    {
+        int rowsA = ta ? k : m, colsA = ta ? m : k, rowsB = tb ? n : k, colsB = tb ? k : n;
+        int lda = colsA + pad, ldb = colsB + pad, ldc = n + pad;
+        var a = Random(Math.Max(0, rowsA * lda), m * 7 + n * 13 + k);
+        var b = Random(Math.Max(0, rowsB * ldb), m + n * 5 + k * 11 + 1);
+        var c = Random(Math.Max(0, m * ldc), 99 + m + n + k);
+        var expected = (float[])c.Clone();
+        Gemm.Reference(ta, tb, m, n, k, a, lda, b, ldb, expected, ldc, accumulate);
+        Gemm.Sgemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, accumulate, path, threads);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < ldc; j++)
+            {
+                float e = expected[i * ldc + j], got = c[i * ldc + j];
+                // Each term is below 1 in magnitude; float32 rounding over k terms stays far below this bound.
+                double tol = j < n ? 1e-5 * (k + 1) + 1e-6 : 0;
+                if (!(Math.Abs(e - got) <= tol))
+                    Assert.Fail($"{path} {(ta ? 'T' : 'N')}{(tb ? 'T' : 'N')} m={m} n={n} k={k} acc={accumulate}: C[{i},{j}] = {got}, expected {e}");
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void AllLayoutsAndEdgeSizesMatchTheReference(string pathName)
+    {
+        var path = Enum.Parse<GemmPath>(pathName);
+        foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
+                foreach (int s in EdgeSizes)
+                    Check(path, ta, tb, s, s, s, accumulate: s % 2 == 1);
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void NonSquareShapesMatchTheReference(string pathName)
+    {
+        var path = Enum.Parse<GemmPath>(pathName);
+        int[][] shapes =
+        [
+            [30, 20, 1], [30, 1, 20], [1, 30, 20], [30, 15, 20], [15, 20, 30], [30, 1, 15], [1, 15, 30],
+            [64, 256, 784], [64, 10, 256], [10, 256, 64], [129, 17, 300], [17, 129, 300], [200, 65, 33],
+            [3, 1000, 5], [1000, 3, 5], [13, 40, 520], [100, 100, 1], [45, 77, 257],
+        ];
+        foreach (var s in shapes)
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (bool acc in new[] { false, true })
+                        Check(path, ta, tb, s[0], s[1], s[2], acc);
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void LargeProductsCrossEveryCacheBlock(string pathName)
+    {
+        var path = Enum.Parse<GemmPath>(pathName);
+        // k > KC (256), m > MC (192), and n large enough for two threads: every blocking loop runs more than once.
+        Check(path, false, false, 397, 301, 530, false);
+        Check(path, true, true, 211, 405, 290, true);
+    }
+
+    [Fact]
+    public void ResultsAreBitIdenticalAcrossThreadCountsAndPaths()
+    {
+        int m = 250, n = 310, k = 600;
+        var a = Random(m * k, 1);
+        var b = Random(k * n, 2);
+        float[] Run(GemmPath p, int threads)
+        {
+            var c = new float[m * n];
+            Gemm.Sgemm(false, false, m, n, k, a, k, b, n, c, n, false, p, threads);
+            return c;
+        }
+        var one = Run(GemmPath.Auto, 1);
+        Assert.Equal(one, Run(GemmPath.Auto, 2));
+        Assert.Equal(one, Run(GemmPath.Auto, 3));
+        // All paths use one fused multiply-add chain per element in k order, so they agree to the bit.
+        Assert.Equal(one, Run(GemmPath.Vector256, 2));
+        Assert.Equal(one, Run(GemmPath.Scalar, 1));
+    }
+
+    [Fact]
+    public void ZeroInnerDimensionClearsOrKeepsC()
+    {
+        var c = new float[] { 1, 2, 3, 4 };
+        Gemm.Sgemm(false, false, 2, 2, 0, [], 0, [], 2, c, 2, accumulate: true);
+        Assert.Equal([1f, 2, 3, 4], c);
+        Gemm.Sgemm(false, false, 2, 2, 0, [], 0, [], 2, c, 2, accumulate: false);
+        Assert.Equal([0f, 0, 0, 0], c);
+    }
+
+    [Fact]
+    public void TooShortSpanIsRejected()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.Sgemm(false, false, 2, 2, 2, new float[3], 2, new float[4], 2, new float[4], 2, false));
+        Assert.Contains("A of 2x2", ex.Message);
+    }
+
+    [Fact]
+    public void KnownSmallProduct()
+    {
+        // [[1, 2], [3, 4]] · [[5, 6], [7, 8]] = [[19, 22], [43, 50]] (worked by hand).
+        var c = new float[4];
+        Gemm.Sgemm(false, false, 2, 2, 2, [1, 2, 3, 4], 2, [5, 6, 7, 8], 2, c, 2, false);
+        Assert.Equal([19f, 22, 43, 50], c);
+    }
+}
