@@ -421,28 +421,9 @@ public static class Safetensors
 
     internal static void SaveCore(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata, Action<string>? beforeRename)
     {
-        var header = BuildHeader(tensors, metadata, out var order);
-        string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir)) throw new SafetensorsException($"safetensors: cannot save '{path}': folder '{dir}' does not exist");
-        string tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                WriteBody(fs, header, order);
-                fs.Flush(flushToDisk: true);
-            }
-            beforeRename?.Invoke(tmp);
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch (Exception e)
-        {
-            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            if (e is IOException or UnauthorizedAccessException)
-                throw new SafetensorsException($"safetensors: cannot save '{path}': {e.Message}", e);
-            throw;
-        }
+        var header = BuildHeader(tensors, metadata, out var ordered);
+        var order = ordered;
+        AtomicFile.Write(path, s => WriteBody(s, header, order), msg => new SafetensorsException($"safetensors: {msg}"), beforeRename);
     }
 
     /// <summary>Writes float32 tensors and optional metadata in the safetensors format to a stream.</summary>
