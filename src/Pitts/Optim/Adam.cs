@@ -1,0 +1,80 @@
+namespace Pitts.Optim;
+
+/// <summary>
+/// Adam (Kingma and Ba, 2015, Algorithm 1), with PyTorch's placement of ε:
+/// <code>
+/// g ← ∇L + λ·θ                          (weight decay: L2, coupled into the gradient; see AdamW for decoupled)
+/// m ← β₁·m + (1 - β₁)·g                 (first moment)
+/// v ← β₂·v + (1 - β₂)·g²                (second moment)
+/// θ ← θ - α/(1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + ε)
+/// </code>
+/// </summary>
+public class Adam : Optimizer
+{
+    /// <summary>β₁, the decay of the first-moment estimate.</summary>
+    public float Beta1 { get; }
+
+    /// <summary>β₂, the decay of the second-moment estimate.</summary>
+    public float Beta2 { get; }
+
+    /// <summary>ε, added to the denominator.</summary>
+    public float Eps { get; }
+
+    /// <summary>Weight decay λ (L2 in Adam, decoupled in AdamW).</summary>
+    public float WeightDecay { get; }
+
+    /// <summary>Creates the optimizer with PyTorch's defaults α = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0.</summary>
+    public Adam(IEnumerable<Tensor> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0f)
+        : this(parameters, lr, beta1, beta2, eps, weightDecay, "Adam") { }
+
+    /// <summary>Creates the optimizer with a name for messages (used by AdamW).</summary>
+    protected Adam(IEnumerable<Tensor> parameters, float lr, float beta1, float beta2, float eps, float weightDecay, string name)
+        : base(parameters, lr, name)
+    {
+        CheckUnit(beta1, "beta1", name);
+        CheckUnit(beta2, "beta2", name);
+        CheckNonNegative(eps, "eps", name);
+        CheckNonNegative(weightDecay, "weight decay", name);
+        (Beta1, Beta2, Eps, WeightDecay) = (beta1, beta2, eps, weightDecay);
+    }
+
+    /// <summary>True when weight decay is decoupled from the gradient (AdamW).</summary>
+    protected virtual bool DecoupledWeightDecay => false;
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Span<float> p, ReadOnlySpan<float> grad)
+    {
+        int t = NextStep(index);
+        var m = Buffer(index, "exp_avg");
+        var v = Buffer(index, "exp_avg_sq");
+        float lr = LearningRate, b1 = Beta1, b2 = Beta2, eps = Eps, wd = WeightDecay;
+        float biasCorrection1 = 1f - MathF.Pow(b1, t);
+        float biasCorrection2Sqrt = MathF.Sqrt(1f - MathF.Pow(b2, t));
+        float stepSize = lr / biasCorrection1;
+        bool decoupled = DecoupledWeightDecay;
+        for (int j = 0; j < p.Length; j++)
+        {
+            float g = grad[j];
+            if (decoupled) p[j] *= 1f - lr * wd;   // θ ← θ - αλθ, outside the adaptive scaling
+            else g += wd * p[j];                    // L2: λθ joins the gradient
+            m[j] = b1 * m[j] + (1f - b1) * g;
+            v[j] = b2 * v[j] + (1f - b2) * g * g;
+            float denom = MathF.Sqrt(v[j]) / biasCorrection2Sqrt + eps;
+            p[j] -= stepSize * m[j] / denom;
+        }
+    }
+}
+
+/// <summary>
+/// AdamW (Loshchilov and Hutter, 2019): Adam with decoupled weight decay, θ ← θ - αλθ applied directly to the
+/// weights before the Adam step rather than added to the gradient. PyTorch's defaults: λ = 0.01.
+/// </summary>
+public sealed class AdamW : Adam
+{
+    /// <summary>Creates the optimizer with PyTorch's defaults α = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0.01.</summary>
+    public AdamW(IEnumerable<Tensor> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 1e-2f)
+        : base(parameters, lr, beta1, beta2, eps, weightDecay, "AdamW") { }
+
+    /// <inheritdoc/>
+    protected override bool DecoupledWeightDecay => true;
+}

@@ -1,0 +1,208 @@
+namespace Pitts.Optim;
+
+/// <summary>
+/// Base class of the learning-rate schedules: it remembers the optimizer's initial rate and, at each
+/// <see cref="Step"/> (once per epoch, after the optimizer's steps), sets the rate for the next epoch.
+/// </summary>
+public abstract class LrScheduler
+{
+    /// <summary>Captures the optimizer's current learning rate as the base rate.</summary>
+    protected LrScheduler(Optimizer optimizer)
+    {
+        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        BaseLr = optimizer.LearningRate;
+    }
+
+    /// <summary>The optimizer whose learning rate this schedule sets.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The learning rate at epoch 0.</summary>
+    public float BaseLr { get; private set; }
+
+    /// <summary>The number of <see cref="Step"/> calls so far (PyTorch's last_epoch).</summary>
+    public int LastEpoch { get; private set; }
+
+    /// <summary>The learning rate the optimizer uses now.</summary>
+    public float LastLr => Optimizer.LearningRate;
+
+    /// <summary>Advances one epoch and sets the optimizer's learning rate.</summary>
+    public void Step()
+    {
+        LastEpoch++;
+        Optimizer.LearningRate = LrAt(LastEpoch);
+    }
+
+    /// <summary>The learning rate at epoch <paramref name="epoch"/> (closed form).</summary>
+    public abstract float LrAt(int epoch);
+
+    /// <summary>The schedule's position as tensors ("last_epoch", "base_lr"), for checkpoints.</summary>
+    public virtual OrderedDictionary<string, Tensor> StateDict() => new()
+    {
+        ["last_epoch"] = Tensor.Scalar(LastEpoch),
+        ["base_lr"] = Tensor.Scalar(BaseLr),
+    };
+
+    /// <summary>Restores a state taken by <see cref="StateDict"/> (the optimizer's rate is restored by the optimizer's own state).</summary>
+    public virtual void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
+    {
+        LastEpoch = (int)Get(state, "last_epoch");
+        BaseLr = Get(state, "base_lr");
+    }
+
+    /// <summary>Reads one scalar entry, with a clear error when it is missing.</summary>
+    protected float Get(IReadOnlyDictionary<string, Tensor> state, string key) =>
+        state.TryGetValue(key, out var t) ? t.Item() : throw new PittsException($"{GetType().Name}.LoadStateDict: missing key '{key}'");
+}
+
+/// <summary>Multiplies the rate by γ every <c>stepSize</c> epochs: α_t = α₀·γ^⌊t/stepSize⌋ (PyTorch's StepLR).</summary>
+public sealed class StepLr : LrScheduler
+{
+    /// <summary>Epochs between decays.</summary>
+    public int StepSize { get; }
+
+    /// <summary>The decay factor γ.</summary>
+    public float Gamma { get; }
+
+    /// <summary>Creates the schedule.</summary>
+    public StepLr(Optimizer optimizer, int stepSize, float gamma = 0.1f) : base(optimizer)
+    {
+        if (stepSize <= 0) throw new PittsException($"StepLr: step size must be positive, got {stepSize}");
+        (StepSize, Gamma) = (stepSize, gamma);
+    }
+
+    /// <inheritdoc/>
+    public override float LrAt(int epoch) => (float)(BaseLr * Math.Pow(Gamma, epoch / StepSize));
+}
+
+/// <summary>Multiplies the rate by γ every epoch: α_t = α₀·γ^t (PyTorch's ExponentialLR).</summary>
+public sealed class ExponentialLr(Optimizer optimizer, float gamma) : LrScheduler(optimizer)
+{
+    /// <summary>The decay factor γ.</summary>
+    public float Gamma { get; } = gamma;
+
+    /// <inheritdoc/>
+    public override float LrAt(int epoch) => (float)(BaseLr * Math.Pow(Gamma, epoch));
+}
+
+/// <summary>
+/// Cosine annealing (Loshchilov and Hutter, 2017, without restarts): α_t = η_min + (α₀ - η_min)(1 + cos(πt/T_max))/2,
+/// PyTorch's CosineAnnealingLR in its closed form.
+/// </summary>
+public sealed class CosineAnnealingLr : LrScheduler
+{
+    /// <summary>The half period T_max in epochs.</summary>
+    public int TMax { get; }
+
+    /// <summary>The minimum rate η_min.</summary>
+    public float EtaMin { get; }
+
+    /// <summary>Creates the schedule.</summary>
+    public CosineAnnealingLr(Optimizer optimizer, int tMax, float etaMin = 0f) : base(optimizer)
+    {
+        if (tMax <= 0) throw new PittsException($"CosineAnnealingLr: T_max must be positive, got {tMax}");
+        (TMax, EtaMin) = (tMax, etaMin);
+    }
+
+    /// <inheritdoc/>
+    public override float LrAt(int epoch) => (float)(EtaMin + (BaseLr - EtaMin) * (1 + Math.Cos(Math.PI * epoch / TMax)) / 2);
+}
+
+/// <summary>Whether a monitored metric should go down (a loss) or up (an accuracy).</summary>
+public enum PlateauMode
+{
+    /// <summary>Lower is better.</summary>
+    Min,
+
+    /// <summary>Higher is better.</summary>
+    Max,
+}
+
+/// <summary>
+/// Divides the learning rate by 1/factor when a metric has not improved for more than <c>patience</c> epochs
+/// (PyTorch's ReduceLROnPlateau, relative threshold): improvement means metric &lt; best·(1 - threshold) in Min mode.
+/// Call <see cref="Step(float)"/> with the validation metric once per epoch.
+/// </summary>
+public sealed class ReduceLrOnPlateau
+{
+    /// <summary>Creates the schedule with PyTorch's defaults (factor 0.1, patience 10, threshold 1e-4, no cooldown).</summary>
+    public ReduceLrOnPlateau(Optimizer optimizer, PlateauMode mode = PlateauMode.Min, float factor = 0.1f, int patience = 10,
+        float threshold = 1e-4f, int cooldown = 0, float minLr = 0f, float eps = 1e-8f)
+    {
+        if (!(factor < 1f && factor >= 0f)) throw new PittsException($"ReduceLrOnPlateau: factor must be in [0, 1), got {factor}");
+        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        (Mode, Factor, Patience, Threshold, Cooldown, MinLr, Eps) = (mode, factor, patience, threshold, cooldown, minLr, eps);
+        Best = mode == PlateauMode.Min ? float.PositiveInfinity : float.NegativeInfinity;
+    }
+
+    /// <summary>The optimizer whose learning rate this schedule sets.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>Whether lower or higher metrics are better.</summary>
+    public PlateauMode Mode { get; }
+
+    /// <summary>The factor the rate is multiplied by on a plateau.</summary>
+    public float Factor { get; }
+
+    /// <summary>Epochs without improvement tolerated before reducing.</summary>
+    public int Patience { get; }
+
+    /// <summary>The relative improvement that counts as better.</summary>
+    public float Threshold { get; }
+
+    /// <summary>Epochs to wait after a reduction before counting again.</summary>
+    public int Cooldown { get; }
+
+    /// <summary>The rate is never reduced below this.</summary>
+    public float MinLr { get; }
+
+    /// <summary>Reductions smaller than this are skipped.</summary>
+    public float Eps { get; }
+
+    /// <summary>The best metric seen.</summary>
+    public float Best { get; private set; }
+
+    /// <summary>Epochs since the last improvement.</summary>
+    public int NumBadEpochs { get; private set; }
+
+    /// <summary>Remaining cooldown epochs.</summary>
+    public int CooldownCounter { get; private set; }
+
+    /// <summary>The number of <see cref="Step(float)"/> calls so far.</summary>
+    public int LastEpoch { get; private set; }
+
+    /// <summary>Records this epoch's metric and reduces the learning rate if it has plateaued.</summary>
+    public void Step(float metric)
+    {
+        LastEpoch++;
+        bool better = Mode == PlateauMode.Min ? metric < Best * (1f - Threshold) : metric > Best * (1f + Threshold);
+        if (better) { Best = metric; NumBadEpochs = 0; }
+        else NumBadEpochs++;
+        if (CooldownCounter > 0) { CooldownCounter--; NumBadEpochs = 0; }
+        if (NumBadEpochs > Patience)
+        {
+            float old = Optimizer.LearningRate, next = Math.Max(old * Factor, MinLr);
+            if (old - next > Eps) Optimizer.LearningRate = next;
+            CooldownCounter = Cooldown;
+            NumBadEpochs = 0;
+        }
+    }
+
+    /// <summary>The schedule's counters as tensors, for checkpoints.</summary>
+    public OrderedDictionary<string, Tensor> StateDict() => new()
+    {
+        ["best"] = Tensor.Scalar(Best),
+        ["num_bad_epochs"] = Tensor.Scalar(NumBadEpochs),
+        ["cooldown_counter"] = Tensor.Scalar(CooldownCounter),
+        ["last_epoch"] = Tensor.Scalar(LastEpoch),
+    };
+
+    /// <summary>Restores a state taken by <see cref="StateDict"/>.</summary>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
+    {
+        float Get(string k) => state.TryGetValue(k, out var t) ? t.Item() : throw new PittsException($"ReduceLrOnPlateau.LoadStateDict: missing key '{k}'");
+        Best = Get("best");
+        NumBadEpochs = (int)Get("num_bad_epochs");
+        CooldownCounter = (int)Get("cooldown_counter");
+        LastEpoch = (int)Get("last_epoch");
+    }
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using Pitts.Autograd;
+
+namespace Pitts.Optim;
+
+/// <summary>
+/// Base class of the optimizers: it holds the parameters, the learning rate and per-parameter state (momentum
+/// buffers, moment estimates), and updates parameter storage in place under no-grad in <see cref="Step"/>.
+/// </summary>
+public abstract class Optimizer
+{
+    private readonly Tensor[] _params;
+    private readonly Dictionary<string, Tensor>[] _state;
+
+    /// <summary>Takes the parameters to optimise (e.g. <c>net.Parameters()</c>); each must be a leaf that requires grad.</summary>
+    protected Optimizer(IEnumerable<Tensor> parameters, float lr, string name)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        _params = parameters.ToArray();
+        if (_params.Length == 0) throw new PittsException($"{name}: got an empty parameter list");
+        for (int i = 0; i < _params.Length; i++)
+            if (!_params[i].RequiresGrad || !_params[i].IsLeaf)
+                throw new PittsException($"{name}: parameter {i} of shape {Fmt.Shape(_params[i]._shape)} is not a leaf that requires grad");
+        if (new HashSet<Tensor>(_params, ReferenceEqualityComparer.Instance).Count != _params.Length)
+            throw new PittsException($"{name}: a parameter appears more than once in the list");
+        CheckNonNegative(lr, "learning rate", name);
+        _state = new Dictionary<string, Tensor>[_params.Length];
+        for (int i = 0; i < _state.Length; i++) _state[i] = [];
+        LearningRate = lr;
+        Name = name;
+    }
+
+    /// <summary>The optimizer's name, used in messages.</summary>
+    public string Name { get; }
+
+    /// <summary>The learning rate α; schedulers change it between steps.</summary>
+    public float LearningRate { get; set; }
+
+    /// <summary>The parameters being optimised, in the order given.</summary>
+    public IReadOnlyList<Tensor> Parameters => _params;
+
+    /// <summary>Per-parameter state by name (e.g. "exp_avg"), created lazily on the first step as in PyTorch.</summary>
+    protected Dictionary<string, Tensor> State(int index) => _state[index];
+
+    /// <summary>Returns the named state buffer of parameter <paramref name="index"/>, creating it as zeros of the parameter's shape.</summary>
+    protected Span<float> Buffer(int index, string name)
+    {
+        if (!_state[index].TryGetValue(name, out var t))
+            _state[index][name] = t = Tensor.ZerosLike(_params[index]);
+        return t.AsSpan();
+    }
+
+    /// <summary>Increments and returns parameter <paramref name="index"/>'s step count t (1 on the first step).</summary>
+    protected int NextStep(int index)
+    {
+        var st = _state[index];
+        int t = st.TryGetValue("step", out var s) ? (int)s.Item() + 1 : 1;
+        st["step"] = Tensor.Scalar(t);
+        return t;
+    }
+
+    /// <summary>Applies one update to every parameter that has a gradient, in place and without recording a graph.</summary>
+    public void Step()
+    {
+        using var _ = Autograd.Autograd.NoGrad();
+        for (int i = 0; i < _params.Length; i++)
+        {
+            var p = _params[i];
+            if (p.Grad is null) continue;
+            Update(i, p.AsSpan(), p.Grad.AsSpan());
+        }
+    }
+
+    /// <summary>Updates parameter <paramref name="index"/> (values <paramref name="p"/>) from its gradient <paramref name="grad"/>.</summary>
+    protected abstract void Update(int index, Span<float> p, ReadOnlySpan<float> grad);
+
+    /// <summary>Sets every parameter's gradient to null (PyTorch's default set_to_none=True).</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in _params) p.Grad = null;
+    }
+
+    /// <summary>
+    /// The learning rate and per-parameter state as flat tensors keyed "lr" and "state.{i}.{name}" (i the parameter's
+    /// position), ready to be written with the model into one checkpoint. Values are copies.
+    /// </summary>
+    public OrderedDictionary<string, Tensor> StateDict()
+    {
+        var d = new OrderedDictionary<string, Tensor> { ["lr"] = Tensor.Scalar(LearningRate) };
+        for (int i = 0; i < _state.Length; i++)
+            foreach (var (k, v) in _state[i].OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                d[string.Create(CultureInfo.InvariantCulture, $"state.{i}.{k}")] = Tensor.FromArray(v.ToArray(), [.. v.Shape]);
+        return d;
+    }
+
+    /// <summary>Restores a state taken by <see cref="StateDict"/>; entries for unknown parameters or with wrong shapes raise a <see cref="PittsException"/>.</summary>
+    public void LoadStateDict(IEnumerable<KeyValuePair<string, Tensor>> stateDict)
+    {
+        var fresh = new Dictionary<string, Tensor>[_params.Length];
+        for (int i = 0; i < fresh.Length; i++) fresh[i] = [];
+        float? lr = null;
+        foreach (var (key, value) in stateDict)
+        {
+            if (key == "lr") { lr = value.Item(); continue; }
+            var parts = key.Split('.', 3);
+            if (parts.Length != 3 || parts[0] != "state" || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int i))
+                throw new PittsException($"{Name}.LoadStateDict: unexpected key '{key}'");
+            if (i >= _params.Length)
+                throw new PittsException($"{Name}.LoadStateDict: '{key}' refers to parameter {i}, but this optimizer has {_params.Length}");
+            if (parts[2] != "step" && !value.Shape.SequenceEqual(_params[i].Shape))
+                throw new PittsException($"{Name}.LoadStateDict: '{key}' has shape {Fmt.Shape(value._shape)}, parameter {i} has {Fmt.Shape(_params[i]._shape)}");
+            fresh[i][parts[2]] = Tensor.FromArray(value.ToArray(), [.. value.Shape]);
+        }
+        if (lr is null) throw new PittsException($"{Name}.LoadStateDict: missing key 'lr'");
+        LearningRate = lr.Value;
+        for (int i = 0; i < fresh.Length; i++) _state[i] = fresh[i];
+    }
+
+    /// <summary>Throws when a hyperparameter is negative or NaN.</summary>
+    protected static void CheckNonNegative(float value, string what, string op)
+    {
+        if (!(value >= 0f)) throw new PittsException($"{op}: {what} must be non-negative, got {value}");
+    }
+
+    /// <summary>Throws when a coefficient is outside [0, 1).</summary>
+    protected static void CheckUnit(float value, string what, string op)
+    {
+        if (!(value >= 0f && value < 1f)) throw new PittsException($"{op}: {what} must be in [0, 1), got {value}");
+    }
+}
