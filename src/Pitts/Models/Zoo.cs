@@ -1,0 +1,272 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Pitts.NN;
+
+namespace Pitts.Models;
+
+/// <summary>A model description that cannot be built: unknown kind or activation, or sizes that do not fit.</summary>
+public sealed class ModelSpecException : PittsException
+{
+    /// <summary>Creates the error with its message.</summary>
+    public ModelSpecException(string message) : base(message) { }
+}
+
+/// <summary>
+/// A serialisable description of a zoo model (its kind, input shape, hidden sizes, activation, dropout and
+/// outputs), from which <see cref="Build"/> makes the module; the JSON form is stored in a checkpoint's
+/// <c>__metadata__</c>, so a saved model can be rebuilt with no other information.
+/// </summary>
+public sealed record ModelSpec
+{
+    /// <summary>The model kinds the zoo builds.</summary>
+    public static IReadOnlyList<string> Kinds { get; } = ["mlp", "cnn", "rnn", "lstm", "autoencoder", "transformer", "linear", "poly"];
+
+    /// <summary>The activation names accepted by <see cref="Activation"/>.</summary>
+    public static IReadOnlyList<string> Activations { get; } = ["relu", "tanh", "sigmoid", "gelu", "leaky-relu", "elu", "softplus"];
+
+    /// <summary>The tasks: what the outputs mean and which loss trains them.</summary>
+    public static IReadOnlyList<string> Tasks { get; } = ["classification", "regression", "reconstruction"];
+
+    /// <summary>The model kind, one of <see cref="Kinds"/>.</summary>
+    public string Kind { get; init; } = "mlp";
+
+    /// <summary>
+    /// The shape of one sample without the batch dimension: (features) for tables and curves, (channels, height,
+    /// width) for images, (time steps, features) for sequences.
+    /// </summary>
+    public int[] InputShape { get; init; } = [1];
+
+    /// <summary>Hidden sizes: widths of an MLP's layers, an autoencoder's encoder, a CNN's channels, an RNN's state, a transformer's model width.</summary>
+    public int[] Hidden { get; init; } = [];
+
+    /// <summary>The hidden activation, one of <see cref="Activations"/>.</summary>
+    public string Activation { get; init; } = "relu";
+
+    /// <summary>The dropout probability after each hidden activation (0 for none).</summary>
+    public float Dropout { get; init; }
+
+    /// <summary>The number of outputs: classes for classification, values for regression (unused for reconstruction).</summary>
+    public int Outputs { get; init; } = 1;
+
+    /// <summary>The task, one of <see cref="Tasks"/>: classification (cross-entropy on logits), regression (MSE), reconstruction (autoencoder, MSE to the clean input).</summary>
+    public string Task { get; init; } = "regression";
+
+    /// <summary>The polynomial degree of a <c>poly</c> model: features x, x², …, x^degree of each input.</summary>
+    public int Degree { get; init; } = 3;
+
+    /// <summary>The code size of an autoencoder (2 gives a latent space that can be drawn).</summary>
+    public int Latent { get; init; } = 2;
+
+    /// <summary>Attention heads of a transformer model.</summary>
+    public int Heads { get; init; } = 2;
+
+    /// <summary>Optional class names, in label order (e.g. Fashion-MNIST's "T-shirt/top", …).</summary>
+    public string[]? ClassNames { get; init; }
+
+    /// <summary>Optional per-feature input mean that the model's user subtracts before <see cref="Build"/>'s module sees the data.</summary>
+    public float[]? InputMean { get; init; }
+
+    /// <summary>Optional per-feature input standard deviation that divides the input after <see cref="InputMean"/> is subtracted.</summary>
+    public float[]? InputStd { get; init; }
+
+    /// <summary>Optional name of the data set the model was trained on (informative only).</summary>
+    public string? Dataset { get; init; }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>The spec as compact JSON (snake_case keys), the form stored in checkpoints.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>Parses a spec written by <see cref="ToJson"/> and checks it; bad JSON or values raise a <see cref="ModelSpecException"/>.</summary>
+    public static ModelSpec FromJson(string json)
+    {
+        ModelSpec? spec;
+        try { spec = JsonSerializer.Deserialize<ModelSpec>(json, JsonOptions); }
+        catch (JsonException e) { throw new ModelSpecException($"ModelSpec.FromJson: not a valid model description ({e.Message})"); }
+        if (spec is null) throw new ModelSpecException("ModelSpec.FromJson: the model description is null");
+        spec.Validate();
+        return spec;
+    }
+
+    /// <summary>The number of input values of one sample, the product of <see cref="InputShape"/>.</summary>
+    public int InputSize => InputShape.Aggregate(1, (a, b) => a * b);
+
+    /// <summary>Throws a <see cref="ModelSpecException"/> naming the first value that cannot be built.</summary>
+    public void Validate()
+    {
+        if (!Kinds.Contains(Kind)) throw new ModelSpecException($"ModelSpec: unknown model '{Kind}' (known: {string.Join(", ", Kinds)})");
+        if (!Activations.Contains(Activation)) throw new ModelSpecException($"ModelSpec: unknown activation '{Activation}' (known: {string.Join(", ", Activations)})");
+        if (!Tasks.Contains(Task)) throw new ModelSpecException($"ModelSpec: unknown task '{Task}' (known: {string.Join(", ", Tasks)})");
+        if (InputShape is null || InputShape.Length == 0 || InputShape.Any(d => d <= 0))
+            throw new ModelSpecException($"ModelSpec: input shape {Show(InputShape)} must have positive sizes");
+        if (Hidden is null || Hidden.Any(h => h <= 0)) throw new ModelSpecException($"ModelSpec: hidden sizes {Show(Hidden)} must be positive");
+        if (!(Dropout >= 0f && Dropout < 1f)) throw new ModelSpecException($"ModelSpec: dropout must be in [0, 1), got {Dropout.ToString(CultureInfo.InvariantCulture)}");
+        if (Outputs <= 0) throw new ModelSpecException($"ModelSpec: outputs must be positive, got {Outputs}");
+        if (Kind == "poly" && (Degree < 1 || Degree > 30)) throw new ModelSpecException($"ModelSpec: polynomial degree must be in 1..30, got {Degree}");
+        if (Kind == "autoencoder" && Latent <= 0) throw new ModelSpecException($"ModelSpec: latent size must be positive, got {Latent}");
+        if (Kind == "cnn" && InputShape.Length != 3)
+            throw new ModelSpecException($"ModelSpec: a cnn takes images of shape (channels, height, width), got input shape {Show(InputShape)}");
+        if (Kind is "rnn" or "lstm" or "transformer" && InputShape.Length != 2)
+            throw new ModelSpecException($"ModelSpec: a {Kind} takes sequences of shape (time steps, features), got input shape {Show(InputShape)}");
+        if (Kind == "transformer" && (Heads <= 0 || Width(32) % Heads != 0))
+            throw new ModelSpecException($"ModelSpec: the transformer width {Width(32)} must be a multiple of the {Heads} heads");
+        if (InputMean is not null && InputMean.Length != InputSize && InputMean.Length != 1)
+            throw new ModelSpecException($"ModelSpec: input mean has {InputMean.Length} values, the input has {InputSize}");
+        if (InputStd is not null && InputStd.Length != (InputMean?.Length ?? InputStd.Length))
+            throw new ModelSpecException($"ModelSpec: input std has {InputStd.Length} values, the mean has {InputMean?.Length ?? 0}");
+    }
+
+    private int Width(int fallback) => Hidden.Length > 0 ? Hidden[0] : fallback;
+
+    internal static string Show(int[]? shape) => shape is null ? "null" : "(" + string.Join("x", shape) + ")";
+
+    /// <summary>Makes the activation module named by <see cref="Activation"/>.</summary>
+    public Module MakeActivation() => Activation switch
+    {
+        "relu" => new Relu(),
+        "tanh" => new Tanh(),
+        "sigmoid" => new Sigmoid(),
+        "gelu" => new Gelu(),
+        "leaky-relu" => new LeakyRelu(),
+        "elu" => new Elu(),
+        "softplus" => new Softplus(),
+        _ => throw new ModelSpecException($"ModelSpec: unknown activation '{Activation}'"),
+    };
+
+    /// <summary>
+    /// Builds the described module with PyTorch's default initialisation drawn from <paramref name="generator"/>
+    /// (the default generator when null). Its input is a batch (B, ...<see cref="InputShape"/>); its output is
+    /// (B, <see cref="Outputs"/>), or (B, ...InputShape) for an autoencoder.
+    /// </summary>
+    public Module Build(Generator? generator = null)
+    {
+        Validate();
+        return Kind switch
+        {
+            "linear" => new ZooLinear(InputSize, Outputs, 1, generator),
+            "poly" => new ZooLinear(InputSize, Outputs, Degree, generator),
+            "mlp" => BuildMlp(generator),
+            "autoencoder" => new ZooAutoencoder(this, generator),
+            "cnn" or "rnn" or "lstm" or "transformer" => ZooLayers.Build(this, generator),
+            _ => throw new ModelSpecException($"ModelSpec: unknown model '{Kind}'"),
+        };
+    }
+
+    private Sequential BuildMlp(Generator? generator)
+    {
+        var seq = new Sequential(("flatten", new Flatten()));
+        int prev = InputSize;
+        foreach (int h in Hidden)
+        {
+            seq.Add(new Linear(prev, h, generator: generator));
+            seq.Add(MakeActivation());
+            if (Dropout > 0) seq.Add(new NN.Dropout(Dropout, generator));
+            prev = h;
+        }
+        seq.Add(new Linear(prev, Outputs, generator: generator));
+        return seq;
+    }
+
+    /// <summary>A one-line description, e.g. <c>mlp 784-128-64-10 relu</c>.</summary>
+    public string Describe() => Kind switch
+    {
+        "mlp" => $"mlp {string.Join("-", new[] { InputSize }.Concat(Hidden).Append(Outputs))} {Activation}" + (Dropout > 0 ? $" dropout {Dropout.ToString(CultureInfo.InvariantCulture)}" : ""),
+        "poly" => $"poly degree {Degree}, {InputSize} input(s), {Outputs} output(s)",
+        "linear" => $"linear {InputSize} -> {Outputs}",
+        "autoencoder" => $"autoencoder {string.Join("-", new[] { InputSize }.Concat(Hidden).Append(Latent).Concat(Hidden.Reverse()).Append(InputSize))} {Activation}",
+        _ => $"{Kind} input {Show(InputShape)}, hidden {Show(Hidden)}, {Outputs} output(s), {Activation}",
+    };
+}
+
+/// <summary>
+/// The linear hypothesis h(x) = wᵀφ(x) + b on polynomial features φ(x) = (x, x², …, x^d) of each input value
+/// (d = 1 gives a plain linear model); the zoo's <c>linear</c> and <c>poly</c> models.
+/// </summary>
+public sealed class ZooLinear : Module
+{
+    /// <summary>The polynomial degree d.</summary>
+    public int Degree { get; }
+
+    /// <summary>The fully connected layer on the features.</summary>
+    public Linear Fc { get; }
+
+    /// <summary>Creates the model for <paramref name="inputs"/> values per sample, <paramref name="outputs"/> outputs and degree <paramref name="degree"/>.</summary>
+    public ZooLinear(int inputs, int outputs, int degree, Generator? generator = null)
+    {
+        Degree = degree;
+        Fc = RegisterModule("fc", new Linear(inputs * degree, outputs, generator: generator));
+    }
+
+    /// <summary>The features φ(x) of a batch: (B, inputs·d) holding x, x², …, x^d side by side.</summary>
+    public Tensor Features(Tensor input)
+    {
+        var x = input.Flatten(1); // (B, F)
+        if (Degree == 1) return x;
+        var powers = new List<Tensor> { x };
+        for (int k = 2; k <= Degree; k++) powers.Add(powers[^1] * x);
+        return Tensor.Cat(powers, 1); // (B, F·d)
+    }
+
+    /// <summary>Computes wᵀφ(x) + b.</summary>
+    public override Tensor Forward(Tensor input) => Fc.Forward(Features(input));
+
+    /// <inheritdoc/>
+    protected override string ExtraRepr() => $"degree={Degree}";
+}
+
+/// <summary>
+/// A fully connected autoencoder: the encoder maps the flattened input through the hidden sizes to the latent
+/// code, the decoder mirrors it back, and a sigmoid puts the output in [0, 1] like the pixels it reconstructs.
+/// </summary>
+public sealed class ZooAutoencoder : Module
+{
+    private readonly int[] _inputShape;
+
+    /// <summary>The encoder, input (B, ...) to code (B, latent).</summary>
+    public Sequential Encoder { get; }
+
+    /// <summary>The decoder, code (B, latent) to flat output (B, input size) in [0, 1].</summary>
+    public Sequential Decoder { get; }
+
+    /// <summary>Builds the encoder and decoder described by <paramref name="spec"/>.</summary>
+    public ZooAutoencoder(ModelSpec spec, Generator? generator = null)
+    {
+        _inputShape = spec.InputShape;
+        var enc = new Sequential(("flatten", new Flatten()));
+        int prev = spec.InputSize;
+        foreach (int h in spec.Hidden)
+        {
+            enc.Add(new Linear(prev, h, generator: generator));
+            enc.Add(spec.MakeActivation());
+            prev = h;
+        }
+        enc.Add(new Linear(prev, spec.Latent, generator: generator));
+        var dec = new Sequential(Array.Empty<Module>());
+        prev = spec.Latent;
+        foreach (int h in spec.Hidden.Reverse())
+        {
+            dec.Add(new Linear(prev, h, generator: generator));
+            dec.Add(spec.MakeActivation());
+            prev = h;
+        }
+        dec.Add(new Linear(prev, spec.InputSize, generator: generator));
+        dec.Add(new Sigmoid());
+        Encoder = RegisterModule("encoder", enc);
+        Decoder = RegisterModule("decoder", dec);
+    }
+
+    /// <summary>The code z = encoder(x), shape (B, latent).</summary>
+    public Tensor Encode(Tensor input) => Encoder.Forward(input);
+
+    /// <summary>The reconstruction decoder(z), reshaped to (B, ...input shape).</summary>
+    public Tensor Decode(Tensor code) => Decoder.Forward(code).Reshape([code.Size(0), .. _inputShape]);
+
+    /// <summary>Reconstructs the input: decoder(encoder(x)).</summary>
+    public override Tensor Forward(Tensor input) => Decode(Encode(input));
+}

@@ -1,0 +1,85 @@
+using Pitts.IO;
+using Pitts.NN;
+
+namespace Pitts.Models;
+
+/// <summary>
+/// A zoo model saved to safetensors: its weights under their state-dict names, its <see cref="ModelSpec"/> as JSON
+/// in the <c>__metadata__</c> entry <see cref="SpecKey"/>, and optional training state (optimizer moments, epoch,
+/// RNG) as tensors whose names start with <see cref="TrainingPrefix"/> and as further metadata strings.
+/// </summary>
+public sealed class ZooCheckpoint
+{
+    /// <summary>The metadata key holding the model description.</summary>
+    public const string SpecKey = "pitts.model";
+
+    /// <summary>The prefix of tensors that are training state, not model weights.</summary>
+    public const string TrainingPrefix = "training.";
+
+    /// <summary>The model description read from the file.</summary>
+    public ModelSpec Spec { get; }
+
+    /// <summary>The rebuilt model with the saved weights loaded, in evaluation mode.</summary>
+    public Module Model { get; }
+
+    /// <summary>All metadata strings of the file, the spec included.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>The training-state tensors, with <see cref="TrainingPrefix"/> removed from their names.</summary>
+    public IReadOnlyDictionary<string, Tensor> TrainingState { get; }
+
+    private ZooCheckpoint(ModelSpec spec, Module model, IReadOnlyDictionary<string, string> metadata, IReadOnlyDictionary<string, Tensor> training)
+    {
+        Spec = spec;
+        Model = model;
+        Metadata = metadata;
+        TrainingState = training;
+    }
+
+    /// <summary>
+    /// Writes the model's state dict, the spec and optional training state to <paramref name="path"/> atomically
+    /// (temporary file, flush, rename), so an interrupted save leaves the previous file intact.
+    /// </summary>
+    public static void Save(string path, ModelSpec spec, Module model, IReadOnlyDictionary<string, Tensor>? trainingState = null, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(model);
+        var tensors = new Dictionary<string, Tensor>();
+        foreach (var (k, v) in model.StateDict()) tensors[k] = v;
+        if (trainingState is not null)
+            foreach (var (k, v) in trainingState) tensors[TrainingPrefix + k] = v;
+        var meta = new Dictionary<string, string>();
+        if (metadata is not null)
+            foreach (var (k, v) in metadata) meta[k] = v;
+        meta[SpecKey] = spec.ToJson();
+        meta.TryAdd("format", "pt");
+        Safetensors.Save(path, tensors, meta);
+    }
+
+    /// <summary>True when the file's metadata holds a zoo model description.</summary>
+    public static bool HasSpec(SafetensorsHeader header) => header.Metadata.ContainsKey(SpecKey);
+
+    /// <summary>
+    /// Reads a checkpoint written by <see cref="Save"/>, rebuilds the model from its spec and loads the weights.
+    /// A file that is not safetensors, has no spec, or whose weights do not fit raises a typed
+    /// <see cref="PittsException"/> naming the problem.
+    /// </summary>
+    public static ZooCheckpoint Load(string path)
+    {
+        var file = Safetensors.Load(path);
+        if (!file.Metadata.TryGetValue(SpecKey, out var json))
+            throw new ModelSpecException($"{Path.GetFileName(path)}: no model description (metadata key '{SpecKey}'); it is a safetensors file but not a Pitts zoo checkpoint");
+        var spec = ModelSpec.FromJson(json);
+        var model = spec.Build(new Generator(0));
+        var weights = new Dictionary<string, Tensor>();
+        var training = new Dictionary<string, Tensor>();
+        foreach (var (k, v) in file.Tensors)
+        {
+            if (k.StartsWith(TrainingPrefix, StringComparison.Ordinal)) training[k[TrainingPrefix.Length..]] = v;
+            else weights[k] = v;
+        }
+        model.LoadStateDict(weights);
+        model.Eval();
+        return new ZooCheckpoint(spec, model, file.Metadata, training);
+    }
+}
