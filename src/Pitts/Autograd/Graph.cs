@@ -85,16 +85,21 @@ internal static class Graph
     /// <summary>
     /// Adds <paramref name="grad"/> into <paramref name="t"/>.Grad, first summing it down to t's shape when it
     /// has the broadcast shape of an op's output. This is the one place where broadcasting's gradient lives.
+    /// Pass <paramref name="owned"/> = true only for a tensor the closure has just created and shares with no one:
+    /// it is then adopted as the gradient instead of copied (a gradient passed through unchanged, like Add's, must be copied).
     /// </summary>
-    public static void Accumulate(Tensor t, Tensor grad)
+    public static void Accumulate(Tensor t, Tensor grad, bool owned = false)
     {
         if (!t.RequiresGrad) return;
-        if (!ShapeUtil.Same(grad._shape, t._shape)) grad = Broadcast.SumTo(grad, t._shape);
-        if (t.Grad is null)
+        if (!ShapeUtil.Same(grad._shape, t._shape))
         {
-            // Own the buffer: the incoming gradient may be shared with another input (e.g. Add's output grad).
-            t.Grad = new Tensor(grad.Data.ToArray(), 0, (int[])t._shape.Clone());
+            grad = Broadcast.SumTo(grad, t._shape);
+            owned = true;
         }
+        if (t.Grad is null)
+            t.Grad = owned && grad.Offset == 0 && grad.Storage.Length == grad.Numel
+                ? new Tensor(grad.Storage, 0, t._shape)
+                : new Tensor(grad.Data.ToArray(), 0, t._shape);
         else
         {
             var dst = t.Grad.AsSpan();

@@ -26,7 +26,7 @@ public sealed partial class Tensor
         Graph.Record(r, "Sub", this, other, g =>
         {
             Graph.Accumulate(this, g);
-            if (other.RequiresGrad) Graph.Accumulate(other, g.Neg());
+            if (other.RequiresGrad) Graph.Accumulate(other, g.Neg(), owned: true);
         });
         return r;
     }
@@ -37,8 +37,8 @@ public sealed partial class Tensor
         var r = Elementwise.Binary<MulK>(this, other, "Mul");
         Graph.Record(r, "Mul", this, other, g =>
         {
-            if (RequiresGrad) Graph.Accumulate(this, g.Mul(other));
-            if (other.RequiresGrad) Graph.Accumulate(other, g.Mul(this));
+            if (RequiresGrad) Graph.Accumulate(this, g.Mul(other), owned: true);
+            if (other.RequiresGrad) Graph.Accumulate(other, g.Mul(this), owned: true);
         });
         return r;
     }
@@ -49,8 +49,8 @@ public sealed partial class Tensor
         var r = Elementwise.Binary<DivK>(this, other, "Div");
         Graph.Record(r, "Div", this, other, g =>
         {
-            if (RequiresGrad) Graph.Accumulate(this, g.Div(other));
-            if (other.RequiresGrad) Graph.Accumulate(other, g.Mul(r).Div(other).Neg()); // d(a/b)/db = -a/b² = -r/b
+            if (RequiresGrad) Graph.Accumulate(this, g.Div(other), owned: true);
+            if (other.RequiresGrad) Graph.Accumulate(other, g.Mul(r).Div(other).Neg(), owned: true); // d(a/b)/db = -a/b² = -r/b
         });
         return r;
     }
@@ -61,8 +61,8 @@ public sealed partial class Tensor
         var r = Elementwise.Binary<PowK>(this, exponent, "Pow");
         Graph.Record(r, "Pow", this, exponent, g =>
         {
-            if (RequiresGrad) Graph.Accumulate(this, g.Mul(exponent).Mul(Pow(exponent.Sub(1f))));
-            if (exponent.RequiresGrad) Graph.Accumulate(exponent, g.Mul(r).Mul(Log()));
+            if (RequiresGrad) Graph.Accumulate(this, g.Mul(exponent).Mul(Pow(exponent.Sub(1f))), owned: true);
+            if (exponent.RequiresGrad) Graph.Accumulate(exponent, g.Mul(r).Mul(Log()), owned: true);
         });
         return r;
     }
@@ -73,7 +73,7 @@ public sealed partial class Tensor
         var r = new Tensor((int[])_shape.Clone());
         if (exponent == 2f) TensorPrimitives.Multiply(Data, Data, r.AsSpan());
         else TensorPrimitives.Pow(Data, exponent, r.AsSpan());
-        Graph.Record(r, "Pow", this, g => Graph.Accumulate(this, g.Mul(Pow(exponent - 1f).Mul(exponent))));
+        Graph.Record(r, "Pow", this, g => Graph.Accumulate(this, g.Mul(Pow(exponent - 1f).Mul(exponent)), owned: true));
         return r;
     }
 
@@ -92,8 +92,8 @@ public sealed partial class Tensor
             var wins = Elementwise.Binary<CmpK<C>>(this, other, op);
             var ties = Elementwise.Binary<CmpK<EqC>>(this, other, op);
             var share = wins.Add(ties.Mul(0.5f));
-            if (RequiresGrad) Graph.Accumulate(this, g.Mul(share));
-            if (other.RequiresGrad) Graph.Accumulate(other, g.Mul(share.Neg().Add(1f)));
+            if (RequiresGrad) Graph.Accumulate(this, g.Mul(share), owned: true);
+            if (other.RequiresGrad) Graph.Accumulate(other, g.Mul(share.Neg().Add(1f)), owned: true);
         });
         return r;
     }
@@ -111,8 +111,8 @@ public sealed partial class Tensor
         Graph.Record(r, "Where", a, b, g =>
         {
             var mask = c.Ne(0f);
-            if (a.RequiresGrad) Graph.Accumulate(a, g.Mul(mask));
-            if (b.RequiresGrad) Graph.Accumulate(b, g.Mul(mask.Neg().Add(1f)));
+            if (a.RequiresGrad) Graph.Accumulate(a, g.Mul(mask), owned: true);
+            if (b.RequiresGrad) Graph.Accumulate(b, g.Mul(mask.Neg().Add(1f)), owned: true);
         });
         return r;
     }

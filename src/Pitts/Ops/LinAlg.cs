@@ -46,14 +46,14 @@ public sealed partial class Tensor
                 var ga = new Tensor(ae._shape); // dA = dC · Bᵀ, summed over broadcast batch dims by Accumulate
                 for (int i = 0; i < count; i++)
                     Gemm.Sgemm(false, true, m, k, n, gs.Slice(i * m * n), n, be.Data.Slice(i * k * n), n, ga.Storage.AsSpan(i * m * k, m * k), k, false);
-                Graph.Accumulate(a, ga);
+                Graph.Accumulate(a, ga, owned: true);
             }
             if (b.RequiresGrad)
             {
                 var gb = new Tensor(be._shape); // dB = Aᵀ · dC
                 for (int i = 0; i < count; i++)
                     Gemm.Sgemm(true, false, k, n, m, ae.Data.Slice(i * m * k), k, gs.Slice(i * m * n), n, gb.Storage.AsSpan(i * k * n, k * n), n, false);
-                Graph.Accumulate(b, gb);
+                Graph.Accumulate(b, gb, owned: true);
             }
         });
         return r;
@@ -94,16 +94,16 @@ public sealed partial class Tensor
             {
                 var gx = new Tensor((int[])x._shape.Clone()); // dX = dY · W
                 Gemm.Sgemm(false, false, rows, inF, outF, gs, outF, weight.Data, inF, gx.AsSpan(), inF, false);
-                Graph.Accumulate(x, gx);
+                Graph.Accumulate(x, gx, owned: true);
             }
             if (weight.RequiresGrad)
             {
                 var gw = new Tensor([outF, inF]); // dW = dYᵀ · X
                 Gemm.Sgemm(true, false, outF, inF, rows, gs, outF, x.Data, inF, gw.AsSpan(), inF, false);
-                Graph.Accumulate(weight, gw);
+                Graph.Accumulate(weight, gw, owned: true);
             }
             if (bias is { RequiresGrad: true })
-                Graph.Accumulate(bias, Reduce.SumDim(g.ReshapeNoGrad([rows, outF]), 0).ReshapeNoGrad([outF]));
+                Graph.Accumulate(bias, Reduce.SumDim(g.ReshapeNoGrad([rows, outF]), 0).ReshapeNoGrad([outF]), owned: true);
         });
         return r;
     }

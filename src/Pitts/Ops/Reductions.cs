@@ -203,7 +203,7 @@ public sealed partial class Tensor
             for (int o = 0; o < outer; o++)
                 for (int i = 0; i < inner; i++)
                     gx.Storage[(o * n + idx[o * inner + i]) * inner + i] = gs[o * inner + i];
-            Graph.Accumulate(this, gx);
+            Graph.Accumulate(this, gx, owned: true);
         });
         return r;
     }
@@ -231,7 +231,7 @@ public sealed partial class Tensor
         {
             // d lse / dx = softmax(x) = exp(x - lse)
             var p = Sub(r).Exp();
-            Graph.Accumulate(this, p.Mul(g.Reshape(kept)));
+            Graph.Accumulate(this, p.Mul(g.Reshape(kept)), owned: true);
         });
         return result;
     }

@@ -92,7 +92,7 @@ public sealed partial class Tensor
         PermuteInto(this, p, r);
         var inverse = new int[Rank];
         for (int i = 0; i < Rank; i++) inverse[p[i]] = i;
-        Graph.Record(r, "Permute", this, g => Graph.Accumulate(this, g.Permute(inverse)));
+        Graph.Record(r, "Permute", this, g => Graph.Accumulate(this, g.Permute(inverse), owned: true));
         return r;
     }
 
@@ -231,7 +231,7 @@ public sealed partial class Tensor
             var gs = g.Data; var dst = gx.AsSpan();
             int block = length * inner;
             for (int o = 0; o < outer; o++) gs.Slice(o * block, block).CopyTo(dst.Slice((o * n + start) * inner, block));
-            Graph.Accumulate(this, gx);
+            Graph.Accumulate(this, gx, owned: true);
         });
         return r;
     }
@@ -325,7 +325,7 @@ public sealed partial class Tensor
                     var row = gd.Slice((o * n + indices[k]) * inner, inner);
                     System.Numerics.Tensors.TensorPrimitives.Add(row, gs.Slice((o * indices.Length + k) * inner, inner), row);
                 }
-            Graph.Accumulate(this, gx);
+            Graph.Accumulate(this, gx, owned: true);
         });
         return r;
     }
@@ -363,7 +363,7 @@ public sealed partial class Tensor
             var gx = Zeros(_shape);
             var gs = g.Data;
             for (int i = 0; i < srcIdx.Length; i++) gx.Storage[srcIdx[i]] += gs[i];
-            Graph.Accumulate(this, gx);
+            Graph.Accumulate(this, gx, owned: true);
         });
         return r;
     }
@@ -394,7 +394,7 @@ public sealed partial class Tensor
         {
             var gx = new Tensor((int[])_shape.Clone());
             CopyBlock(gx, g, baseOff, outStrides, scatter: false);
-            Graph.Accumulate(this, gx);
+            Graph.Accumulate(this, gx, owned: true);
         });
         return r;
     }

@@ -9,44 +9,59 @@ public sealed partial class Tensor
 {
     internal delegate void SpanMap(ReadOnlySpan<float> x, Span<float> d);
 
-    /// <summary>Applies <paramref name="forward"/> and records <paramref name="grad"/>(g, x, y) as the input gradient.</summary>
-    private Tensor Unary(string op, SpanMap forward, Func<Tensor, Tensor, Tensor, Tensor> grad)
-    {
-        var r = new Tensor((int[])_shape.Clone());
-        forward(Data, r.AsSpan());
-        Graph.Record(r, op, this, g => Graph.Accumulate(this, grad(g, this, r)));
-        return r;
-    }
+    /// <summary>dx from the output gradient g, the input x and the output y, in one pass.</summary>
+    internal delegate void GradMap(ReadOnlySpan<float> g, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx);
 
-    /// <summary>Fills y from x with an elementwise function (used by backward closures: no graph).</summary>
-    internal static Tensor Map(Tensor x, Func<float, float> f)
+    /// <summary>Applies <paramref name="forward"/> and records <paramref name="grad"/> as the input gradient.</summary>
+    private Tensor Unary(string op, SpanMap forward, GradMap grad)
     {
-        var r = new Tensor((int[])x._shape.Clone());
-        var s = x.Data; var d = r.AsSpan();
-        for (int i = 0; i < d.Length; i++) d[i] = f(s[i]);
+        var r = new Tensor(_shape);
+        forward(Data, r.AsSpan());
+        Graph.Record(r, op, this, g =>
+        {
+            var dx = new Tensor(_shape);
+            grad(g.Data, Data, r.Data, dx.AsSpan());
+            Graph.Accumulate(this, dx, owned: true);
+        });
         return r;
     }
 
     /// <summary>-x.</summary>
-    public Tensor Neg() => Unary("Neg", TensorPrimitives.Negate, (g, _, _) => g.Neg());
+    public Tensor Neg() => Unary("Neg", TensorPrimitives.Negate, (g, _, _, dx) => TensorPrimitives.Negate(g, dx));
 
     /// <summary>e^x.</summary>
-    public Tensor Exp() => Unary("Exp", TensorPrimitives.Exp, (g, _, y) => g.Mul(y));
+    public Tensor Exp() => Unary("Exp", TensorPrimitives.Exp, (g, _, y, dx) => TensorPrimitives.Multiply(g, y, dx));
 
     /// <summary>Natural logarithm; -inf at 0 and NaN below 0.</summary>
-    public Tensor Log() => Unary("Log", TensorPrimitives.Log, (g, x, _) => g.Div(x));
+    public Tensor Log() => Unary("Log", TensorPrimitives.Log, (g, x, _, dx) => TensorPrimitives.Divide(g, x, dx));
 
     /// <summary>√x; d/dx = 1/(2√x).</summary>
-    public Tensor Sqrt() => Unary("Sqrt", TensorPrimitives.Sqrt, (g, _, y) => g.Div(y.Mul(2f)));
+    public Tensor Sqrt() => Unary("Sqrt", TensorPrimitives.Sqrt, (g, _, y, dx) =>
+    {
+        TensorPrimitives.Divide(g, y, dx);
+        TensorPrimitives.Multiply(dx, 0.5f, dx);
+    });
 
     /// <summary>|x|; the gradient at 0 is 0 (as PyTorch's sign(x)).</summary>
-    public Tensor Abs() => Unary("Abs", TensorPrimitives.Abs, (g, x, _) => g.Mul(Map(x, v => MathF.Sign(v))));
+    public Tensor Abs() => Unary("Abs", TensorPrimitives.Abs, (g, x, _, dx) =>
+    {
+        for (int i = 0; i < dx.Length; i++) dx[i] = g[i] * MathF.Sign(x[i]);
+    });
 
     /// <summary>sin x.</summary>
-    public Tensor Sin() => Unary("Sin", TensorPrimitives.Sin, (g, x, _) => g.Mul(x.Cos()));
+    public Tensor Sin() => Unary("Sin", TensorPrimitives.Sin, (g, x, _, dx) =>
+    {
+        TensorPrimitives.Cos(x, dx);
+        TensorPrimitives.Multiply(dx, g, dx);
+    });
 
     /// <summary>cos x.</summary>
-    public Tensor Cos() => Unary("Cos", TensorPrimitives.Cos, (g, x, _) => g.Mul(x.Sin()).Neg());
+    public Tensor Cos() => Unary("Cos", TensorPrimitives.Cos, (g, x, _, dx) =>
+    {
+        TensorPrimitives.Sin(x, dx);
+        TensorPrimitives.Multiply(dx, g, dx);
+        TensorPrimitives.Negate(dx, dx);
+    });
 
     /// <summary>x² (same as Pow(2)).</summary>
     public Tensor Square() => Pow(2f);
@@ -57,46 +72,50 @@ public sealed partial class Tensor
         if (min > max) throw new PittsException($"Clamp: min {min} is greater than max {max}");
         return Unary("Clamp",
             (x, d) => { TensorPrimitives.Max(x, min, d); TensorPrimitives.Min(d, max, d); },
-            (g, x, _) => g.Mul(Map(x, v => v >= min && v <= max ? 1f : 0f)));
+            (g, x, _, dx) => { for (int i = 0; i < dx.Length; i++) dx[i] = x[i] >= min && x[i] <= max ? g[i] : 0f; });
     }
 
     /// <summary>ReLU: max(x, 0); the derivative at 0 is taken as 0.</summary>
     public Tensor Relu() => Unary("Relu",
         (x, d) => TensorPrimitives.Max(x, 0f, d),
-        (g, x, _) => g.Mul(Map(x, v => v > 0 ? 1f : 0f)));
+        (g, x, _, dx) => { for (int i = 0; i < dx.Length; i++) dx[i] = x[i] > 0 ? g[i] : 0f; });
 
     /// <summary>Leaky ReLU: x for x &gt; 0, else slope·x.</summary>
     public Tensor LeakyRelu(float negativeSlope = 0.01f) => Unary("LeakyRelu",
         (x, d) => { for (int i = 0; i < d.Length; i++) d[i] = x[i] > 0 ? x[i] : negativeSlope * x[i]; },
-        (g, x, _) => g.Mul(Map(x, v => v > 0 ? 1f : negativeSlope)));
+        (g, x, _, dx) => { for (int i = 0; i < dx.Length; i++) dx[i] = x[i] > 0 ? g[i] : negativeSlope * g[i]; });
 
     /// <summary>Logistic sigmoid σ(x) = 1 / (1 + e^-x); σ' = σ(1 - σ).</summary>
     public Tensor Sigmoid() => Unary("Sigmoid", TensorPrimitives.Sigmoid,
-        (g, _, y) => g.Mul(Map(y, s => s * (1f - s))));
+        (g, _, y, dx) => { for (int i = 0; i < dx.Length; i++) dx[i] = g[i] * y[i] * (1f - y[i]); });
 
     /// <summary>Hyperbolic tangent; tanh' = 1 - tanh².</summary>
     public Tensor Tanh() => Unary("Tanh", TensorPrimitives.Tanh,
-        (g, _, y) => g.Mul(Map(y, t => 1f - t * t)));
+        (g, _, y, dx) => { for (int i = 0; i < dx.Length; i++) dx[i] = g[i] * (1f - y[i] * y[i]); });
 
     /// <summary>GELU, exact form x·Φ(x) = 0.5x(1 + erf(x/√2)) (PyTorch's default).</summary>
     public Tensor Gelu() => Unary("Gelu",
         (x, d) => { for (int i = 0; i < d.Length; i++) d[i] = (float)(0.5 * x[i] * (1.0 + SpecialFunctions.Erf(x[i] / Math.Sqrt(2.0)))); },
-        (g, x, _) => g.Mul(Map(x, v =>
+        (g, x, _, dx) =>
         {
-            double cdf = 0.5 * (1.0 + SpecialFunctions.Erf(v / Math.Sqrt(2.0)));
-            double pdf = Math.Exp(-0.5 * v * v) / Math.Sqrt(2.0 * Math.PI);
-            return (float)(cdf + v * pdf);
-        })));
+            for (int i = 0; i < dx.Length; i++)
+            {
+                double v = x[i];
+                double cdf = 0.5 * (1.0 + SpecialFunctions.Erf(v / Math.Sqrt(2.0)));
+                double pdf = Math.Exp(-0.5 * v * v) / Math.Sqrt(2.0 * Math.PI);
+                dx[i] = (float)(g[i] * (cdf + v * pdf));
+            }
+        });
 
     /// <summary>Softplus log(1 + e^x), returning x itself above 20 (PyTorch's threshold); derivative σ(x).</summary>
     public Tensor Softplus() => Unary("Softplus",
         (x, d) => { for (int i = 0; i < d.Length; i++) d[i] = x[i] > 20f ? x[i] : (float)Math.Log(1.0 + Math.Exp(x[i])); },
-        (g, x, _) => g.Mul(Map(x, v => v > 20f ? 1f : 1f / (1f + MathF.Exp(-v)))));
+        (g, x, _, dx) => { for (int i = 0; i < dx.Length; i++) dx[i] = x[i] > 20f ? g[i] : g[i] / (1f + MathF.Exp(-x[i])); });
 
     /// <summary>ELU: x for x &gt; 0, else α(e^x - 1).</summary>
     public Tensor Elu(float alpha = 1f) => Unary("Elu",
         (x, d) => { for (int i = 0; i < d.Length; i++) d[i] = x[i] > 0 ? x[i] : alpha * (MathF.Exp(x[i]) - 1f); },
-        (g, x, y) => g.Mul(Map(x, v => v > 0 ? 1f : alpha * MathF.Exp(v))));
+        (g, x, _, dx) => { for (int i = 0; i < dx.Length; i++) dx[i] = x[i] > 0 ? g[i] : g[i] * alpha * MathF.Exp(x[i]); });
 }
 
 /// <summary>Special functions the ops need and .NET does not provide.</summary>
