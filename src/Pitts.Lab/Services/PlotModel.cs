@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text;
+
+namespace Pitts.Lab.Services;
+
+/// <summary>One curve or scatter of a <c>Plot</c>.</summary>
+/// <param name="Name">Legend text (empty hides it from the legend).</param>
+/// <param name="Color">CSS colour.</param>
+/// <param name="X">X values.</param>
+/// <param name="Y">Y values (NaN breaks the line).</param>
+public sealed record Series(string Name, string Color, IReadOnlyList<double> X, IReadOnlyList<double> Y)
+{
+    /// <summary>Line width in pixels (0 draws no line).</summary>
+    public double Width { get; init; } = 2;
+
+    /// <summary>Marker radius in pixels (0 draws no markers).</summary>
+    public double Markers { get; init; }
+
+    /// <summary>Dashed line.</summary>
+    public bool Dashed { get; init; }
+
+    /// <summary>Opacity of the line.</summary>
+    public double Opacity { get; init; } = 1;
+}
+
+/// <summary>Maps data coordinates to pixels for a plot area and formats SVG path data.</summary>
+public sealed class PlotFrame
+{
+    /// <summary>Creates the mapping.</summary>
+    public PlotFrame(double width, double height, double xMin, double xMax, double yMin, double yMax, bool logY = false)
+    {
+        Width = width; Height = height; LogY = logY;
+        if (!(xMax > xMin)) { xMin -= 0.5; xMax += 0.5; }
+        if (!(yMax > yMin)) { yMin -= 0.5; yMax += 0.5; }
+        XMin = xMin; XMax = xMax; YMin = yMin; YMax = yMax;
+    }
+
+    /// <summary>Left margin in pixels.</summary>
+    public const double Left = 52;
+
+    /// <summary>Right margin.</summary>
+    public const double Right = 12;
+
+    /// <summary>Top margin.</summary>
+    public const double Top = 12;
+
+    /// <summary>Bottom margin.</summary>
+    public const double Bottom = 38;
+
+    /// <summary>Total width.</summary>
+    public double Width { get; }
+
+    /// <summary>Total height.</summary>
+    public double Height { get; }
+
+    /// <summary>Smallest x shown.</summary>
+    public double XMin { get; }
+
+    /// <summary>Largest x shown.</summary>
+    public double XMax { get; }
+
+    /// <summary>Smallest y shown.</summary>
+    public double YMin { get; }
+
+    /// <summary>Largest y shown.</summary>
+    public double YMax { get; }
+
+    /// <summary>Logarithmic y axis.</summary>
+    public bool LogY { get; }
+
+    /// <summary>Width of the plot area.</summary>
+    public double AreaWidth => Width - Left - Right;
+
+    /// <summary>Height of the plot area.</summary>
+    public double AreaHeight => Height - Top - Bottom;
+
+    private double Ty(double y) => LogY ? Math.Log10(Math.Max(y, 1e-12)) : y;
+
+    /// <summary>Pixel x of data x.</summary>
+    public double Px(double x) => Left + (x - XMin) / (XMax - XMin) * AreaWidth;
+
+    /// <summary>Pixel y of data y.</summary>
+    public double Py(double y) => Top + (1 - (Ty(y) - Ty(YMin)) / (Ty(YMax) - Ty(YMin))) * AreaHeight;
+
+    /// <summary>Data x of pixel x.</summary>
+    public double DataX(double px) => XMin + (px - Left) / AreaWidth * (XMax - XMin);
+
+    /// <summary>Data y of pixel y (linear axes).</summary>
+    public double DataY(double py) => YMin + (1 - (py - Top) / AreaHeight) * (YMax - YMin);
+
+    /// <summary>SVG path data through the points, broken at non-finite values and clipped to a sane pixel range.</summary>
+    public string Path(IReadOnlyList<double> xs, IReadOnlyList<double> ys)
+    {
+        var sb = new StringBuilder();
+        bool pen = false;
+        int n = Math.Min(xs.Count, ys.Count);
+        for (int i = 0; i < n; i++)
+        {
+            double x = xs[i], y = ys[i];
+            if (!double.IsFinite(x) || !double.IsFinite(y)) { pen = false; continue; }
+            double px = Px(x), py = Math.Clamp(Py(y), -10 * Height, 11 * Height);
+            sb.Append(pen ? 'L' : 'M').Append(N(px)).Append(',').Append(N(py));
+            pen = true;
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>A number for SVG attributes (invariant, one decimal).</summary>
+    public static string N(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
+
+    /// <summary>About <paramref name="count"/> round tick values covering [lo, hi].</summary>
+    public static List<double> Ticks(double lo, double hi, int count = 5)
+    {
+        var ticks = new List<double>();
+        if (!(hi > lo) || !double.IsFinite(lo) || !double.IsFinite(hi)) return ticks;
+        double raw = (hi - lo) / count;
+        double mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        double step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * mag).First(s => s >= raw * 0.999);
+        for (double t = Math.Ceiling(lo / step) * step; t <= hi + step * 1e-9; t += step)
+            ticks.Add(Math.Abs(t) < step * 1e-9 ? 0 : t);
+        return ticks;
+    }
+
+    /// <summary>Tick label text.</summary>
+    public static string Label(double v)
+    {
+        double a = Math.Abs(v);
+        if (a != 0 && (a >= 1e5 || a < 1e-3)) return v.ToString("0.#e0", CultureInfo.InvariantCulture);
+        return v.ToString("0.###", CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>Number formatting for the pages (invariant culture).</summary>
+public static class Num
+{
+    /// <summary>Up to <paramref name="digits"/> decimals, no trailing zeros.</summary>
+    public static string F(double v, int digits = 3)
+    {
+        if (double.IsNaN(v)) return "NaN";
+        if (double.IsInfinity(v)) return v > 0 ? "∞" : "−∞";
+        double a = Math.Abs(v);
+        if (a != 0 && (a < Math.Pow(10, -digits) || a >= 1e7)) return v.ToString("0.###e0", CultureInfo.InvariantCulture);
+        string s = v.ToString("0." + new string('#', digits), CultureInfo.InvariantCulture);
+        return s == "-0" ? "0" : s;
+    }
+
+    /// <summary>Exactly <paramref name="digits"/> decimals.</summary>
+    public static string Fixed(double v, int digits) => v.ToString("F" + digits, CultureInfo.InvariantCulture);
+
+    /// <summary>Invariant string for code samples (C# float literal).</summary>
+    public static string Lit(double v) => v.ToString("0.######", CultureInfo.InvariantCulture) + "f";
+}

@@ -1,0 +1,237 @@
+using Pitts.Autograd;
+using Pitts.Lab.Services;
+
+namespace Pitts.Lab.Widgets;
+
+/// <summary>The backprop page's inputs (the lecture's values by default).</summary>
+public sealed record BackpropInputs(double X, double Y, double W1, double B1, double W2, double B2, double Lr, string Activation)
+{
+    /// <summary>The lecture's example: x = 2, y = 1, w1 = 0.5, b1 = 0.1, w2 = 0.8, b2 = 0, α = 0.1, ReLU.</summary>
+    public static readonly BackpropInputs Lecture = new(2, 1, 0.5, 0.1, 0.8, 0, 0.1, BackpropExample.Relu);
+}
+
+/// <summary>One gradient compared three ways.</summary>
+public sealed record GradientCheck(string Name, string Tex, double ChainRule, double Autograd, double FiniteDifference)
+{
+    /// <summary>All three agree to float32 precision (mixed relative/absolute 1e-3).</summary>
+    public bool Agree => Close(ChainRule, Autograd) && Close(Autograd, FiniteDifference);
+
+    private static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-3 * Math.Max(1, Math.Max(Math.Abs(a), Math.Abs(b)));
+}
+
+/// <summary>Everything the backprop page shows for one set of inputs.</summary>
+public sealed record BackpropResult
+{
+    /// <summary>z1 = w1 x + b1.</summary>
+    public double Z1 { get; init; }
+
+    /// <summary>v = f(z1).</summary>
+    public double V { get; init; }
+
+    /// <summary>ŷ = w2 v + b2.</summary>
+    public double YHat { get; init; }
+
+    /// <summary>L = (ŷ - y)².</summary>
+    public double Loss { get; init; }
+
+    /// <summary>Autograd's gradients by node name (yhat, v, z1, w1, b1, w2, b2, L).</summary>
+    public IReadOnlyDictionary<string, double> Grad { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>w1 after one SGD step.</summary>
+    public double W1New { get; init; }
+
+    /// <summary>w2 after one SGD step.</summary>
+    public double W2New { get; init; }
+
+    /// <summary>The loss after the SGD step (recomputed by the library).</summary>
+    public double LossAfter { get; init; }
+
+    /// <summary>The nine steps as TeX (4 forward, 4 backward, 1 update).</summary>
+    public IReadOnlyList<string> Steps { get; init; } = [];
+
+    /// <summary>The gradient comparisons.</summary>
+    public IReadOnlyList<GradientCheck> Checks { get; init; } = [];
+
+    /// <summary>GradCheck's one-line verdict.</summary>
+    public string GradCheck { get; init; } = "";
+
+    /// <summary>True when z1 sits on the ReLU's kink.</summary>
+    public bool AtKink { get; init; }
+
+    /// <summary>The inputs.</summary>
+    public BackpropInputs Inputs { get; init; } = BackpropInputs.Lecture;
+
+    /// <summary>C# that reproduces the example.</summary>
+    public string Code { get; init; } = "";
+}
+
+/// <summary>The lecture's backpropagation example run through the Pitts autograd engine.</summary>
+public static class BackpropExample
+{
+    /// <summary>ReLU.</summary>
+    public const string Relu = "ReLU";
+
+    /// <summary>The activations offered.</summary>
+    public static readonly string[] Activations = [Relu, "sigmoid", "tanh"];
+
+    /// <summary>Number of steps (4 forward, 4 backward, 1 update).</summary>
+    public const int StepCount = 9;
+
+    private static Tensor Act(Tensor z, string f) => f switch
+    {
+        "sigmoid" => z.Sigmoid(),
+        "tanh" => z.Tanh(),
+        _ => z.Relu(),
+    };
+
+    private static double ActDerivative(double z, string f) => f switch
+    {
+        "sigmoid" => Sigmoid(z) * (1 - Sigmoid(z)),
+        "tanh" => 1 - Math.Tanh(z) * Math.Tanh(z),
+        _ => z > 0 ? 1 : 0,
+    };
+
+    private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
+
+    /// <summary>The loss as a function of the four parameters, built from library ops.</summary>
+    private static Tensor LossOf(Tensor w1, Tensor b1, Tensor w2, Tensor b2, float x, float y, string f,
+        out Tensor z1, out Tensor v, out Tensor yHat)
+    {
+        z1 = w1 * x + b1;
+        v = Act(z1, f);
+        yHat = w2 * v + b2;
+        return (yHat - y).Pow(2f);
+    }
+
+    /// <summary>Runs forward, backward, the checks and the SGD update for <paramref name="p"/>.</summary>
+    public static BackpropResult Run(BackpropInputs p)
+    {
+        float x = (float)p.X, y = (float)p.Y;
+        var w1 = Tensor.Scalar((float)p.W1).RequireGrad();
+        var b1 = Tensor.Scalar((float)p.B1).RequireGrad();
+        var w2 = Tensor.Scalar((float)p.W2).RequireGrad();
+        var b2 = Tensor.Scalar((float)p.B2).RequireGrad();
+
+        var loss = LossOf(w1, b1, w2, b2, x, y, p.Activation, out var z1, out var v, out var yHat);
+        z1.RetainGrad(); v.RetainGrad(); yHat.RetainGrad();
+        loss.Backward();
+
+        var grad = new Dictionary<string, double>
+        {
+            ["L"] = 1,
+            ["yhat"] = yHat.Grad!.Item(),
+            ["v"] = v.Grad!.Item(),
+            ["z1"] = z1.Grad!.Item(),
+            ["w1"] = w1.Grad!.Item(),
+            ["b1"] = b1.Grad!.Item(),
+            ["w2"] = w2.Grad!.Item(),
+            ["b2"] = b2.Grad!.Item(),
+        };
+
+        // The chain rule by hand, in double precision, exactly as the lecture writes it.
+        double hz1 = p.W1 * p.X + p.B1;
+        double hv = p.Activation switch { "sigmoid" => Sigmoid(hz1), "tanh" => Math.Tanh(hz1), _ => Math.Max(0, hz1) };
+        double hy = p.W2 * hv + p.B2;
+        double hl = (hy - p.Y) * (hy - p.Y);
+        double dY = 2 * (hy - p.Y);
+        double dW2 = dY * hv, dB2 = dY, dV = dY * p.W2;
+        double fp = ActDerivative(hz1, p.Activation);
+        double dZ1 = dV * fp, dW1 = dZ1 * p.X, dB1 = dZ1;
+
+        // Central finite differences of the library's own forward pass.
+        var values = new[] { (float)p.W1, (float)p.B1, (float)p.W2, (float)p.B2 };
+        double Fd(int i)
+        {
+            const float eps = 1e-3f;
+            using var noGrad = Pitts.Autograd.Autograd.NoGrad();
+            double Eval(float delta)
+            {
+                var t = values.Select(Tensor.Scalar).ToArray();
+                t[i] = Tensor.Scalar(values[i] + delta);
+                return LossOf(t[0], t[1], t[2], t[3], x, y, p.Activation, out _, out _, out _).Item();
+            }
+            return (Eval(eps) - Eval(-eps)) / (2.0 * eps);
+        }
+
+        var checks = new List<GradientCheck>
+        {
+            new("w1", @"\partial \mathcal{L}/\partial w_1", dW1, grad["w1"], Fd(0)),
+            new("b1", @"\partial \mathcal{L}/\partial b_1", dB1, grad["b1"], Fd(1)),
+            new("w2", @"\partial \mathcal{L}/\partial w_2", dW2, grad["w2"], Fd(2)),
+            new("b2", @"\partial \mathcal{L}/\partial b_2", dB2, grad["b2"], Fd(3)),
+        };
+
+        var inputs = values.Select(v0 => Tensor.Scalar(v0).RequireGrad()).ToArray();
+        var gc = GradCheck.Check(t => LossOf(t[0], t[1], t[2], t[3], x, y, p.Activation, out _, out _, out _), inputs);
+
+        // One SGD step on the library's tensors: w ← w − α ∂L/∂w.
+        float lr = (float)p.Lr;
+        double w1New, w2New, lossAfter;
+        using (Pitts.Autograd.Autograd.NoGrad())
+        {
+            var nw1 = w1 - lr * w1.Grad!;
+            var nb1 = b1 - lr * b1.Grad!;
+            var nw2 = w2 - lr * w2.Grad!;
+            var nb2 = b2 - lr * b2.Grad!;
+            w1New = nw1.Item();
+            w2New = nw2.Item();
+            lossAfter = LossOf(nw1, nb1, nw2, nb2, x, y, p.Activation, out _, out _, out _).Item();
+        }
+
+        string F(double d) => Num.F(d, 4);
+        string P(double d) => d < 0 ? "(" + F(d) + ")" : F(d);
+        string fname = p.Activation == Relu ? @"\mathrm{ReLU}" : p.Activation == "tanh" ? @"\tanh" : @"\sigma";
+        string fprime = p.Activation == Relu ? (hz1 > 0 ? "1" : "0") : F(fp);
+        var steps = new[]
+        {
+            $@"z_1 = w_1 x + b_1 = {F(p.W1)} \cdot {P(p.X)} + {P(p.B1)} = {F(hz1)}",
+            $@"v = {fname}({F(hz1)}) = {F(hv)}",
+            $@"\hat{{y}} = w_2 v + b_2 = {F(p.W2)} \cdot {P(hv)} + {P(p.B2)} = {F(hy)}",
+            $@"\mathcal{{L}} = (\hat{{y}} - y)^2 = ({F(hy)} - {P(p.Y)})^2 = {F(hl)}",
+            $@"\frac{{\partial \mathcal{{L}}}}{{\partial \hat{{y}}}} = 2(\hat{{y}} - y) = {F(dY)}",
+            $@"\frac{{\partial \mathcal{{L}}}}{{\partial w_2}} = \frac{{\partial \mathcal{{L}}}}{{\partial \hat{{y}}}} \cdot v = {F(dY)} \cdot {P(hv)} = {F(dW2)}, \quad \frac{{\partial \mathcal{{L}}}}{{\partial b_2}} = {F(dB2)}",
+            $@"\frac{{\partial \mathcal{{L}}}}{{\partial v}} = \frac{{\partial \mathcal{{L}}}}{{\partial \hat{{y}}}} \cdot w_2 = {F(dY)} \cdot {P(p.W2)} = {F(dV)}",
+            $@"\frac{{\partial \mathcal{{L}}}}{{\partial w_1}} = \frac{{\partial \mathcal{{L}}}}{{\partial v}} \cdot f'(z_1) \cdot x = {F(dV)} \cdot {fprime} \cdot {P(p.X)} = {F(dW1)}, \quad \frac{{\partial \mathcal{{L}}}}{{\partial b_1}} = {F(dB1)}",
+            $@"w_1 \leftarrow {F(p.W1)} - {F(p.Lr)}\,{P(dW1)} = {Num.Fixed(w1New, 3)}, \qquad w_2 \leftarrow {F(p.W2)} - {F(p.Lr)}\,{P(dW2)} = {Num.Fixed(w2New, 3)}",
+        };
+
+        string act = p.Activation == Relu ? "Relu" : p.Activation == "tanh" ? "Tanh" : "Sigmoid";
+        string code = $$"""
+            using Pitts;
+
+            var x = Tensor.Scalar({{Num.Lit(p.X)}});
+            var y = Tensor.Scalar({{Num.Lit(p.Y)}});
+            var w1 = Tensor.Scalar({{Num.Lit(p.W1)}}).RequireGrad();
+            var b1 = Tensor.Scalar({{Num.Lit(p.B1)}}).RequireGrad();
+            var w2 = Tensor.Scalar({{Num.Lit(p.W2)}}).RequireGrad();
+            var b2 = Tensor.Scalar({{Num.Lit(p.B2)}}).RequireGrad();
+
+            // Forward pass
+            var z1 = w1 * x + b1;
+            var v = z1.{{act}}().RetainGrad();
+            var yHat = (w2 * v + b2).RetainGrad();
+            var loss = (yHat - y).Pow(2f);
+            Console.WriteLine($"z1={z1.Item()} v={v.Item()} yhat={yHat.Item()} L={loss.Item()}");
+
+            // Backward pass: fills .Grad of every tensor that requires grad (and the retained ones)
+            loss.Backward();
+            Console.WriteLine($"dL/dyhat={yHat.Grad!.Item()} dL/dw2={w2.Grad!.Item()} dL/dv={v.Grad!.Item()} dL/dw1={w1.Grad!.Item()}");
+
+            // SGD update with learning rate {{Num.F(p.Lr, 6)}}
+            float lr = {{Num.Lit(p.Lr)}};
+            Console.WriteLine($"w1 -> {w1.Item() - lr * w1.Grad.Item():0.000}, w2 -> {w2.Item() - lr * w2.Grad.Item():0.000}");
+
+            // Check autograd against finite differences
+            Console.WriteLine(Pitts.Autograd.GradCheck.Check(
+                t => (t[2] * (t[0] * x + t[1]).{{act}}() + t[3] - y).Pow(2f), [w1, b1, w2, b2]));
+            """;
+
+        return new BackpropResult
+        {
+            Z1 = z1.Item(), V = v.Item(), YHat = yHat.Item(), Loss = loss.Item(),
+            Grad = grad, W1New = w1New, W2New = w2New, LossAfter = lossAfter,
+            Steps = steps, Checks = checks, GradCheck = gc.ToString(),
+            AtKink = p.Activation == Relu && hz1 == 0, Inputs = p, Code = code,
+        };
+    }
+}

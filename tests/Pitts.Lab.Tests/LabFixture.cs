@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace Pitts.Lab.Tests;
+
+/// <summary>
+/// Starts the real lab (the built Pitts.Lab.dll, as a separate process on a free loopback port) and one headless
+/// Debian Chromium driven by Playwright through its executable path (never Playwright's browser download).
+/// </summary>
+public sealed partial class LabFixture : IAsyncLifetime
+{
+    /// <summary>Debian's Chromium (installed by scripts/install-test-deps.sh).</summary>
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private Process? _lab;
+    private readonly List<string> _labOutput = [];
+
+    /// <summary>The lab's base address, e.g. http://127.0.0.1:41234.</summary>
+    public string BaseUrl { get; private set; } = "";
+
+    /// <summary>The Playwright driver.</summary>
+    public IPlaywright Playwright { get; private set; } = null!;
+
+    /// <summary>The shared browser.</summary>
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>The lab process's output so far (for failure messages).</summary>
+    public string LabOutput { get { lock (_labOutput) return string.Join('\n', _labOutput); } }
+
+    [GeneratedRegex(@"running at (http://127\.0\.0\.1:\d+)/")]
+    private static partial Regex AddressLine();
+
+    /// <inheritdoc />
+    public async Task InitializeAsync()
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "Pitts.Lab.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException("the lab was not built next to the tests", dll);
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(dll);
+        psi.ArgumentList.Add("--port");
+        psi.ArgumentList.Add("0");
+        psi.Environment.Remove("ASPNETCORE_URLS");
+        var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _lab = Process.Start(psi) ?? throw new InvalidOperationException("could not start the lab");
+        _lab.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (_labOutput) _labOutput.Add(e.Data);
+            var m = AddressLine().Match(e.Data);
+            if (m.Success) started.TrySetResult(m.Groups[1].Value);
+        };
+        _lab.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_labOutput) _labOutput.Add(e.Data); };
+        _lab.Exited += (_, _) => started.TrySetException(new InvalidOperationException("the lab exited: " + LabOutput));
+        _lab.EnableRaisingEvents = true;
+        _lab.BeginOutputReadLine();
+        _lab.BeginErrorReadLine();
+        var done = await Task.WhenAny(started.Task, Task.Delay(TimeSpan.FromSeconds(60)));
+        if (done != started.Task) throw new TimeoutException("the lab did not print its address within 60 s: " + LabOutput);
+        BaseUrl = await started.Task;
+
+        if (!File.Exists(ChromiumPath))
+            throw new FileNotFoundException("Debian's chromium is missing; run scripts/install-test-deps.sh", ChromiumPath);
+        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+            ],
+        });
+    }
+
+    /// <summary>Opens <paramref name="path"/> in a new page, waits until it is interactive, and collects console errors.</summary>
+    public async Task<LabPage> OpenAsync(string path, int width = 1400, int height = 1000)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            BaseURL = BaseUrl,
+        });
+        var page = await context.NewPageAsync();
+        var lp = new LabPage(context, page);
+        await page.GotoAsync(path);
+        await lp.WaitInteractiveAsync();
+        return lp;
+    }
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.CloseAsync();
+        Playwright?.Dispose();
+        if (_lab is { HasExited: false })
+        {
+            _lab.Kill(entireProcessTree: true);
+            await _lab.WaitForExitAsync();
+        }
+        _lab?.Dispose();
+    }
+}
+
+/// <summary>A browser page on the lab with the console errors it logged.</summary>
+public sealed class LabPage : IAsyncDisposable
+{
+    /// <summary>Errors from the console and uncaught exceptions.</summary>
+    public List<string> Errors { get; } = [];
+
+    /// <summary>The browser context (one per test page).</summary>
+    public IBrowserContext Context { get; }
+
+    /// <summary>The page.</summary>
+    public IPage Page { get; }
+
+    /// <summary>Wraps a page and starts collecting errors.</summary>
+    public LabPage(IBrowserContext context, IPage page)
+    {
+        Context = context;
+        Page = page;
+        page.Console += (_, m) => { if (m.Type == "error") lock (Errors) Errors.Add("console: " + m.Text); };
+        page.PageError += (_, e) => { lock (Errors) Errors.Add("page error: " + e); };
+    }
+
+    /// <summary>Waits until the Blazor circuit runs (the layout's "connecting" banner is gone).</summary>
+    public async Task WaitInteractiveAsync()
+    {
+        await Page.WaitForFunctionAsync("() => window.Blazor !== undefined && !document.querySelector('[data-testid=connecting]')",
+            null, new PageWaitForFunctionOptions { Timeout = 30000 });
+    }
+
+    /// <summary>The element with this data-testid.</summary>
+    public ILocator ById(string testId) => Page.GetByTestId(testId);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await Context.CloseAsync();
+}
+
+/// <summary>All browser tests share one lab and one browser.</summary>
+[CollectionDefinition("lab")]
+public sealed class LabCollection : ICollectionFixture<LabFixture>;

@@ -1,0 +1,37 @@
+using Microsoft.Playwright;
+using Pitts.Lab.Services;
+
+namespace Pitts.Lab.Tests;
+
+/// <summary>
+/// Writes a screenshot of every page to docs/lab/ when PITTS_LAB_SCREENSHOTS names the folder
+/// (e.g. <c>PITTS_LAB_SCREENSHOTS=$PWD/docs/lab dotnet test tests/Pitts.Lab.Tests --filter Screenshots</c>);
+/// otherwise it does nothing. Each page is first put in an interesting state by the same clicks a reader would make.
+/// </summary>
+[Collection("lab")]
+public sealed class Screenshots(LabFixture lab)
+{
+    /// <summary>Per page: the URL to open and what to do before the picture.</summary>
+    public static readonly Dictionary<string, (string Url, Func<LabPage, Task> Prepare)> Scenes = new()
+    {
+        ["home"] = ("/", _ => Task.CompletedTask),
+        ["backprop"] = ("/backprop?step=9", _ => Task.CompletedTask),
+    };
+
+    [Fact]
+    public async Task EveryPage()
+    {
+        string? dir = Environment.GetEnvironmentVariable("PITTS_LAB_SCREENSHOTS");
+        if (string.IsNullOrEmpty(dir)) return;
+        Directory.CreateDirectory(dir);
+        foreach (var c in Chapters.Ready)
+            Assert.True(Scenes.ContainsKey(c.Slug), $"no screenshot scene for {c.Slug}");
+        foreach (var (name, (url, prepare)) in Scenes)
+        {
+            await using var p = await lab.OpenAsync(url, 1400, 1000);
+            await prepare(p);
+            await p.Page.WaitForTimeoutAsync(400);
+            await p.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png"), FullPage = true });
+        }
+    }
+}
