@@ -74,6 +74,14 @@ public static class Idx
         return h;
     }
 
+    /// <summary>Reads and validates the header of an IDX file (plain or gzip) from a seekable stream.</summary>
+    public static IdxHeader ReadHeader(Stream stream)
+    {
+        var (h, _) = ReadHeaderAndOpen(stream, "stream", out var body);
+        if (body != stream) body.Dispose();
+        return h;
+    }
+
     /// <summary>Reads the IDX file at <paramref name="path"/> (plain or gzip) into a float32 tensor of its shape.</summary>
     public static Tensor Read(string path)
     {
