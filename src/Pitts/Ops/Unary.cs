@@ -16,11 +16,11 @@ public sealed partial class Tensor
     private Tensor Unary(string op, SpanMap forward, GradMap grad)
     {
         var r = new Tensor(_shape);
-        forward(Data, r.AsSpan());
+        if (Numel > 0) forward(Data, r.AsSpan()); // some TensorPrimitives reject empty spans
         Graph.Record(r, op, this, g =>
         {
             var dx = new Tensor(_shape);
-            grad(g.Data, Data, r.Data, dx.AsSpan());
+            if (Numel > 0) grad(g.Data, Data, r.Data, dx.AsSpan());
             Graph.Accumulate(this, dx, owned: true);
         });
         return r;
