@@ -11,7 +11,39 @@ public static partial class Workloads
         ["sgemm-256", "sgemm-512", "sgemm-1024", "sgemm-2048"];
 
     /// <summary>True for a known workload name (also sgemm-N for any N).</summary>
-    public static bool Exists(string name) => Names.Contains(name) || TryGemmSize(name, out _);
+    public static bool Exists(string name) => Names.Contains(name) || TryGemmSize(name, out _) || TryRaw(name, out _);
+
+    /// <summary>Tuning workload gemm-M-N-K-LAYOUT (e.g. gemm-30-20-15-NT): the kernel alone, no tensor op around it.</summary>
+    private static bool TryRaw(string name, out int[] mnk)
+    {
+        mnk = [];
+        var parts = name.Split('-');
+        if (parts.Length != 5 || parts[0] != "gemm" || parts[4].Length != 2) return false;
+        mnk = new int[5];
+        for (int i = 0; i < 3; i++)
+            if (!int.TryParse(parts[i + 1], out mnk[i]) || mnk[i] < 0) return false;
+        mnk[3] = parts[4][0] == 'T' ? 1 : 0;
+        mnk[4] = parts[4][1] == 'T' ? 1 : 0;
+        return true;
+    }
+
+    private static Result RawGemm(int[] s, int repeats)
+    {
+        int m = s[0], n = s[1], k = s[2];
+        bool ta = s[3] == 1, tb = s[4] == 1;
+        var g = new Generator(1);
+        var a = Tensor.Randn([m * k], g).ToArray();
+        var b = Tensor.Randn([k * n], g).ToArray();
+        var c = new float[m * n];
+        double flops = 2.0 * m * n * k;
+        int inner = (int)Math.Clamp(2e8 / Math.Max(flops, 1), 1, 1_000_000);
+        double t = Timer.Best(() =>
+        {
+            for (int i = 0; i < inner; i++)
+                Gemm.Sgemm(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, c, n, false);
+        }, repeats) / inner;
+        return new Result(t, flops / t / 1e9, new() { ["m"] = m, ["n"] = n, ["k"] = k });
+    }
 
     private static bool TryGemmSize(string name, out int n)
     {
@@ -23,6 +55,7 @@ public static partial class Workloads
     public static Result Run(string name, bool smoke, int repeats)
     {
         if (TryGemmSize(name, out int n)) return Sgemm(smoke ? Math.Min(n, 48) : n, repeats);
+        if (TryRaw(name, out var mnk)) return RawGemm(mnk, repeats);
         throw new ArgumentException($"unknown workload {name}");
     }
 

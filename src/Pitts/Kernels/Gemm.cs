@@ -51,6 +51,7 @@ internal static unsafe class Gemm
         => Sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, GemmPath.Auto, MaxThreads);
 
     /// <summary>GEMM on an explicit path and thread count (tests use it to reach every path on any machine).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Sgemm(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate,
         GemmPath path, int threads)
@@ -72,15 +73,14 @@ internal static unsafe class Gemm
         {
             var job = new Job(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, path);
             long work = (long)m * n * k;
-            if (work <= SmallThreshold || m < 8)
+            if (work <= SmallThreshold || m < 8 || n <= 16)
             {
-                Small(in job);
+                Small(in job, b.Length);
                 return;
             }
-            int parts = work <= ParallelThreshold ? 1 : Math.Max(1, threads);
-            if (parts == 1) { job.RunPacked(0, m, 0, n); return; }
+            if (work <= ParallelThreshold || threads <= 1) { job.RunPacked(0, m, 0, n); return; }
             // Fixed partition of C along its longer side, in whole tiles; no thread reduces over k.
-            WorkerPool.Run(parts, job);
+            WorkerPool.Run(Math.Min(threads, 2 * Environment.ProcessorCount), threads, job);
         }
     }
 
@@ -129,6 +129,7 @@ internal static unsafe class Gemm
         }
 
         /// <summary>The packed, blocked algorithm on the block C[i0..i1, j0..j1].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void RunPacked(int i0, int i1, int j0, int j1)
         {
             int mr, nr;
@@ -191,6 +192,7 @@ internal static unsafe class Gemm
         private static float* Align64(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
 
         /// <summary>Packs op(A)[ic..ic+mc, pc..pc+kc] as MR-row panels: panel r holds, for each k, MR values.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void PackA(float* dst, int ic, int mc, int pc, int kc, int mr)
         {
             for (int ir = 0; ir < mc; ir += mr)
@@ -225,6 +227,7 @@ internal static unsafe class Gemm
         }
 
         /// <summary>Packs op(B)[pc..pc+kc, jc..jc+nc] as NR-column panels: panel j holds, for each k, NR values.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void PackB(float* dst, int pc, int kc, int jc, int nc, int nr)
         {
             for (int jr = 0; jr < nc; jr += nr)
@@ -268,112 +271,53 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
-    /// Small and skinny products without packing: C[i, :] = fma chain over p of op(A)(i, p) · op(B)[p, :], with B's
-    /// rows contiguous (a transposed B is first transposed into a scratch buffer, k x n, which is cheap at these sizes).
+    /// Small and skinny products without packing: C[i, :] = fma chain over p of op(A)(i, p) · op(B)[p, :], four rows
+    /// at a time (independent chains), B's rows read as vectors. A transposed B is first transposed into a scratch
+    /// buffer (k x n, cheap at these sizes), as is a B whose last row a vector load would read past the span's end.
     /// </summary>
-    private static void Small(in Job job)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Small(in Job job, int bLength)
     {
         int m = job.M, n = job.N, k = job.K;
         float* b = job.B;
         int ldb = job.Ldb;
-        if (job.TransB)
+        int width = job.Path switch { GemmPath.Vector512 => 16, GemmPath.Vector256 => 8, _ => 1 };
+        int padded = (n + width - 1) / width * width;
+        if (job.TransB || (long)(k - 1) * ldb + padded > bLength)
         {
-            int need = k * n;
+            int need = k * padded;
             var t = _transB;
-            if (t is null || t.Length < need) _transB = t = GC.AllocateUninitializedArray<float>(Math.Max(need, 1024), pinned: true);
+            if (t is null || t.Length < need) _transB = t = GC.AllocateUninitializedArray<float>(Math.Max(need, 4096), pinned: true);
             float* tb = (float*)Unsafe.AsPointer(ref t[0]);
-            for (int j = 0; j < n; j++)
+            if (job.TransB)
             {
-                float* s = job.B + (long)j * job.Ldb;
-                for (int p = 0; p < k; p++) tb[p * n + j] = s[p];
+                for (int j = 0; j < n; j++)
+                {
+                    float* s = job.B + (long)j * job.Ldb;
+                    for (int p = 0; p < k; p++) tb[p * padded + j] = s[p];
+                }
             }
+            else
+            {
+                for (int p = 0; p < k; p++)
+                    new ReadOnlySpan<float>(job.B + (long)p * job.Ldb, n).CopyTo(new Span<float>(tb + p * padded, n));
+            }
+            for (int p = 0; p < k; p++)
+                for (int j = n; j < padded; j++) tb[p * padded + j] = 0f;
             b = tb;
-            ldb = n;
+            ldb = padded;
         }
         // op(A)(i, p) sits at a[i * sa + p * sp].
         long sa = job.TransA ? 1 : job.Lda, sp = job.TransA ? job.Lda : 1;
         switch (job.Path)
         {
-            case GemmPath.Vector512: SmallRows512(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate); break;
-            case GemmPath.Vector256: SmallRows256(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate, 0); break;
+            case GemmPath.Vector512: GemmKernels.Small512(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate); break;
+            case GemmPath.Vector256: GemmKernels.Small256(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate); break;
             default: SmallRowsScalar(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate, 0); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SmallRows512(int m, int n, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
-    {
-        int n64 = n & ~63, n16 = n & ~15;
-        for (int i = 0; i < m; i++)
-        {
-            float* ai = a + i * sa;
-            float* ci = c + (long)i * ldc;
-            for (int j = 0; j < n64; j += 64)
-            {
-                Vector512<float> c0, c1, c2, c3;
-                if (acc) { c0 = Vector512.Load(ci + j); c1 = Vector512.Load(ci + j + 16); c2 = Vector512.Load(ci + j + 32); c3 = Vector512.Load(ci + j + 48); }
-                else c0 = c1 = c2 = c3 = Vector512<float>.Zero;
-                float* bj = b + j;
-                for (int p = 0; p < k; p++)
-                {
-                    var av = Vector512.Create(ai[p * sp]);
-                    float* bp = bj + (long)p * ldb;
-                    c0 = Vector512.FusedMultiplyAdd(av, Vector512.Load(bp), c0);
-                    c1 = Vector512.FusedMultiplyAdd(av, Vector512.Load(bp + 16), c1);
-                    c2 = Vector512.FusedMultiplyAdd(av, Vector512.Load(bp + 32), c2);
-                    c3 = Vector512.FusedMultiplyAdd(av, Vector512.Load(bp + 48), c3);
-                }
-                c0.Store(ci + j); c1.Store(ci + j + 16); c2.Store(ci + j + 32); c3.Store(ci + j + 48);
-            }
-            for (int j = n64; j < n16; j += 16)
-            {
-                var c0 = acc ? Vector512.Load(ci + j) : Vector512<float>.Zero;
-                float* bj = b + j;
-                for (int p = 0; p < k; p++)
-                    c0 = Vector512.FusedMultiplyAdd(Vector512.Create(ai[p * sp]), Vector512.Load(bj + (long)p * ldb), c0);
-                c0.Store(ci + j);
-            }
-        }
-        if (n16 < n) SmallRows256(m, n, k, a, sa, sp, b, ldb, c, ldc, acc, n16);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SmallRows256(int m, int n, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc, int j0)
-    {
-        int n32 = j0 + ((n - j0) & ~31), n8 = j0 + ((n - j0) & ~7);
-        for (int i = 0; i < m; i++)
-        {
-            float* ai = a + i * sa;
-            float* ci = c + (long)i * ldc;
-            for (int j = j0; j < n32; j += 32)
-            {
-                Vector256<float> c0, c1, c2, c3;
-                if (acc) { c0 = Vector256.Load(ci + j); c1 = Vector256.Load(ci + j + 8); c2 = Vector256.Load(ci + j + 16); c3 = Vector256.Load(ci + j + 24); }
-                else c0 = c1 = c2 = c3 = Vector256<float>.Zero;
-                float* bj = b + j;
-                for (int p = 0; p < k; p++)
-                {
-                    var av = Vector256.Create(ai[p * sp]);
-                    float* bp = bj + (long)p * ldb;
-                    c0 = Vector256.FusedMultiplyAdd(av, Vector256.Load(bp), c0);
-                    c1 = Vector256.FusedMultiplyAdd(av, Vector256.Load(bp + 8), c1);
-                    c2 = Vector256.FusedMultiplyAdd(av, Vector256.Load(bp + 16), c2);
-                    c3 = Vector256.FusedMultiplyAdd(av, Vector256.Load(bp + 24), c3);
-                }
-                c0.Store(ci + j); c1.Store(ci + j + 8); c2.Store(ci + j + 16); c3.Store(ci + j + 24);
-            }
-            for (int j = n32; j < n8; j += 8)
-            {
-                var c0 = acc ? Vector256.Load(ci + j) : Vector256<float>.Zero;
-                float* bj = b + j;
-                for (int p = 0; p < k; p++)
-                    c0 = Vector256.FusedMultiplyAdd(Vector256.Create(ai[p * sp]), Vector256.Load(bj + (long)p * ldb), c0);
-                c0.Store(ci + j);
-            }
-        }
-        if (n8 < n) SmallRowsScalar(m, n, k, a, sa, sp, b, ldb, c, ldc, acc, n8);
-    }
-
     private static void SmallRowsScalar(int m, int n, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc, int j0)
     {
         for (int i = 0; i < m; i++)

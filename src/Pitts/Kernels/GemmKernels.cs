@@ -130,4 +130,324 @@ internal static unsafe class GemmKernels
         c[2 * ldc + 0] = c2_0; c[2 * ldc + 1] = c2_1; c[2 * ldc + 2] = c2_2; c[2 * ldc + 3] = c2_3;
         c[3 * ldc + 0] = c3_0; c[3 * ldc + 1] = c3_1; c[3 * ldc + 2] = c3_2; c[3 * ldc + 3] = c3_3;
     }
+
+    /// <summary>No-packing product on Vector512: B row-major with ldb, readable up to the next multiple of 16 columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Small512(int m, int n, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
+    {
+        int j = 0;
+        for (; j + 64 <= n; j += 64)
+        {
+            int i = 0;
+            for (; i + 4 <= m; i += 4) Small512_4x4(k, a + i * sa, sa, sp, b + j, ldb, c + (long)i * ldc + j, ldc, acc);
+            for (; i < m; i++) Small512_1x4(k, a + i * sa, sa, sp, b + j, ldb, c + (long)i * ldc + j, ldc, acc);
+        }
+        for (; j < n; j += 16)
+        {
+            int w = Math.Min(16, n - j);
+            int i = 0;
+            for (; i + 4 <= m; i += 4) Small512_4x1(k, a + i * sa, sa, sp, b + j, ldb, c + (long)i * ldc + j, ldc, acc, w);
+            for (; i < m; i++) Small512_1x1(k, a + i * sa, sa, sp, b + j, ldb, c + (long)i * ldc + j, ldc, acc, w);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Small512_4x4(int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
+    {
+        float* a0 = a + 0 * sa;
+        float* a1 = a + 1 * sa;
+        float* a2 = a + 2 * sa;
+        float* a3 = a + 3 * sa;
+        Vector512<float> c0_0, c0_1, c0_2, c0_3, c1_0, c1_1, c1_2, c1_3, c2_0, c2_1, c2_2, c2_3, c3_0, c3_1, c3_2, c3_3;
+        if (acc)
+        {
+            c0_0 = Vector512.Load(c + 0 * ldc + 0); c0_1 = Vector512.Load(c + 0 * ldc + 16); c0_2 = Vector512.Load(c + 0 * ldc + 32); c0_3 = Vector512.Load(c + 0 * ldc + 48);
+            c1_0 = Vector512.Load(c + 1 * ldc + 0); c1_1 = Vector512.Load(c + 1 * ldc + 16); c1_2 = Vector512.Load(c + 1 * ldc + 32); c1_3 = Vector512.Load(c + 1 * ldc + 48);
+            c2_0 = Vector512.Load(c + 2 * ldc + 0); c2_1 = Vector512.Load(c + 2 * ldc + 16); c2_2 = Vector512.Load(c + 2 * ldc + 32); c2_3 = Vector512.Load(c + 2 * ldc + 48);
+            c3_0 = Vector512.Load(c + 3 * ldc + 0); c3_1 = Vector512.Load(c + 3 * ldc + 16); c3_2 = Vector512.Load(c + 3 * ldc + 32); c3_3 = Vector512.Load(c + 3 * ldc + 48);
+        }
+        else
+        {
+            c0_0 = c0_1 = c0_2 = c0_3 = c1_0 = c1_1 = c1_2 = c1_3 = c2_0 = c2_1 = c2_2 = c2_3 = c3_0 = c3_1 = c3_2 = c3_3 = Vector512<float>.Zero;
+        }
+        for (int p = 0; p < k; p++)
+        {
+            float* bp = b + (long)p * ldb;
+            var b0 = Vector512.Load(bp + 0); var b1 = Vector512.Load(bp + 16); var b2 = Vector512.Load(bp + 32); var b3 = Vector512.Load(bp + 48);
+            var a0v = Vector512.Create(a0[p * sp]); c0_0 = Vector512.FusedMultiplyAdd(a0v, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(a0v, b1, c0_1); c0_2 = Vector512.FusedMultiplyAdd(a0v, b2, c0_2); c0_3 = Vector512.FusedMultiplyAdd(a0v, b3, c0_3);
+            var a1v = Vector512.Create(a1[p * sp]); c1_0 = Vector512.FusedMultiplyAdd(a1v, b0, c1_0); c1_1 = Vector512.FusedMultiplyAdd(a1v, b1, c1_1); c1_2 = Vector512.FusedMultiplyAdd(a1v, b2, c1_2); c1_3 = Vector512.FusedMultiplyAdd(a1v, b3, c1_3);
+            var a2v = Vector512.Create(a2[p * sp]); c2_0 = Vector512.FusedMultiplyAdd(a2v, b0, c2_0); c2_1 = Vector512.FusedMultiplyAdd(a2v, b1, c2_1); c2_2 = Vector512.FusedMultiplyAdd(a2v, b2, c2_2); c2_3 = Vector512.FusedMultiplyAdd(a2v, b3, c2_3);
+            var a3v = Vector512.Create(a3[p * sp]); c3_0 = Vector512.FusedMultiplyAdd(a3v, b0, c3_0); c3_1 = Vector512.FusedMultiplyAdd(a3v, b1, c3_1); c3_2 = Vector512.FusedMultiplyAdd(a3v, b2, c3_2); c3_3 = Vector512.FusedMultiplyAdd(a3v, b3, c3_3);
+        }
+        c0_0.Store(c + 0 * ldc + 0); c0_1.Store(c + 0 * ldc + 16); c0_2.Store(c + 0 * ldc + 32); c0_3.Store(c + 0 * ldc + 48);
+        c1_0.Store(c + 1 * ldc + 0); c1_1.Store(c + 1 * ldc + 16); c1_2.Store(c + 1 * ldc + 32); c1_3.Store(c + 1 * ldc + 48);
+        c2_0.Store(c + 2 * ldc + 0); c2_1.Store(c + 2 * ldc + 16); c2_2.Store(c + 2 * ldc + 32); c2_3.Store(c + 2 * ldc + 48);
+        c3_0.Store(c + 3 * ldc + 0); c3_1.Store(c + 3 * ldc + 16); c3_2.Store(c + 3 * ldc + 32); c3_3.Store(c + 3 * ldc + 48);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Small512_4x1(int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc, int w)
+    {
+        float* a0 = a + 0 * sa;
+        float* a1 = a + 1 * sa;
+        float* a2 = a + 2 * sa;
+        float* a3 = a + 3 * sa;
+        Vector512<float> c0_0, c1_0, c2_0, c3_0;
+        float* t = stackalloc float[64];
+        if (w < 16)
+        {
+            for (int r = 0; r < 4; r++)
+                for (int q = 0; q < 16; q++) t[r * 16 + q] = acc && q < w ? c[r * ldc + q] : 0f;
+            c0_0 = Vector512.Load(t + 0); c1_0 = Vector512.Load(t + 16); c2_0 = Vector512.Load(t + 32); c3_0 = Vector512.Load(t + 48);
+        }
+        else if (acc)
+        {
+            c0_0 = Vector512.Load(c + 0 * ldc + 0);
+            c1_0 = Vector512.Load(c + 1 * ldc + 0);
+            c2_0 = Vector512.Load(c + 2 * ldc + 0);
+            c3_0 = Vector512.Load(c + 3 * ldc + 0);
+        }
+        else
+        {
+            c0_0 = c1_0 = c2_0 = c3_0 = Vector512<float>.Zero;
+        }
+        for (int p = 0; p < k; p++)
+        {
+            float* bp = b + (long)p * ldb;
+            var b0 = Vector512.Load(bp + 0);
+            var a0v = Vector512.Create(a0[p * sp]); c0_0 = Vector512.FusedMultiplyAdd(a0v, b0, c0_0);
+            var a1v = Vector512.Create(a1[p * sp]); c1_0 = Vector512.FusedMultiplyAdd(a1v, b0, c1_0);
+            var a2v = Vector512.Create(a2[p * sp]); c2_0 = Vector512.FusedMultiplyAdd(a2v, b0, c2_0);
+            var a3v = Vector512.Create(a3[p * sp]); c3_0 = Vector512.FusedMultiplyAdd(a3v, b0, c3_0);
+        }
+        if (w < 16)
+        {
+            c0_0.Store(t + 0); c1_0.Store(t + 16); c2_0.Store(t + 32); c3_0.Store(t + 48);
+            for (int r = 0; r < 4; r++)
+                for (int q = 0; q < w; q++) c[r * ldc + q] = t[r * 16 + q];
+            return;
+        }
+        c0_0.Store(c + 0 * ldc + 0);
+        c1_0.Store(c + 1 * ldc + 0);
+        c2_0.Store(c + 2 * ldc + 0);
+        c3_0.Store(c + 3 * ldc + 0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Small512_1x4(int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
+    {
+        float* a0 = a + 0 * sa;
+        Vector512<float> c0_0, c0_1, c0_2, c0_3;
+        if (acc)
+        {
+            c0_0 = Vector512.Load(c + 0 * ldc + 0); c0_1 = Vector512.Load(c + 0 * ldc + 16); c0_2 = Vector512.Load(c + 0 * ldc + 32); c0_3 = Vector512.Load(c + 0 * ldc + 48);
+        }
+        else
+        {
+            c0_0 = c0_1 = c0_2 = c0_3 = Vector512<float>.Zero;
+        }
+        for (int p = 0; p < k; p++)
+        {
+            float* bp = b + (long)p * ldb;
+            var b0 = Vector512.Load(bp + 0); var b1 = Vector512.Load(bp + 16); var b2 = Vector512.Load(bp + 32); var b3 = Vector512.Load(bp + 48);
+            var a0v = Vector512.Create(a0[p * sp]); c0_0 = Vector512.FusedMultiplyAdd(a0v, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(a0v, b1, c0_1); c0_2 = Vector512.FusedMultiplyAdd(a0v, b2, c0_2); c0_3 = Vector512.FusedMultiplyAdd(a0v, b3, c0_3);
+        }
+        c0_0.Store(c + 0 * ldc + 0); c0_1.Store(c + 0 * ldc + 16); c0_2.Store(c + 0 * ldc + 32); c0_3.Store(c + 0 * ldc + 48);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Small512_1x1(int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc, int w)
+    {
+        float* a0 = a + 0 * sa;
+        Vector512<float> c0_0;
+        float* t = stackalloc float[16];
+        if (w < 16)
+        {
+            for (int r = 0; r < 1; r++)
+                for (int q = 0; q < 16; q++) t[r * 16 + q] = acc && q < w ? c[r * ldc + q] : 0f;
+            c0_0 = Vector512.Load(t + 0);
+        }
+        else if (acc)
+        {
+            c0_0 = Vector512.Load(c + 0 * ldc + 0);
+        }
+        else
+        {
+            c0_0 = Vector512<float>.Zero;
+        }
+        for (int p = 0; p < k; p++)
+        {
+            float* bp = b + (long)p * ldb;
+            var b0 = Vector512.Load(bp + 0);
+            var a0v = Vector512.Create(a0[p * sp]); c0_0 = Vector512.FusedMultiplyAdd(a0v, b0, c0_0);
+        }
+        if (w < 16)
+        {
+            c0_0.Store(t + 0);
+            for (int r = 0; r < 1; r++)
+                for (int q = 0; q < w; q++) c[r * ldc + q] = t[r * 16 + q];
+            return;
+        }
+        c0_0.Store(c + 0 * ldc + 0);
+    }
+
+    /// <summary>No-packing product on Vector256: B row-major with ldb, readable up to the next multiple of 8 columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Small256(int m, int n, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
+    {
+        int j = 0;
+        for (; j + 16 <= n; j += 16)
+        {
+            int i = 0;
+            for (; i + 4 <= m; i += 4) Small256_4x2(k, a + i * sa, sa, sp, b + j, ldb, c + (long)i * ldc + j, ldc, acc);
+            for (; i < m; i++) Small256_1x2(k, a + i * sa, sa, sp, b + j, ldb, c + (long)i * ldc + j, ldc, acc);
+        }
+        for (; j < n; j += 8)
+        {
+            int w = Math.Min(8, n - j);
+            int i = 0;
+            for (; i + 4 <= m; i += 4) Small256_4x1(k, a + i * sa, sa, sp, b + j, ldb, c + (long)i * ldc + j, ldc, acc, w);
+            for (; i < m; i++) Small256_1x1(k, a + i * sa, sa, sp, b + j, ldb, c + (long)i * ldc + j, ldc, acc, w);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Small256_4x2(int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
+    {
+        float* a0 = a + 0 * sa;
+        float* a1 = a + 1 * sa;
+        float* a2 = a + 2 * sa;
+        float* a3 = a + 3 * sa;
+        Vector256<float> c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1;
+        if (acc)
+        {
+            c0_0 = Vector256.Load(c + 0 * ldc + 0); c0_1 = Vector256.Load(c + 0 * ldc + 8);
+            c1_0 = Vector256.Load(c + 1 * ldc + 0); c1_1 = Vector256.Load(c + 1 * ldc + 8);
+            c2_0 = Vector256.Load(c + 2 * ldc + 0); c2_1 = Vector256.Load(c + 2 * ldc + 8);
+            c3_0 = Vector256.Load(c + 3 * ldc + 0); c3_1 = Vector256.Load(c + 3 * ldc + 8);
+        }
+        else
+        {
+            c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = Vector256<float>.Zero;
+        }
+        for (int p = 0; p < k; p++)
+        {
+            float* bp = b + (long)p * ldb;
+            var b0 = Vector256.Load(bp + 0); var b1 = Vector256.Load(bp + 8);
+            var a0v = Vector256.Create(a0[p * sp]); c0_0 = Vector256.FusedMultiplyAdd(a0v, b0, c0_0); c0_1 = Vector256.FusedMultiplyAdd(a0v, b1, c0_1);
+            var a1v = Vector256.Create(a1[p * sp]); c1_0 = Vector256.FusedMultiplyAdd(a1v, b0, c1_0); c1_1 = Vector256.FusedMultiplyAdd(a1v, b1, c1_1);
+            var a2v = Vector256.Create(a2[p * sp]); c2_0 = Vector256.FusedMultiplyAdd(a2v, b0, c2_0); c2_1 = Vector256.FusedMultiplyAdd(a2v, b1, c2_1);
+            var a3v = Vector256.Create(a3[p * sp]); c3_0 = Vector256.FusedMultiplyAdd(a3v, b0, c3_0); c3_1 = Vector256.FusedMultiplyAdd(a3v, b1, c3_1);
+        }
+        c0_0.Store(c + 0 * ldc + 0); c0_1.Store(c + 0 * ldc + 8);
+        c1_0.Store(c + 1 * ldc + 0); c1_1.Store(c + 1 * ldc + 8);
+        c2_0.Store(c + 2 * ldc + 0); c2_1.Store(c + 2 * ldc + 8);
+        c3_0.Store(c + 3 * ldc + 0); c3_1.Store(c + 3 * ldc + 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Small256_4x1(int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc, int w)
+    {
+        float* a0 = a + 0 * sa;
+        float* a1 = a + 1 * sa;
+        float* a2 = a + 2 * sa;
+        float* a3 = a + 3 * sa;
+        Vector256<float> c0_0, c1_0, c2_0, c3_0;
+        float* t = stackalloc float[32];
+        if (w < 8)
+        {
+            for (int r = 0; r < 4; r++)
+                for (int q = 0; q < 8; q++) t[r * 8 + q] = acc && q < w ? c[r * ldc + q] : 0f;
+            c0_0 = Vector256.Load(t + 0); c1_0 = Vector256.Load(t + 8); c2_0 = Vector256.Load(t + 16); c3_0 = Vector256.Load(t + 24);
+        }
+        else if (acc)
+        {
+            c0_0 = Vector256.Load(c + 0 * ldc + 0);
+            c1_0 = Vector256.Load(c + 1 * ldc + 0);
+            c2_0 = Vector256.Load(c + 2 * ldc + 0);
+            c3_0 = Vector256.Load(c + 3 * ldc + 0);
+        }
+        else
+        {
+            c0_0 = c1_0 = c2_0 = c3_0 = Vector256<float>.Zero;
+        }
+        for (int p = 0; p < k; p++)
+        {
+            float* bp = b + (long)p * ldb;
+            var b0 = Vector256.Load(bp + 0);
+            var a0v = Vector256.Create(a0[p * sp]); c0_0 = Vector256.FusedMultiplyAdd(a0v, b0, c0_0);
+            var a1v = Vector256.Create(a1[p * sp]); c1_0 = Vector256.FusedMultiplyAdd(a1v, b0, c1_0);
+            var a2v = Vector256.Create(a2[p * sp]); c2_0 = Vector256.FusedMultiplyAdd(a2v, b0, c2_0);
+            var a3v = Vector256.Create(a3[p * sp]); c3_0 = Vector256.FusedMultiplyAdd(a3v, b0, c3_0);
+        }
+        if (w < 8)
+        {
+            c0_0.Store(t + 0); c1_0.Store(t + 8); c2_0.Store(t + 16); c3_0.Store(t + 24);
+            for (int r = 0; r < 4; r++)
+                for (int q = 0; q < w; q++) c[r * ldc + q] = t[r * 8 + q];
+            return;
+        }
+        c0_0.Store(c + 0 * ldc + 0);
+        c1_0.Store(c + 1 * ldc + 0);
+        c2_0.Store(c + 2 * ldc + 0);
+        c3_0.Store(c + 3 * ldc + 0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Small256_1x2(int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
+    {
+        float* a0 = a + 0 * sa;
+        Vector256<float> c0_0, c0_1;
+        if (acc)
+        {
+            c0_0 = Vector256.Load(c + 0 * ldc + 0); c0_1 = Vector256.Load(c + 0 * ldc + 8);
+        }
+        else
+        {
+            c0_0 = c0_1 = Vector256<float>.Zero;
+        }
+        for (int p = 0; p < k; p++)
+        {
+            float* bp = b + (long)p * ldb;
+            var b0 = Vector256.Load(bp + 0); var b1 = Vector256.Load(bp + 8);
+            var a0v = Vector256.Create(a0[p * sp]); c0_0 = Vector256.FusedMultiplyAdd(a0v, b0, c0_0); c0_1 = Vector256.FusedMultiplyAdd(a0v, b1, c0_1);
+        }
+        c0_0.Store(c + 0 * ldc + 0); c0_1.Store(c + 0 * ldc + 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Small256_1x1(int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc, int w)
+    {
+        float* a0 = a + 0 * sa;
+        Vector256<float> c0_0;
+        float* t = stackalloc float[8];
+        if (w < 8)
+        {
+            for (int r = 0; r < 1; r++)
+                for (int q = 0; q < 8; q++) t[r * 8 + q] = acc && q < w ? c[r * ldc + q] : 0f;
+            c0_0 = Vector256.Load(t + 0);
+        }
+        else if (acc)
+        {
+            c0_0 = Vector256.Load(c + 0 * ldc + 0);
+        }
+        else
+        {
+            c0_0 = Vector256<float>.Zero;
+        }
+        for (int p = 0; p < k; p++)
+        {
+            float* bp = b + (long)p * ldb;
+            var b0 = Vector256.Load(bp + 0);
+            var a0v = Vector256.Create(a0[p * sp]); c0_0 = Vector256.FusedMultiplyAdd(a0v, b0, c0_0);
+        }
+        if (w < 8)
+        {
+            c0_0.Store(t + 0);
+            for (int r = 0; r < 1; r++)
+                for (int q = 0; q < w; q++) c[r * ldc + q] = t[r * 8 + q];
+            return;
+        }
+        c0_0.Store(c + 0 * ldc + 0);
+    }
 }

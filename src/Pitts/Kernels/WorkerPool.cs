@@ -1,78 +1,86 @@
 namespace Pitts.Kernels;
 
 /// <summary>
-/// Persistent background threads for splitting one GEMM over the cores with little dispatch overhead: the caller
-/// runs part 0 itself, each worker runs one other part, and the caller waits on a countdown. A second caller that
-/// arrives while the pool is busy runs its whole product on its own thread (results are the same either way).
+/// Persistent background threads for splitting one GEMM over the cores with little dispatch overhead. The parts of
+/// C are fixed by the shape; the caller and the woken workers claim them from a shared counter, so when a worker is
+/// slow to be scheduled (a busy machine) the caller simply computes more parts itself. Which thread computes a part
+/// never changes its values.
 /// </summary>
 internal static class WorkerPool
 {
-    private sealed class Worker
+    private sealed class Batch(Gemm.Job job, int parts)
     {
-        public readonly ManualResetEventSlim Start = new(false, 2000);
-        public int Part, Parts;
+        public readonly Gemm.Job Job = job;
+        public readonly int Parts = parts;
+        public int Next, Completed;
+        public Exception? Error;
+
+        /// <summary>Claims and runs parts until none is left.</summary>
+        public void Work()
+        {
+            int p;
+            while ((p = Interlocked.Increment(ref Next) - 1) < Parts)
+            {
+                try { Job.RunPart(p, Parts); }
+                catch (Exception e) { Error = e; }
+                Interlocked.Increment(ref Completed);
+            }
+        }
     }
 
     private static readonly object Gate = new();
-    private static Worker[] _workers = [];
-    private static Gemm.Job _job;
-    private static CountdownEvent? _done;
-    private static Exception? _error;
+    private static ManualResetEventSlim[] _wake = [];
+    private static volatile Batch? _current;
 
-    /// <summary>Runs <paramref name="job"/> split into <paramref name="parts"/> fixed parts of C.</summary>
-    public static void Run(int parts, in Gemm.Job job)
+    /// <summary>Runs <paramref name="job"/> split into <paramref name="parts"/> fixed parts over up to <paramref name="threads"/> threads.</summary>
+    public static void Run(int parts, int threads, in Gemm.Job job)
     {
-        if (!Monitor.TryEnter(Gate))
+        var batch = new Batch(job, parts);
+        if (threads > 1 && Monitor.TryEnter(Gate))
         {
-            job.RunPart(0, 1);
-            return;
-        }
-        try
-        {
-            EnsureWorkers(parts - 1);
-            _job = job;
-            _error = null;
-            _done ??= new CountdownEvent(1);
-            _done.Reset(parts - 1);
-            for (int w = 0; w < parts - 1; w++)
+            try
             {
-                _workers[w].Part = w + 1;
-                _workers[w].Parts = parts;
-                _workers[w].Start.Set();
+                EnsureWorkers(threads - 1);
+                _current = batch;
+                for (int w = 0; w < threads - 1; w++) _wake[w].Set();
+                batch.Work();
+                var spin = new SpinWait();
+                while (Volatile.Read(ref batch.Completed) < parts) spin.SpinOnce();
+                _current = null;
             }
-            job.RunPart(0, parts);
-            _done.Wait();
-            if (_error is { } e) throw new AggregateException("Sgemm: a worker thread failed", e);
+            finally
+            {
+                Monitor.Exit(Gate);
+            }
         }
-        finally
+        else
         {
-            Monitor.Exit(Gate);
+            batch.Work(); // the pool is busy with another caller's product: run on this thread
         }
+        if (batch.Error is { } e) throw new AggregateException("Sgemm: a part of the product failed", e);
     }
 
     private static void EnsureWorkers(int count)
     {
-        if (_workers.Length >= count) return;
-        var list = new Worker[count];
-        Array.Copy(_workers, list, _workers.Length);
-        for (int i = _workers.Length; i < count; i++)
+        if (_wake.Length >= count) return;
+        var list = new ManualResetEventSlim[count];
+        Array.Copy(_wake, list, _wake.Length);
+        for (int i = _wake.Length; i < count; i++)
         {
-            var w = list[i] = new Worker();
-            var t = new Thread(() => Loop(w)) { IsBackground = true, Name = $"Pitts GEMM worker {i + 1}" };
+            var ev = list[i] = new ManualResetEventSlim(false, 2047);
+            var t = new Thread(() => Loop(ev)) { IsBackground = true, Name = $"Pitts GEMM worker {i + 1}" };
             t.Start();
         }
-        _workers = list;
+        _wake = list;
     }
 
-    private static void Loop(Worker w)
+    private static void Loop(ManualResetEventSlim wake)
     {
         while (true)
         {
-            w.Start.Wait();
-            w.Start.Reset();
-            try { _job.RunPart(w.Part, w.Parts); }
-            catch (Exception e) { _error = e; }
-            _done!.Signal();
+            wake.Wait();
+            wake.Reset();
+            _current?.Work();
         }
     }
 }
