@@ -1,0 +1,191 @@
+namespace Pitts.NN;
+
+/// <summary>
+/// Multi-head attention (Vaswani et al., 2017), PyTorch's <c>nn.MultiheadAttention</c>: per head h,
+/// softmax(Q_h·K_hᵀ/√d + mask)·V_h with Q = query·W_qᵀ + b_q (likewise K, V), the heads concatenated and projected
+/// by <c>out_proj</c>. Parameters as PyTorch names them: <c>in_proj_weight</c> (3E, E, Xavier uniform),
+/// <c>in_proj_bias</c> (3E, zeros), <c>out_proj.weight</c>, <c>out_proj.bias</c> (zeros). Batch-first by default.
+/// </summary>
+public sealed class MultiheadAttention : Module
+{
+    private readonly float _dropoutP;
+    private readonly Generator? _generator;
+
+    /// <summary>The model width E.</summary>
+    public int EmbedDim { get; }
+
+    /// <summary>The number of heads; E must be divisible by it.</summary>
+    public int NumHeads { get; }
+
+    /// <summary>True when inputs are (N, L, E), false for (L, N, E).</summary>
+    public bool BatchFirst { get; }
+
+    /// <summary>The stacked query, key and value projection weights, shape (3E, E).</summary>
+    public Tensor InProjWeight { get; }
+
+    /// <summary>The stacked projection biases, shape (3E), or null.</summary>
+    public Tensor? InProjBias { get; }
+
+    /// <summary>The output projection.</summary>
+    public Linear OutProj { get; }
+
+    /// <summary>Creates the layer; attention weights are dropped with probability <paramref name="dropout"/> in training.</summary>
+    public MultiheadAttention(int embedDim, int numHeads, float dropout = 0f, bool bias = true, bool batchFirst = true, Generator? generator = null)
+    {
+        if (embedDim <= 0 || numHeads <= 0 || embedDim % numHeads != 0)
+            throw new PittsException($"MultiheadAttention: embed dim {embedDim} must be positive and divisible by the number of heads {numHeads}");
+        (EmbedDim, NumHeads, BatchFirst) = (embedDim, numHeads, batchFirst);
+        InProjWeight = RegisterParameter("in_proj_weight", Init.XavierUniform(Tensor.Zeros(3 * embedDim, embedDim), 1, generator));
+        if (bias) InProjBias = RegisterParameter("in_proj_bias", Tensor.Zeros(3 * embedDim));
+        else RegisterParameter("in_proj_bias");
+        OutProj = RegisterModule("out_proj", new Linear(embedDim, embedDim, bias, generator));
+        if (OutProj.Bias is not null) OutProj.Bias.AsSpan().Clear();
+        if (!(dropout >= 0f && dropout <= 1f)) throw new PittsException($"MultiheadAttention: dropout must be in [0, 1], got {dropout}");
+        (_dropoutP, _generator) = (dropout, generator); // a float, not a module, as in PyTorch
+    }
+
+    /// <summary>
+    /// Attends from <paramref name="query"/> (N, L, E) over <paramref name="key"/> and <paramref name="value"/> (N, S, E).
+    /// <paramref name="attnMask"/> is added to the scores: (L, S) or (N·heads, L, S), -∞ where attention is not allowed
+    /// (see <see cref="CausalMask"/>); <paramref name="keyPaddingMask"/> (N, S) is non-zero at padding keys, which get no
+    /// attention. Returns the output (N, L, E) and the attention weights, averaged over heads (N, L, S) like PyTorch,
+    /// or per head (N, heads, L, S) when <paramref name="averageAttnWeights"/> is false.
+    /// </summary>
+    public (Tensor Output, Tensor Weights) Forward(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask = null, Tensor? attnMask = null, bool averageAttnWeights = true)
+    {
+        if (query.Rank != 3 || key.Rank != 3 || value.Rank != 3 || query.Shape[2] != EmbedDim || key.Shape[2] != EmbedDim || value.Shape[2] != EmbedDim)
+            throw new ShapeException($"MultiheadAttention: query, key and value must be 3-D with last dimension {EmbedDim}, got {Fmt.Shape(query._shape)}, {Fmt.Shape(key._shape)}, {Fmt.Shape(value._shape)}");
+        if (!BatchFirst) { query = query.Transpose(0, 1); key = key.Transpose(0, 1); value = value.Transpose(0, 1); }
+        int n = query.Shape[0], l = query.Shape[1], s = key.Shape[1], e = EmbedDim, h = NumHeads, d = e / h;
+        if (key.Shape[0] != n || value.Shape[0] != n || value.Shape[1] != s)
+            throw new ShapeException($"MultiheadAttention: key {Fmt.Shape(key._shape)} and value {Fmt.Shape(value._shape)} must share batch and length, with query {Fmt.Shape(query._shape)}");
+        Tensor? Part(Tensor? b, int i) => b?.Narrow(0, i * e, e);
+        var q = Tensor.Linear(query, InProjWeight.Narrow(0, 0, e), Part(InProjBias, 0));     // (N, L, E)
+        var k = Tensor.Linear(key, InProjWeight.Narrow(0, e, e), Part(InProjBias, 1));       // (N, S, E)
+        var v = Tensor.Linear(value, InProjWeight.Narrow(0, 2 * e, e), Part(InProjBias, 2)); // (N, S, E)
+        q = q.Reshape(n, l, h, d).Permute(0, 2, 1, 3);  // (N, H, L, D)
+        k = k.Reshape(n, s, h, d).Permute(0, 2, 3, 1);  // (N, H, D, S)
+        v = v.Reshape(n, s, h, d).Permute(0, 2, 1, 3);  // (N, H, S, D)
+        var scores = q.Div(MathF.Sqrt(d)).MatMul(k);    // (N, H, L, S)
+        if (attnMask is not null)
+        {
+            if (attnMask.Rank == 2 && attnMask.Shape[0] == l && attnMask.Shape[1] == s) scores = scores.Add(attnMask);
+            else if (attnMask.Rank == 3 && attnMask.Shape[0] == n * h && attnMask.Shape[1] == l && attnMask.Shape[2] == s)
+                scores = scores.Add(attnMask.Reshape(n, h, l, s));
+            else throw new ShapeException($"MultiheadAttention: attention mask must be ({l} x {s}) or ({n * h} x {l} x {s}), got {Fmt.Shape(attnMask._shape)}");
+        }
+        if (keyPaddingMask is not null)
+        {
+            if (keyPaddingMask.Rank != 2 || keyPaddingMask.Shape[0] != n || keyPaddingMask.Shape[1] != s)
+                throw new ShapeException($"MultiheadAttention: key padding mask must be ({n} x {s}), got {Fmt.Shape(keyPaddingMask._shape)}");
+            var additive = Tensor.Where(keyPaddingMask, Tensor.Scalar(float.NegativeInfinity), Tensor.Scalar(0f));
+            scores = scores.Add(additive.Reshape(n, 1, 1, s));
+        }
+        var weights = scores.Softmax(-1);                           // (N, H, L, S)
+        weights = Functional.Dropout(weights, _dropoutP, Training, _generator); // returned after dropout, as PyTorch
+        var o = weights.MatMul(v).Permute(0, 2, 1, 3).Reshape(n, l, e); // (N, L, E)
+        o = OutProj.Forward(o);
+        if (!BatchFirst) o = o.Transpose(0, 1);
+        return (Report(o), averageAttnWeights ? weights.Mean(1) : weights);
+    }
+
+    /// <summary>Self-attention of the input with itself; returns only the output.</summary>
+    public override Tensor Forward(Tensor input) => Forward(input, input, input).Output;
+
+    /// <summary>The (L, L) additive causal mask: 0 on and below the diagonal, -∞ above (position i sees positions ≤ i).</summary>
+    public static Tensor CausalMask(int length)
+    {
+        var m = Tensor.Zeros(length, length);
+        var s = m.AsSpan();
+        for (int i = 0; i < length; i++)
+            for (int j = i + 1; j < length; j++) s[i * length + j] = float.NegativeInfinity;
+        return m;
+    }
+
+    /// <inheritdoc/>
+    protected override string ExtraRepr() => $"embed_dim={EmbedDim}, num_heads={NumHeads}, batch_first={BatchFirst}";
+}
+
+/// <summary>
+/// One Transformer encoder block, PyTorch's <c>nn.TransformerEncoderLayer</c> with ReLU: post-norm by default,
+/// x ← norm1(x + dropout1(selfAttn(x))), x ← norm2(x + dropout2(linear2(dropout(relu(linear1(x)))))), or pre-norm
+/// (x ← x + selfAttn(norm1(x)), ...) with <c>normFirst</c>. Batch-first by default.
+/// </summary>
+public sealed class TransformerEncoderLayer : Module
+{
+    /// <summary>The self-attention block.</summary>
+    public MultiheadAttention SelfAttn { get; }
+
+    private readonly Linear _linear1, _linear2;
+    private readonly Dropout _dropout, _dropout1, _dropout2;
+    private readonly LayerNorm _norm1, _norm2;
+
+    /// <summary>True for the pre-norm arrangement.</summary>
+    public bool NormFirst { get; }
+
+    /// <summary>Creates the block with PyTorch's defaults (feed-forward width 2048, dropout 0.1).</summary>
+    public TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward = 2048, float dropout = 0.1f, float layerNormEps = 1e-5f, bool batchFirst = true, bool normFirst = false, Generator? generator = null)
+    {
+        NormFirst = normFirst;
+        // Registration order follows PyTorch's __init__, so state-dict keys come out in the same order.
+        SelfAttn = RegisterModule("self_attn", new MultiheadAttention(dModel, nhead, dropout, true, batchFirst, generator));
+        _linear1 = RegisterModule("linear1", new Linear(dModel, dimFeedforward, generator: generator));
+        _dropout = RegisterModule("dropout", new Dropout(dropout, generator));
+        _linear2 = RegisterModule("linear2", new Linear(dimFeedforward, dModel, generator: generator));
+        _norm1 = RegisterModule("norm1", new LayerNorm(dModel, layerNormEps));
+        _norm2 = RegisterModule("norm2", new LayerNorm(dModel, layerNormEps));
+        _dropout1 = RegisterModule("dropout1", new Dropout(dropout, generator));
+        _dropout2 = RegisterModule("dropout2", new Dropout(dropout, generator));
+    }
+
+    /// <summary>Encodes <paramref name="src"/> (N, L, E) with an optional additive (L, L) mask and (N, L) key padding mask.</summary>
+    public Tensor Forward(Tensor src, Tensor? srcMask, Tensor? srcKeyPaddingMask = null)
+    {
+        Tensor SelfAttention(Tensor x) => _dropout1.Forward(SelfAttn.Forward(x, x, x, srcKeyPaddingMask, srcMask).Output);
+        Tensor FeedForward(Tensor x) => _dropout2.Forward(_linear2.Forward(_dropout.Forward(_linear1.Forward(x).Relu())));
+        var y = src;
+        if (NormFirst)
+        {
+            y = y.Add(SelfAttention(_norm1.Forward(y)));
+            y = y.Add(FeedForward(_norm2.Forward(y)));
+        }
+        else
+        {
+            y = _norm1.Forward(y.Add(SelfAttention(y)));
+            y = _norm2.Forward(y.Add(FeedForward(y)));
+        }
+        return y;
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input) => Forward(input, null, null);
+}
+
+/// <summary>
+/// An autoencoder x̂ = g(f(x)) built from an encoder f and a decoder g (the lecture's
+/// L = ‖x - x̂‖²): <see cref="Encode"/> gives the latent code z, <see cref="Decode"/> the reconstruction.
+/// </summary>
+public sealed class Autoencoder : Module
+{
+    /// <summary>The encoder f.</summary>
+    public Module Encoder { get; }
+
+    /// <summary>The decoder g.</summary>
+    public Module Decoder { get; }
+
+    /// <summary>Creates the model; state-dict keys start with "encoder." and "decoder.".</summary>
+    public Autoencoder(Module encoder, Module decoder)
+    {
+        Encoder = RegisterModule("encoder", encoder);
+        Decoder = RegisterModule("decoder", decoder);
+    }
+
+    /// <summary>The latent code z = f(x).</summary>
+    public Tensor Encode(Tensor x) => Encoder.Forward(x);
+
+    /// <summary>The reconstruction x̂ = g(z).</summary>
+    public Tensor Decode(Tensor z) => Decoder.Forward(z);
+
+    /// <summary>The reconstruction g(f(x)).</summary>
+    public override Tensor Forward(Tensor input) => Decode(Encode(input));
+}
