@@ -175,7 +175,7 @@ public static class Datasets
 
     /// <summary>
     /// Loads the four standard IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
-    /// t10k-labels-idx1-ubyte, each optionally .gz; a '.' in place of the last '-' is accepted too) from a folder. The class
+    /// t10k-labels-idx1-ubyte, each optionally .gz; train-images.idx3-ubyte spelling accepted too) from a folder. The class
     /// names default to "0".."9", or to the Fashion-MNIST/KMNIST names when the folder's name says so.
     /// </summary>
     public static ImageClassificationData FromIdxDirectory(string directory, string? name = null, IReadOnlyList<string>? classes = null)
@@ -196,8 +196,7 @@ public static class Datasets
 
     private static IEnumerable<string> Candidates(string n)
     {
-        int dash = n.LastIndexOf('-');
-        string dotted = n[..dash] + "." + n[(dash + 1)..];
+        string dotted = n.Replace("-idx", ".idx", StringComparison.Ordinal); // train-images.idx3-ubyte, as some archives unpack
         return [n + ".gz", n, dotted + ".gz", dotted];
     }
 
@@ -217,7 +216,7 @@ public static class Datasets
                 if (ys[i] >= classes.Count)
                     throw new DatasetException($"{name}: label {ys[i]} at index {i} of {labels} is not one of the {classes.Count} classes");
             // (N, H, W) bytes -> (N, 1, H, W) in [0, 1]
-            System.Numerics.Tensors.TensorPrimitives.Multiply(x.AsSpan(), 1f / 255f, x.AsSpan());
+            System.Numerics.Tensors.TensorPrimitives.Divide(x.AsSpan(), 255f, x.AsSpan()); // as torchvision's ToTensor
             return new TensorDataset(x.Reshape(x.Shape[0], 1, x.Shape[1], x.Shape[2]), y);
         }
         return new ImageClassificationData(name, Part(IdxFileNames[0], IdxFileNames[1]), Part(IdxFileNames[2], IdxFileNames[3]), classes, source);
