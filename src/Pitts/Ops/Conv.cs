@@ -1,0 +1,149 @@
+using System.Buffers;
+using Pitts.Autograd;
+using Pitts.Kernels;
+
+namespace Pitts;
+
+// 2-D convolution (cross-correlation, as in PyTorch) through im2col and the GEMM.
+public sealed partial class Tensor
+{
+    /// <summary>Most floats of unfolded columns held at once; larger batches are processed in chunks of samples.</summary>
+    private const int Im2ColBudget = 4 << 20;
+
+    /// <summary>
+    /// 2-D convolution: y[n, o, oy, ox] = bias[o] + Σ_c Σ_ky Σ_kx weight[o, c, ky, kx] · x[n, c, oy·s − p + ky·d, ox·s − p + kx·d],
+    /// zero outside the image, for input (N, C, H, W) or (C, H, W) and weight (O, C, KH, KW), as PyTorch's conv2d.
+    /// </summary>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1)
+        => Conv2d(input, weight, bias, (stride, stride), (padding, padding), (dilation, dilation));
+
+    /// <summary>2-D convolution with separate (height, width) stride, padding and dilation; see the square overload.</summary>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation)
+    {
+        if (input.Rank == 3) return Conv2d(input.Unsqueeze(0), weight, bias, stride, padding, dilation).Squeeze(0);
+        if (input.Rank != 4)
+            throw new ShapeException($"Conv2d: input must be (N, C, H, W) or (C, H, W), got {Fmt.Shape(input._shape)}");
+        if (weight.Rank != 4)
+            throw new ShapeException($"Conv2d: weight must be (out, in, kH, kW), got {Fmt.Shape(weight._shape)}");
+        int n = input._shape[0], c = input._shape[1], h = input._shape[2], w = input._shape[3];
+        int o = weight._shape[0], kh = weight._shape[2], kw = weight._shape[3];
+        if (weight._shape[1] != c)
+            throw new ShapeException($"Conv2d: input {Fmt.Shape(input._shape)} has {c} channels but weight {Fmt.Shape(weight._shape)} expects {weight._shape[1]}");
+        if (bias is not null && (bias.Rank != 1 || bias._shape[0] != o))
+            throw new ShapeException($"Conv2d: bias {Fmt.Shape(bias._shape)} does not match {o} output channels");
+        if (stride.H < 1 || stride.W < 1 || dilation.H < 1 || dilation.W < 1 || padding.H < 0 || padding.W < 0)
+            throw new PittsException($"Conv2d: stride and dilation must be at least 1 and padding non-negative, got stride {stride}, padding {padding}, dilation {dilation}");
+        var g = new Conv2dGeometry(c, h, w, kh, kw, stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W);
+        int oh = g.OH, ow = g.OW;
+        if (h + 2 * padding.H - dilation.H * (kh - 1) - 1 < 0 || w + 2 * padding.W - dilation.W * (kw - 1) - 1 < 0 || kh == 0 || kw == 0)
+            throw new ShapeException($"Conv2d: input {Fmt.Shape(input._shape)} with padding {padding} is smaller than the kernel {kh}x{kw} with dilation {dilation}");
+
+        int l = oh * ow, ckk = c * kh * kw, hw = h * w;
+        var y = new Tensor([n, o, oh, ow]);
+        var x = input;
+        var ys = y.Storage.AsSpan(0, y.Numel);
+        // A 1x1 kernel with unit stride and no padding reads the image as it is: no unfolding.
+        bool pointwise = kh == 1 && kw == 1 && stride == (1, 1) && padding == (0, 0);
+        int chunk = Math.Clamp(Im2ColBudget / Math.Max(1, ckk * l), 1, Math.Max(1, n));
+
+        if (n > 0 && l > 0 && o > 0)
+        {
+            if (pointwise)
+            {
+                for (int s = 0; s < n; s++)
+                    Gemm.Sgemm(false, false, o, l, c, weight.Data, c, x.Data.Slice(s * c * hw), hw, ys.Slice(s * o * l, o * l), l, false);
+            }
+            else
+            {
+                var cols = ArrayPool<float>.Shared.Rent(ckk * l * chunk);
+                var outb = ArrayPool<float>.Shared.Rent(o * l * chunk);
+                for (int s0 = 0; s0 < n; s0 += chunk)
+                {
+                    int nb = Math.Min(chunk, n - s0), ld = nb * l;
+                    for (int b = 0; b < nb; b++)
+                        ConvKernels.Im2Col(x.Data.Slice((s0 + b) * c * hw, c * hw), g, cols, ld, b * l);
+                    // (O, CKK) · (CKK, nb·L) → (O, nb·L), one GEMM for the chunk
+                    Gemm.Sgemm(false, false, o, ld, ckk, weight.Data, ckk, cols, ld, outb, ld, false);
+                    for (int b = 0; b < nb; b++)
+                        for (int oc = 0; oc < o; oc++)
+                            outb.AsSpan(oc * ld + b * l, l).CopyTo(ys.Slice(((s0 + b) * o + oc) * l, l));
+                }
+                ArrayPool<float>.Shared.Return(cols);
+                ArrayPool<float>.Shared.Return(outb);
+            }
+            if (bias is not null)
+                for (int s = 0; s < n; s++)
+                    for (int oc = 0; oc < o; oc++)
+                    {
+                        var row = ys.Slice((s * o + oc) * l, l);
+                        System.Numerics.Tensors.TensorPrimitives.Add(row, bias.Storage[bias.Offset + oc], row);
+                    }
+        }
+
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        Graph.Record(y, "Conv2d", inputs, gy =>
+        {
+            var gs = gy.Data;
+            if (bias is { RequiresGrad: true })
+            {
+                var gb = new Tensor([o]);
+                var gbs = gb.AsSpan();
+                gbs.Clear();
+                for (int s = 0; s < n; s++)
+                    for (int oc = 0; oc < o; oc++)
+                        gbs[oc] += System.Numerics.Tensors.TensorPrimitives.Sum(gs.Slice((s * o + oc) * l, l));
+                Graph.Accumulate(bias, gb, owned: true);
+            }
+            bool needW = weight.RequiresGrad, needX = x.RequiresGrad;
+            if (!needW && !needX) return;
+            var gw = needW ? new Tensor([o, c, kh, kw]) : null;
+            var gx = needX ? new Tensor([n, c, h, w]) : null;
+            if (gw is not null && (n == 0 || l == 0)) gw.AsSpan().Clear();
+            if (gx is not null) gx.AsSpan().Clear();
+            if (n > 0 && l > 0)
+            {
+                if (pointwise)
+                {
+                    for (int s = 0; s < n; s++)
+                    {
+                        var gys = gs.Slice(s * o * l, o * l);
+                        // dW (O, C) += dY[s] (O, L) · X[s]ᵀ (L, C); dX[s] (C, L) = Wᵀ (C, O) · dY[s] (O, L)
+                        if (gw is not null) Gemm.Sgemm(false, true, o, c, l, gys, l, x.Data.Slice(s * c * hw, c * hw), hw, gw.AsSpan(), c, accumulate: s > 0);
+                        if (gx is not null) Gemm.Sgemm(true, false, c, l, o, weight.Data, c, gys, l, gx.AsSpan().Slice(s * c * hw, c * hw), hw, false);
+                    }
+                }
+                else
+                {
+                    var cols = ArrayPool<float>.Shared.Rent(ckk * l * chunk);
+                    var gyb = ArrayPool<float>.Shared.Rent(o * l * chunk);
+                    for (int s0 = 0; s0 < n; s0 += chunk)
+                    {
+                        int nb = Math.Min(chunk, n - s0), ld = nb * l;
+                        for (int b = 0; b < nb; b++) // (N, O, L) → (O, nb·L)
+                            for (int oc = 0; oc < o; oc++)
+                                gs.Slice(((s0 + b) * o + oc) * l, l).CopyTo(gyb.AsSpan(oc * ld + b * l, l));
+                        if (gw is not null)
+                        {
+                            for (int b = 0; b < nb; b++)
+                                ConvKernels.Im2Col(x.Data.Slice((s0 + b) * c * hw, c * hw), g, cols, ld, b * l);
+                            // dW (O, CKK) += dY (O, nb·L) · colsᵀ (nb·L, CKK), chunks in a fixed order
+                            Gemm.Sgemm(false, true, o, ckk, ld, gyb, ld, cols, ld, gw.AsSpan(), ckk, accumulate: s0 > 0);
+                        }
+                        if (gx is not null)
+                        {
+                            // dcols (CKK, nb·L) = Wᵀ (CKK, O) · dY (O, nb·L), folded back into the images
+                            Gemm.Sgemm(true, false, ckk, ld, o, weight.Data, ckk, gyb, ld, cols, ld, false);
+                            for (int b = 0; b < nb; b++)
+                                ConvKernels.Col2Im(cols, ld, b * l, g, gx.AsSpan().Slice((s0 + b) * c * hw, c * hw));
+                        }
+                    }
+                    ArrayPool<float>.Shared.Return(cols);
+                    ArrayPool<float>.Shared.Return(gyb);
+                }
+            }
+            if (gw is not null) Graph.Accumulate(weight, gw, owned: true);
+            if (gx is not null) Graph.Accumulate(x, gx, owned: true);
+        });
+        return y;
+    }
+}
