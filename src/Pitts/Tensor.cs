@@ -19,6 +19,7 @@ public sealed partial class Tensor
     internal readonly int Offset;
     internal readonly int[] _shape;
     private bool _requiresGrad;
+    internal int VisitMark; // used by Graph.Backward to mark visited nodes without a hash set
 
     /// <summary>The number of elements.</summary>
     public int Numel { get; }
@@ -125,7 +126,7 @@ public sealed partial class Tensor
     /// <summary>A copy with its own storage, recorded in the graph (its gradient is the identity).</summary>
     public Tensor Clone()
     {
-        var r = new Tensor(Data.ToArray(), 0, (int[])_shape.Clone());
+        var r = new Tensor(Data.ToArray(), 0, _shape.AsSpan().ToArray());
         Graph.Record(r, "Clone", this, g => Graph.Accumulate(this, g));
         return r;
     }
@@ -211,7 +212,7 @@ public sealed partial class Tensor
         ShapeUtil.Checked(shape, "FromArray");
         if (ShapeUtil.Numel(shape) != values.Length)
             throw new ShapeException($"FromArray: {values.Length} values cannot fill shape {Fmt.Shape(shape)} ({ShapeUtil.Numel(shape)} elements)");
-        return new((float[])values.Clone(), 0, (int[])shape.Clone());
+        return new((float[])values.Clone(), 0, shape.AsSpan().ToArray());
     }
 
     /// <summary>A 2-D tensor from a rectangular array.</summary>
@@ -311,11 +312,11 @@ internal static class ShapeUtil
         foreach (int s in shape)
             if (s < 0) throw new ShapeException($"{op}: negative dimension in shape {Fmt.Shape(shape)}");
         Numel(shape);
-        return (int[])shape.Clone();
+        return shape.AsSpan().ToArray();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float[] Alloc(int n) => n == 0 ? [] : GC.AllocateUninitializedArray<float>(n);
+    public static float[] Alloc(int n) => n < 1024 ? new float[n] : GC.AllocateUninitializedArray<float>(n); // small: plain new is faster
 
     public static int NormDim(int dim, int rank, string op)
     {

@@ -140,15 +140,20 @@ internal static class Graph
         }
     }
 
+    [ThreadStatic] private static int _visitEpoch;
+    [ThreadStatic] private static Stack<(Tensor t, int next)>? _dfsStack;
+
     /// <summary>Non-leaf tensors reachable from root, producers before consumers (iterative DFS, no recursion).</summary>
+    /// <remarks>Visited tensors are marked with a per-thread epoch number instead of a hash set (hot path of every step).</remarks>
     private static List<Tensor> TopologicalOrder(Tensor root)
     {
         var order = new List<Tensor>();
         if (root.GradFn is null) return order;
-        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<(Tensor t, int next)>();
+        int epoch = ++_visitEpoch;
+        var stack = _dfsStack ??= new Stack<(Tensor t, int next)>();
+        stack.Clear();
         stack.Push((root, 0));
-        visited.Add(root);
+        root.VisitMark = epoch;
         while (stack.Count > 0)
         {
             var (t, next) = stack.Pop();
@@ -157,7 +162,11 @@ internal static class Graph
             {
                 stack.Push((t, next + 1));
                 var child = inputs[next];
-                if (child.GradFn is not null && visited.Add(child)) stack.Push((child, 0));
+                if (child.GradFn is not null && child.VisitMark != epoch)
+                {
+                    child.VisitMark = epoch;
+                    stack.Push((child, 0));
+                }
             }
             else order.Add(t);
         }

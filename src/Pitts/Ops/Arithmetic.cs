@@ -70,7 +70,7 @@ public sealed partial class Tensor
     /// <summary>a^p for a constant exponent p; d/da = p·a^(p-1).</summary>
     public Tensor Pow(float exponent)
     {
-        var r = new Tensor((int[])_shape.Clone());
+        var r = new Tensor(_shape);
         if (exponent == 2f) TensorPrimitives.Multiply(Data, Data, r.AsSpan());
         else TensorPrimitives.Pow(Data, exponent, r.AsSpan());
         Graph.Record(r, "Pow", this, g => Graph.Accumulate(this, g.Mul(Pow(exponent - 1f).Mul(exponent)), owned: true));
@@ -105,7 +105,7 @@ public sealed partial class Tensor
         var c = Broadcast.Expand(condition, shape);
         var ae = Broadcast.Expand(a, shape);
         var be = Broadcast.Expand(b, shape);
-        var r = new Tensor((int[])shape.Clone());
+        var r = new Tensor(shape);
         var cs = c.Data; var asp = ae.Data; var bs = be.Data; var d = r.AsSpan();
         for (int i = 0; i < d.Length; i++) d[i] = cs[i] != 0f ? asp[i] : bs[i];
         Graph.Record(r, "Where", a, b, g =>

@@ -51,7 +51,7 @@ internal static class Broadcast
         for (int i = 0; i < grad.Rank; i++)
             if (i < lead || (shape[i - lead] == 1 && grad._shape[i] != 1)) dims.Add(i);
         var summed = Reduce.SumDims(grad, dims.ToArray(), keepDim: true);
-        return new Tensor(summed.Storage, summed.Offset, (int[])shape.Clone());
+        return new Tensor(summed.Storage, summed.Offset, shape);
     }
 
     /// <summary>Materialises <paramref name="t"/> broadcast to <paramref name="target"/>.</summary>
@@ -116,7 +116,7 @@ internal static class Elementwise
     public static Tensor Binary<K>(Tensor a, Tensor b, string op) where K : IBinaryKernel
     {
         var shape = Broadcast.Shape(a._shape, b._shape, op);
-        var r = new Tensor((int[])shape.Clone());
+        var r = new Tensor(shape);
         var d = r.Storage.AsSpan(0, r.Numel);
         if (r.Numel == 0) return r;
         if (a.Numel == r.Numel && b.Numel == r.Numel) K.Apply(a.Data, b.Data, d);

@@ -92,7 +92,7 @@ public sealed partial class Tensor
             var gs = g.Data;
             if (x.RequiresGrad)
             {
-                var gx = new Tensor((int[])x._shape.Clone()); // dX = dY · W
+                var gx = new Tensor(x._shape); // dX = dY · W
                 Gemm.Sgemm(false, false, rows, inF, outF, gs, outF, weight.Data, inF, gx.AsSpan(), inF, false);
                 Graph.Accumulate(x, gx, owned: true);
             }

@@ -9,7 +9,7 @@ internal static class Reduce
     /// <summary>Sum over the given (normalised, distinct) dimensions.</summary>
     public static Tensor SumDims(Tensor t, int[] dims, bool keepDim)
     {
-        var shape = (int[])t._shape.Clone();
+        var shape = t._shape.AsSpan().ToArray();
         Tensor cur = t;
         foreach (int d in dims.OrderByDescending(x => x))
         {
@@ -23,7 +23,7 @@ internal static class Reduce
     public static Tensor SumDim(Tensor t, int d)
     {
         var (outer, n, inner) = ShapeUtil.Split(t._shape, d);
-        var shape = (int[])t._shape.Clone();
+        var shape = t._shape.AsSpan().ToArray();
         if (shape.Length > 0) shape[d] = 1;
         var r = new Tensor(new float[outer * inner], 0, shape);
         var src = t.Data;
@@ -111,7 +111,7 @@ public sealed partial class Tensor
 
     private int[] KeptShape(int[] dims)
     {
-        var s = (int[])_shape.Clone();
+        var s = _shape.AsSpan().ToArray();
         foreach (int d in dims) s[d] = 1;
         return s;
     }

@@ -17,11 +17,11 @@ public sealed partial class Tensor
     /// <summary>Same as <see cref="Reshape"/> (every tensor is contiguous, so a view always exists).</summary>
     public Tensor View(params int[] shape) => Reshape(shape);
 
-    internal Tensor ReshapeNoGrad(int[] shape) => new(Storage, Offset, (int[])shape.Clone());
+    internal Tensor ReshapeNoGrad(int[] shape) => new(Storage, Offset, shape); // callers pass a shape array nobody mutates
 
     private int[] InferShape(int[] shape, string op)
     {
-        var s = (int[])shape.Clone();
+        var s = shape.AsSpan().ToArray();
         int infer = -1;
         long known = 1;
         for (int i = 0; i < s.Length; i++)
@@ -141,7 +141,7 @@ public sealed partial class Tensor
     /// <summary>Broadcasts to a larger shape (a copy); -1 keeps a dimension's size. The gradient sums back.</summary>
     public Tensor Expand(params int[] shape)
     {
-        var target = (int[])shape.Clone();
+        var target = shape.AsSpan().ToArray();
         int lead = target.Length - Rank;
         if (lead < 0) throw new ShapeException($"Expand: cannot expand {Fmt.Shape(_shape)} to the smaller rank of {Fmt.Shape(shape)}");
         for (int i = 0; i < target.Length; i++)
@@ -178,7 +178,7 @@ public sealed partial class Tensor
                     throw new ShapeException($"Cat: shapes {Fmt.Shape(first._shape)} and {Fmt.Shape(t._shape)} differ in dimension {i}");
             total += t._shape[d];
         }
-        var shape = (int[])first._shape.Clone();
+        var shape = first._shape.AsSpan().ToArray();
         shape[d] = total;
         var r = new Tensor(shape);
         var (outer, _, inner) = ShapeUtil.Split(shape, d);
@@ -238,7 +238,7 @@ public sealed partial class Tensor
 
     internal Tensor NarrowNoGrad(int d, int start, int length)
     {
-        var shape = (int[])_shape.Clone();
+        var shape = _shape.AsSpan().ToArray();
         shape[d] = length;
         var (outer, n, inner) = ShapeUtil.Split(_shape, d);
         if (outer == 1) return new Tensor(Storage, Offset + start * inner, shape); // contiguous: a view
@@ -308,7 +308,7 @@ public sealed partial class Tensor
         var (outer, n, inner) = ShapeUtil.Split(_shape, d);
         foreach (int i in indices)
             if ((uint)i >= (uint)n) throw new ShapeException($"IndexSelect: index {i} is out of range for dimension {d} of size {n}");
-        var shape = (int[])_shape.Clone();
+        var shape = _shape.AsSpan().ToArray();
         shape[d] = indices.Length;
         var r = new Tensor(shape);
         var s = Data; var dst = r.AsSpan();
@@ -341,7 +341,7 @@ public sealed partial class Tensor
         for (int i = 0; i < Rank; i++)
             if (i != d && index._shape[i] > _shape[i])
                 throw new ShapeException($"Gather: index of shape {Fmt.Shape(index._shape)} exceeds {Fmt.Shape(_shape)} in dimension {i}");
-        var r = new Tensor((int[])index._shape.Clone());
+        var r = new Tensor(index._shape);
         var srcIdx = new int[r.Numel];
         var strides = Strides;
         var idxData = index.Data;
@@ -377,7 +377,7 @@ public sealed partial class Tensor
         if (pad.Length % 2 != 0 || pad.Length / 2 > Rank)
             throw new ShapeException($"Pad: {pad.Length} padding values for a tensor of shape {Fmt.Shape(_shape)}; give (before, after) pairs for up to {Rank} dimensions");
         var before = new int[Rank];
-        var shape = (int[])_shape.Clone();
+        var shape = _shape.AsSpan().ToArray();
         for (int p = 0; p < pad.Length / 2; p++)
         {
             int d = Rank - 1 - p;
@@ -392,7 +392,7 @@ public sealed partial class Tensor
         CopyBlock(this, r, baseOff, outStrides, scatter: true);
         Graph.Record(r, "Pad", this, g =>
         {
-            var gx = new Tensor((int[])_shape.Clone());
+            var gx = new Tensor(_shape);
             CopyBlock(gx, g, baseOff, outStrides, scatter: false);
             Graph.Accumulate(this, gx, owned: true);
         });

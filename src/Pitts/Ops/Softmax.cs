@@ -39,7 +39,7 @@ public sealed partial class Tensor
     {
         int d = ShapeUtil.NormDim(dim, Rank, log ? "LogSoftmax" : "Softmax");
         var (outer, n, inner) = ShapeUtil.Split(_shape, d);
-        var r = new Tensor((int[])_shape.Clone());
+        var r = new Tensor(_shape);
         var s = Data;
         var o2 = r.AsSpan();
         if (inner == 1)
