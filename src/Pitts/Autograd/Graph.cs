@@ -123,6 +123,19 @@ internal static class Graph
             throw new ShapeException($"Backward: gradient of shape {Fmt.Shape(gradient._shape)} does not match output of shape {Fmt.Shape(root._shape)}");
 
         var order = TopologicalOrder(root);
+        try
+        {
+            RunBackward(root, gradient, retainGraph, order);
+        }
+        finally
+        {
+            order.Clear();
+            if (order.Capacity <= 4096) _orderPool = order; // reuse small lists (a backward inside a backward allocates its own)
+        }
+    }
+
+    private static void RunBackward(Tensor root, Tensor gradient, bool retainGraph, List<Tensor> order)
+    {
         // Backward closures are written with the public ops; they must not record a graph of their own.
         using var noGrad = Autograd.NoGrad();
         Accumulate(root, gradient);
@@ -142,12 +155,14 @@ internal static class Graph
 
     [ThreadStatic] private static int _visitEpoch;
     [ThreadStatic] private static Stack<(Tensor t, int next)>? _dfsStack;
+    [ThreadStatic] private static List<Tensor>? _orderPool;
 
     /// <summary>Non-leaf tensors reachable from root, producers before consumers (iterative DFS, no recursion).</summary>
     /// <remarks>Visited tensors are marked with a per-thread epoch number instead of a hash set (hot path of every step).</remarks>
     private static List<Tensor> TopologicalOrder(Tensor root)
     {
-        var order = new List<Tensor>();
+        var order = _orderPool ?? new List<Tensor>(64);
+        _orderPool = null;
         if (root.GradFn is null) return order;
         int epoch = ++_visitEpoch;
         var stack = _dfsStack ??= new Stack<(Tensor t, int next)>();
