@@ -15,7 +15,10 @@ public sealed class Screenshots(LabFixture lab)
     public static readonly Dictionary<string, (string Url, Func<LabPage, Task> Prepare)> Scenes = new()
     {
         ["home"] = ("/", _ => Task.CompletedTask),
+        ["networks"] = ("/networks?in=2&out=1&hidden=4,3&f=tanh&seed=3&x=1,-0.5", _ => Task.CompletedTask),
+        ["losses"] = ("/losses?yhat=0.3&y=1&p=0.15&label=1", _ => Task.CompletedTask),
         ["backprop"] = ("/backprop?step=9", _ => Task.CompletedTask),
+        ["gradient-descent"] = ("/gradient-descent?f=bowl&lr=0.1&w1=-2.2&w2=1.6&steps=40", _ => Task.CompletedTask),
     };
 
     [Fact]

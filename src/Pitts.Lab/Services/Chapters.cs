@@ -35,7 +35,7 @@ public static class Chapters
     public static IEnumerable<Chapter> Ready => All.Where(c => ReadySlugs.Contains(c.Slug));
 
     /// <summary>The slugs whose page is implemented.</summary>
-    public static readonly HashSet<string> ReadySlugs = ["backprop"];
+    public static readonly HashSet<string> ReadySlugs = ["networks", "losses", "gradient-descent", "backprop"];
 
     /// <summary>The chapter with this slug.</summary>
     public static Chapter Get(string slug) => All.First(c => c.Slug == slug);

@@ -42,6 +42,9 @@ public sealed class LiveTrainer : IDisposable
     /// <summary>Redraws per second while running.</summary>
     public double FramesPerSecond { get; init; } = 20;
 
+    /// <summary>When set, one step per interval (for animations such as optimizer paths) instead of flat out.</summary>
+    public TimeSpan? StepInterval { get; init; }
+
     /// <summary>Lock held around every step; take it when reading the model to draw it.</summary>
     public object Sync { get; } = new();
 
@@ -146,9 +149,16 @@ public sealed class LiveTrainer : IDisposable
                     {
                         lock (Sync) Apply(_step());
                     }
-                    while (_running && !ct.IsCancellationRequested && Stopwatch.GetTimestamp() - start < sliceTicks);
+                    while (StepInterval is null && _running && !ct.IsCancellationRequested && Stopwatch.GetTimestamp() - start < sliceTicks);
                 }
                 finally { _monitor.ComputeGate.Release(); }
+
+                if (StepInterval is { } interval)
+                {
+                    Frame();
+                    await Task.Delay(interval, ct);
+                    continue;
+                }
 
                 if (Stopwatch.GetTimestamp() - lastFrame >= frameTicks)
                 {

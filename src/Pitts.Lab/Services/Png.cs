@@ -107,17 +107,17 @@ public static class ColorMap
         return ((byte)(a.r + (c.r - a.r) * f), (byte)(a.g + (c.g - a.g) * f), (byte)(a.b + (c.b - a.b) * f));
     }
 
-    /// <summary>A PNG data URI of a grid of values (row 0 at the top) mapped through viridis from lo to hi.</summary>
+    /// <summary>A PNG data URI of a grid of values (row 0 at the top) mapped through viridis from lo to hi (log: compressed highs).</summary>
     public static string HeatMap(double[,] values, double lo, double hi, bool log = false)
     {
         int h = values.GetLength(0), w = values.GetLength(1);
         var rgb = new byte[w * h * 3];
-        double Map(double v) => log ? Math.Log(Math.Max(v - lo, 0) + 1e-9) : v;
-        double a = log ? Math.Log(1e-9) : lo, b = log ? Math.Log(hi - lo + 1e-9) : hi;
+        double range = hi > lo ? hi - lo : 1;
+        double T(double v) => log ? Math.Log(1 + 100 * Math.Max(v - lo, 0) / range) / Math.Log(101) : (v - lo) / range;
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
             {
-                var (r, g, bl) = ViridisAt((Map(values[y, x]) - a) / (b - a));
+                var (r, g, bl) = ViridisAt(T(values[y, x]));
                 int o = (y * w + x) * 3;
                 rgb[o] = r; rgb[o + 1] = g; rgb[o + 2] = bl;
             }
