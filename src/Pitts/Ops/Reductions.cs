@@ -9,12 +9,11 @@ internal static class Reduce
     /// <summary>Sum over the given (normalised, distinct) dimensions.</summary>
     public static Tensor SumDims(Tensor t, int[] dims, bool keepDim)
     {
-        var shape = t._shape.AsSpan().ToArray();
+        var shape = t._shape;
         Tensor cur = t;
-        foreach (int d in dims.OrderByDescending(x => x))
-        {
-            cur = SumDim(cur, d);
-        }
+        var order = dims.AsSpan().ToArray();
+        Array.Sort(order);
+        for (int i = order.Length - 1; i >= 0; i--) cur = SumDim(cur, order[i]); // last dimension first
         if (!keepDim) return new Tensor(cur.Storage, cur.Offset, RemoveDims(shape, dims));
         return cur;
     }
@@ -81,7 +80,12 @@ internal static class Reduce
 
     public static int[] NormDims(int[]? dims, int rank, string op)
     {
-        if (dims is null || dims.Length == 0) return Enumerable.Range(0, rank).ToArray();
+        if (dims is null || dims.Length == 0)
+        {
+            var all = new int[rank];
+            for (int i = 0; i < rank; i++) all[i] = i;
+            return all;
+        }
         var r = dims.Select(d => ShapeUtil.NormDim(d, rank, op)).ToArray();
         if (r.Distinct().Count() != r.Length) throw new ShapeException($"{op}: dimension listed twice in [{string.Join(", ", dims)}]");
         if (rank == 0) return [];
@@ -103,9 +107,29 @@ public sealed partial class Tensor
     public Tensor Sum(int[]? dims, bool keepDim = false)
     {
         var nd = Reduce.NormDims(dims, Rank, "Sum");
+        if (nd.Length == Rank) return SumAll(keepDim, 1f, "Sum");
         var r = Reduce.SumDims(this, nd, keepDim);
         var keptShape = KeptShape(nd);
         Graph.Record(r, "Sum", this, g => Graph.Accumulate(this, Broadcast.Expand(g.Reshape(keptShape), _shape)));
+        return r;
+    }
+
+    /// <summary>
+    /// scale · Σ of every element, fused into one op: the loss of every training step ends in a full reduction,
+    /// and for small models the op count is the cost.
+    /// </summary>
+    private Tensor SumAll(bool keepDim, float scale, string op)
+    {
+        var shape = keepDim ? KeptShape(Reduce.NormDims(null, Rank, op)) : [];
+        float total = Numel == 0 ? 0f : TensorPrimitives.Sum(Data);
+        var r = new Tensor([total * scale], 0, shape);
+        if (op == "Mean" && Numel == 0) r.Storage[0] = float.NaN;
+        Graph.Record(r, op, this, g =>
+        {
+            var gx = new Tensor(_shape);
+            gx.AsSpan().Fill(g.Storage[g.Offset] * scale);
+            Graph.Accumulate(this, gx, owned: true);
+        });
         return r;
     }
 
@@ -126,6 +150,7 @@ public sealed partial class Tensor
     public Tensor Mean(int[]? dims, bool keepDim = false)
     {
         var nd = Reduce.NormDims(dims, Rank, "Mean");
+        if (nd.Length == Rank) return SumAll(keepDim, 1f / Numel, "Mean");
         long count = 1;
         foreach (int d in nd) count *= _shape[d];
         return Sum(nd, keepDim).Div((float)count);
