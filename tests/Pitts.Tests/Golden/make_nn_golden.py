@@ -104,6 +104,10 @@ layer("lstm_2layers", nn.LSTM(2, 3, num_layers=2, batch_first=True), [rnd(3, 4, 
 layer("gru", nn.GRU(3, 4, batch_first=True), [rnd(2, 5, 3), rnd(1, 2, 4)], {"in": 3, "hidden": 4, "layers": 1})
 layer("gru_2layers", nn.GRU(2, 3, num_layers=2, batch_first=True), [rnd(3, 4, 2), rnd(2, 3, 3)], {"in": 2, "hidden": 3, "layers": 2})
 
+layer("rnn_cell", nn.RNNCell(3, 4), [rnd(2, 3), rnd(2, 4)], {"in": 3, "hidden": 4})
+layer("lstm_cell", nn.LSTMCell(3, 4), [rnd(2, 3), rnd(2, 4), rnd(2, 4)], {"in": 3, "hidden": 4}, call=lambda m, x, h, c: m(x, (h, c)))
+layer("gru_cell", nn.GRUCell(3, 4), [rnd(2, 3), rnd(2, 4)], {"in": 3, "hidden": 4})
+
 # Attention
 E, H = 8, 2
 mha = nn.MultiheadAttention(E, H, batch_first=True)

@@ -64,6 +64,21 @@ public class LayerGoldenTests
                     var m = new Gru(I(cfg, "in"), I(cfg, "hidden"), I(cfg, "layers"));
                     return (m, x => { var (o, h) = m.Forward(x[0], x[1]); return [o, h]; });
                 }
+            case "rnn_cell":
+                {
+                    var m = new RnnCell(3, 4);
+                    return (m, x => [m.Forward(x[0], x[1])]);
+                }
+            case "lstm_cell":
+                {
+                    var m = new LstmCell(3, 4);
+                    return (m, x => { var (h, c) = m.Forward(x[0], (x[1], x[2])); return [h, c]; });
+                }
+            case "gru_cell":
+                {
+                    var m = new GruCell(3, 4);
+                    return (m, x => [m.Forward(x[0], x[1])]);
+                }
             case "mha_self" or "mha_causal_padding" or "mha_cross_heads":
                 {
                     var m = new MultiheadAttention(I(cfg, "embed"), I(cfg, "heads"));
