@@ -49,6 +49,21 @@ public sealed class SafetensorsHeader
 
     /// <summary>The total length of the file in bytes.</summary>
     public long FileLength { get; }
+
+    /// <summary>A plain-text table of the tensors (name, dtype, shape, elements) with totals and the metadata, for inspection.</summary>
+    public string Summary()
+    {
+        var sb = new StringBuilder();
+        int w = Math.Max(4, Entries.Count == 0 ? 0 : Entries.Max(e => e.Name.Length));
+        int ws = Math.Max(5, Entries.Count == 0 ? 0 : Entries.Max(e => e.ShapeText.Length));
+        sb.Append("name".PadRight(w)).Append("  dtype    ").Append("shape".PadRight(ws)).AppendLine("  elements");
+        foreach (var e in Entries.OrderBy(e => e.Begin))
+            sb.Append(e.Name.PadRight(w)).Append("  ").Append(e.Dtype.PadRight(7)).Append("  ").Append(e.ShapeText.PadRight(ws)).Append("  ").AppendLine(e.Numel.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+        long elements = Entries.Sum(e => e.Numel);
+        sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"{Entries.Count} tensors, {elements:N0} elements, {FileLength - DataStart:N0} data bytes, {HeaderLength:N0} header bytes");
+        foreach (var (k, v) in Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal)) sb.AppendLine().Append("  ").Append(k).Append(" = ").Append(v);
+        return sb.ToString();
+    }
 }
 
 /// <summary>The tensors and metadata read from a safetensors file.</summary>
@@ -68,6 +83,59 @@ public sealed class SafetensorsFile
 
     /// <summary>The validated header, with each tensor's original dtype.</summary>
     public SafetensorsHeader Header { get; }
+}
+
+/// <summary>A tensor as the bytes a safetensors file stores: its dtype string, shape and little-endian row-major data.</summary>
+/// <param name="Dtype">The dtype string, e.g. F32, I64, U64, BF16.</param>
+/// <param name="Shape">The dimensions, outermost first.</param>
+/// <param name="Data">The elements, little-endian, row-major.</param>
+public sealed record SafetensorsRawTensor(string Dtype, IReadOnlyList<long> Shape, byte[] Data)
+{
+    /// <summary>A float32 tensor's bytes (dtype F32).</summary>
+    public static SafetensorsRawTensor FromTensor(Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        var b = new byte[4L * tensor.Numel];
+        var src = tensor.AsSpan();
+        for (int i = 0; i < src.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(4 * i), src[i]);
+        return new("F32", tensor.Shape.Select(d => (long)d).ToArray(), b);
+    }
+
+    /// <summary>64-bit signed integers (dtype I64), shaped (n) unless a shape is given.</summary>
+    public static SafetensorsRawTensor FromInt64(long[] values, params long[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var b = new byte[8L * values.Length];
+        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(b.AsSpan(8 * i), values[i]);
+        return new("I64", shape.Length > 0 ? shape : [values.Length], b);
+    }
+
+    /// <summary>64-bit unsigned integers (dtype U64), e.g. the four words of <see cref="Generator.GetState"/>.</summary>
+    public static SafetensorsRawTensor FromUInt64(ulong[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var b = new byte[8L * values.Length];
+        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(8 * i), values[i]);
+        return new("U64", [values.Length], b);
+    }
+
+    /// <summary>The elements of an I64 tensor.</summary>
+    public long[] ToInt64()
+    {
+        if (Dtype != "I64") throw new SafetensorsException($"safetensors: ToInt64 needs dtype I64, this tensor is {Dtype}");
+        var r = new long[Data.Length / 8];
+        for (int i = 0; i < r.Length; i++) r[i] = BinaryPrimitives.ReadInt64LittleEndian(Data.AsSpan(8 * i));
+        return r;
+    }
+
+    /// <summary>The elements of a U64 tensor.</summary>
+    public ulong[] ToUInt64()
+    {
+        if (Dtype != "U64") throw new SafetensorsException($"safetensors: ToUInt64 needs dtype U64, this tensor is {Dtype}");
+        var r = new ulong[Data.Length / 8];
+        for (int i = 0; i < r.Length; i++) r[i] = BinaryPrimitives.ReadUInt64LittleEndian(Data.AsSpan(8 * i));
+        return r;
+    }
 }
 
 /// <summary>
@@ -417,23 +485,32 @@ public static class Safetensors
     /// file in the same folder, which is flushed to disk and then renamed over the target.
     /// </summary>
     public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
-        SaveCore(path, tensors, metadata, beforeRename: null);
+        SaveCore(path, FromTensors(tensors), metadata, beforeRename: null);
 
-    internal static void SaveCore(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata, Action<string>? beforeRename)
+    /// <summary>
+    /// Saves tensors of any dtype given as raw little-endian bytes (e.g. I64 step counters or the U64 words of a
+    /// <see cref="Generator"/> state, which float32 cannot hold exactly), atomically like <see cref="Save"/>.
+    /// </summary>
+    public static void SaveRaw(string path, IReadOnlyDictionary<string, SafetensorsRawTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        SaveCore(path, FromRaw(tensors), metadata, beforeRename: null);
+
+    internal static void SaveCore(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata, Action<string>? beforeRename) =>
+        SaveCore(path, FromTensors(tensors), metadata, beforeRename);
+
+    private static void SaveCore(string path, List<Entry> entries, IReadOnlyDictionary<string, string>? metadata, Action<string>? beforeRename)
     {
-        var header = BuildHeader(tensors, metadata, out var ordered);
-        var order = ordered;
-        AtomicFile.Write(path, s => WriteBody(s, header, order), msg => new SafetensorsException($"safetensors: {msg}"), beforeRename);
+        var header = BuildHeader(entries, metadata);
+        AtomicFile.Write(path, s => WriteBody(s, header, entries), msg => new SafetensorsException($"safetensors: {msg}"), beforeRename);
     }
 
     /// <summary>Writes float32 tensors and optional metadata in the safetensors format to a stream.</summary>
     public static void Write(Stream stream, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var header = BuildHeader(tensors, metadata, out var order);
-        WriteBody(stream, header, order);
+        var entries = FromTensors(tensors);
+        WriteBody(stream, BuildHeader(entries, metadata), entries);
     }
 
-    /// <summary>The bytes of a safetensors file holding the tensors and optional metadata.</summary>
+    /// <summary>The bytes of a safetensors file holding the float32 tensors and optional metadata.</summary>
     public static byte[] Serialize(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         using var ms = new MemoryStream();
@@ -441,12 +518,74 @@ public static class Safetensors
         return ms.ToArray();
     }
 
-    // The header lists __metadata__ first, then tensors sorted by name (ordinal) with contiguous offsets in that order; it
-    // is padded with spaces so the data buffer starts at a multiple of 8 bytes, as the reference implementation does.
-    private static byte[] BuildHeader(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata, out List<KeyValuePair<string, Tensor>> order)
+    /// <summary>The bytes of a safetensors file holding raw tensors of any dtype and optional metadata.</summary>
+    public static byte[] SerializeRaw(IReadOnlyDictionary<string, SafetensorsRawTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var entries = FromRaw(tensors);
+        using var ms = new MemoryStream();
+        WriteBody(ms, BuildHeader(entries, metadata), entries);
+        return ms.ToArray();
+    }
+
+    /// <summary>Reads every tensor of the file at <paramref name="path"/> as raw little-endian bytes with its dtype (no conversion).</summary>
+    public static (IReadOnlyDictionary<string, SafetensorsRawTensor> Tensors, SafetensorsHeader Header) LoadRaw(string path)
+    {
+        using var fs = OpenRead(path);
+        var header = ReadHeader(fs, path);
+        var result = new Dictionary<string, SafetensorsRawTensor>(StringComparer.Ordinal);
+        foreach (var e in header.Entries)
+        {
+            if (e.ByteLength > Array.MaxLength)
+                throw new SafetensorsException($"safetensors: {path}: tensor '{e.Name}' holds {e.ByteLength} bytes, more than an array can");
+            var bytes = new byte[e.ByteLength];
+            fs.Position = header.DataStart + e.Begin;
+            ReadExactly(fs, bytes, path, $"data of tensor '{e.Name}'");
+            result.Add(e.Name, new SafetensorsRawTensor(e.Dtype, e.Shape.ToArray(), bytes));
+        }
+        return (result, header);
+    }
+
+    private sealed record Entry(string Name, string Dtype, IReadOnlyList<long> Shape, long Bytes, Action<Stream> Write);
+
+    private static List<Entry> FromTensors(IReadOnlyDictionary<string, Tensor> tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        order = tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        var list = new List<Entry>(tensors.Count);
+        foreach (var (name, t) in tensors)
+        {
+            if (t is null) throw new SafetensorsException($"safetensors: tensor '{name}' is null");
+            list.Add(new Entry(name, "F32", t.Shape.Select(d => (long)d).ToArray(), 4L * t.Numel, s => WriteFloats(s, t)));
+        }
+        return list;
+    }
+
+    private static List<Entry> FromRaw(IReadOnlyDictionary<string, SafetensorsRawTensor> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        var list = new List<Entry>(tensors.Count);
+        foreach (var (name, t) in tensors)
+        {
+            if (t is null) throw new SafetensorsException($"safetensors: tensor '{name}' is null");
+            if (!DtypeBits.TryGetValue(t.Dtype, out int bits))
+                throw new SafetensorsException($"safetensors: tensor '{name}': unknown dtype '{t.Dtype}' (the format defines {string.Join(", ", DtypeBits.Keys)})");
+            UInt128 numel = 1;
+            foreach (long d in t.Shape)
+            {
+                if (d < 0) throw new SafetensorsException($"safetensors: tensor '{name}': negative dimension {d}");
+                numel *= (ulong)d;
+            }
+            if (numel * (ulong)bits != (UInt128)t.Data.Length * 8)
+                throw new SafetensorsException($"safetensors: tensor '{name}': shape ({string.Join("x", t.Shape)}) of {t.Dtype} needs {numel * (ulong)bits / 8} bytes but {t.Data.Length} were given");
+            list.Add(new Entry(name, t.Dtype, t.Shape, t.Data.Length, s => s.Write(t.Data)));
+        }
+        return list;
+    }
+
+    // The header lists __metadata__ first, then tensors sorted by name (ordinal) with contiguous offsets in that order; it
+    // is padded with spaces so the data buffer starts at a multiple of 8 bytes, as the reference implementation does.
+    private static byte[] BuildHeader(List<Entry> entries, IReadOnlyDictionary<string, string>? metadata)
+    {
+        entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
@@ -462,18 +601,17 @@ public static class Safetensors
                 w.WriteEndObject();
             }
             long offset = 0;
-            foreach (var (name, t) in order)
+            foreach (var e in entries)
             {
-                if (name == MetadataKey) throw new SafetensorsException($"safetensors: '{MetadataKey}' is reserved and cannot name a tensor");
-                if (t is null) throw new SafetensorsException($"safetensors: tensor '{name}' is null");
-                w.WriteStartObject(name);
-                w.WriteString("dtype", "F32");
+                if (e.Name == MetadataKey) throw new SafetensorsException($"safetensors: '{MetadataKey}' is reserved and cannot name a tensor");
+                w.WriteStartObject(e.Name);
+                w.WriteString("dtype", e.Dtype);
                 w.WriteStartArray("shape");
-                foreach (int d in t.Shape) w.WriteNumberValue(d);
+                foreach (long d in e.Shape) w.WriteNumberValue(d);
                 w.WriteEndArray();
                 w.WriteStartArray("data_offsets");
                 w.WriteNumberValue(offset);
-                offset += 4L * t.Numel;
+                offset += e.Bytes;
                 w.WriteNumberValue(offset);
                 w.WriteEndArray();
                 w.WriteEndObject();
@@ -487,24 +625,28 @@ public static class Safetensors
         return ms.ToArray();
     }
 
-    private static void WriteBody(Stream s, byte[] header, List<KeyValuePair<string, Tensor>> order)
+    private static void WriteBody(Stream s, byte[] header, List<Entry> entries)
     {
         Span<byte> len = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
         s.Write(len);
         s.Write(header);
-        foreach (var (_, t) in order)
+        foreach (var e in entries) e.Write(s);
+    }
+
+    private static void WriteFloats(Stream s, Tensor t)
+    {
+        var data = t.AsSpan();
+        if (BitConverter.IsLittleEndian)
         {
-            var data = t.AsSpan();
-            if (BitConverter.IsLittleEndian)
-            {
-                s.Write(MemoryMarshal.AsBytes(data));
-            }
-            else
-            {
-                var buf = new byte[4];
-                foreach (float v in data) { BinaryPrimitives.WriteSingleLittleEndian(buf, v); s.Write(buf); }
-            }
+            s.Write(MemoryMarshal.AsBytes(data));
+            return;
+        }
+        var buf = new byte[4];
+        foreach (float v in data)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(buf, v);
+            s.Write(buf);
         }
     }
 }

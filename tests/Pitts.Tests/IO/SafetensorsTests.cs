@@ -296,3 +296,63 @@ public class SafetensorsTests
         Assert.True(failures > 1000, $"only {failures} corruptions were detected");
     }
 }
+
+public class SafetensorsRawTests
+{
+    [Fact]
+    public void RawTensorsKeepInt64AndGeneratorStateExactly()
+    {
+        var g = new Generator(123);
+        g.NextUInt64();
+        var state = g.GetState();
+        using var dir = new TempDir();
+        string path = dir.File("ckpt.safetensors");
+        Safetensors.SaveRaw(path, new Dictionary<string, SafetensorsRawTensor>
+        {
+            ["rng"] = SafetensorsRawTensor.FromUInt64(state),
+            ["step"] = SafetensorsRawTensor.FromInt64([9_007_199_254_740_993L]), // 2^53 + 1: not representable in float32 or float64
+            ["w"] = SafetensorsRawTensor.FromTensor(Tensor.FromArray([1.5f, -2f], 1, 2)),
+        }, new Dictionary<string, string> { ["epoch"] = "4" });
+        var (t, h) = Safetensors.LoadRaw(path);
+        Assert.Equal(state, t["rng"].ToUInt64());
+        Assert.Equal([9_007_199_254_740_993L], t["step"].ToInt64());
+        Assert.Equal("4", h.Metadata["epoch"]);
+        var restored = new Generator(0);
+        restored.SetState(t["rng"].ToUInt64());
+        Assert.Equal(g.NextUInt64(), restored.NextUInt64());
+        // The float view of the same file: F32 exact, I64 and U64 converted.
+        var f = Safetensors.Load(path);
+        Assert.Equal([1.5f, -2f], f.Tensors["w"].ToArray());
+        Assert.Equal([1, 2], f.Tensors["w"].Shape);
+        Assert.Throws<SafetensorsException>(() => t["w"].ToInt64());
+    }
+
+    [Fact]
+    public void RawReadOfTorchFileGivesTorchsInt64()
+    {
+        var (t, _) = Safetensors.LoadRaw(TestFiles.Golden("reference_all_dtypes.safetensors"));
+        Assert.Equal([12345678901L], t["step"].ToInt64());
+        Assert.Equal("BF16", t["brain"].Dtype);
+        Assert.Equal(10, t["brain"].Data.Length);
+    }
+
+    [Fact]
+    public void RawWriterChecksDtypeAndLength()
+    {
+        Assert.Contains("unknown dtype", Assert.Throws<SafetensorsException>(() => Safetensors.SerializeRaw(new Dictionary<string, SafetensorsRawTensor> { ["a"] = new("X9", [1], new byte[1]) })).Message);
+        Assert.Contains("needs 8 bytes", Assert.Throws<SafetensorsException>(() => Safetensors.SerializeRaw(new Dictionary<string, SafetensorsRawTensor> { ["a"] = new("I64", [1], new byte[7]) })).Message);
+        var bytes = Safetensors.SerializeRaw(new Dictionary<string, SafetensorsRawTensor> { ["a"] = new("BF16", [2], [0x80, 0x3F, 0x00, 0xC0]) });
+        Assert.Equal([1f, -2f], Safetensors.Load(bytes).Tensors["a"].ToArray());
+    }
+
+    [Fact]
+    public void SummaryListsTensorsAndMetadata()
+    {
+        var s = Safetensors.ReadHeader(TestFiles.Golden("reference_all_dtypes.safetensors")).Summary();
+        Assert.Contains("fc1.weight", s);
+        Assert.Contains("(3x4)", s);
+        Assert.Contains("BF16", s);
+        Assert.Contains("12 tensors", s);
+        Assert.Contains("format = pt", s);
+    }
+}
