@@ -1,0 +1,360 @@
+using Pitts.Data;
+
+namespace Pitts.Lab.Zoo;
+
+/// <summary>The shipped MNIST subset as flat arrays (loaded once, shared read-only by every page).</summary>
+public sealed class MnistArrays
+{
+    private static readonly Lazy<MnistArrays> Shared = new(() => new MnistArrays(Datasets.Mnist()));
+
+    /// <summary>The shipped subset (7,996 training and 2,004 test digits).</summary>
+    public static MnistArrays Get() => Shared.Value;
+
+    private MnistArrays(ImageClassificationData data)
+    {
+        TrainImages = data.Train.Inputs.Reshape(data.Train.Count, 784);
+        TestImages = data.Test.Inputs.Reshape(data.Test.Count, 784);
+        TrainLabels = data.Train.Targets.ToArray().Select(v => (int)v).ToArray();
+        TestLabels = data.Test.Targets.ToArray().Select(v => (int)v).ToArray();
+    }
+
+    /// <summary>Training pixels (N, 784) in [0, 1].</summary>
+    public Tensor TrainImages { get; }
+
+    /// <summary>Training labels.</summary>
+    public int[] TrainLabels { get; }
+
+    /// <summary>Held-out pixels (N, 784) in [0, 1].</summary>
+    public Tensor TestImages { get; }
+
+    /// <summary>Held-out labels.</summary>
+    public int[] TestLabels { get; }
+
+    /// <summary>Rows <paramref name="indices"/> of <paramref name="images"/> as a (n, 784) tensor.</summary>
+    public static Tensor Rows(Tensor images, int[] indices) => images.IndexSelect(0, indices);
+
+    /// <summary>The first <paramref name="perClass"/> test indices of each digit, digit by digit.</summary>
+    public int[] TestIndicesPerClass(int perClass)
+    {
+        var list = new List<int>();
+        for (int d = 0; d < 10; d++)
+            list.AddRange(Enumerable.Range(0, TestLabels.Length).Where(i => TestLabels[i] == d).Take(perClass));
+        return [.. list];
+    }
+}
+
+/// <summary>Synthetic data and small numerical helpers for the zoo pages.</summary>
+public static class ZooData
+{
+    /// <summary>Gaussian pixel noise x̃ = clip(x + σ·ε, 0, 1), ε ~ N(0, 1): the corruption the denoising autoencoder undoes.</summary>
+    public static Tensor AddNoise(Tensor x, float sigma, Generator g)
+    {
+        if (sigma <= 0) return x;
+        return (x + Tensor.RandnLike(x, g) * sigma).Clamp(0f, 1f);
+    }
+
+    /// <summary>The damped oscillator x'' + 2ζω x' + ω² x = 0 used by the recurrent page (ω = 1, ζ = 0.1, sampled every 0.2 time units).</summary>
+    public const double Omega = 1.0, Zeta = 0.1, Dt = 0.2;
+
+    /// <summary>The exact underdamped solution x(t) = a·e^(−ζωt)·cos(ω_d t + φ), ω_d = ω√(1 − ζ²), sampled at t = 0, Dt, …</summary>
+    public static float[] Oscillator(double amplitude, double phase, int length)
+    {
+        double wd = Omega * Math.Sqrt(1 - Zeta * Zeta);
+        var x = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            double t = i * Dt;
+            x[i] = (float)(amplitude * Math.Exp(-Zeta * Omega * t) * Math.Cos(wd * t + phase));
+        }
+        return x;
+    }
+
+    /// <summary>Velocity of <see cref="Oscillator"/> at t = 0 (the initial condition for Euler's method).</summary>
+    public static double OscillatorVelocity0(double amplitude, double phase)
+    {
+        double wd = Omega * Math.Sqrt(1 - Zeta * Zeta);
+        return amplitude * (-Zeta * Omega * Math.Cos(phase) - wd * Math.Sin(phase));
+    }
+
+    /// <summary>
+    /// Euler's method y(n+1) = y(n) + h·f(y(n)) for y = (x, v), f(y) = (v, −ω²x − 2ζωv): a linear recurrence with the
+    /// fixed weight matrix W = I + hA, A = [[0, 1], [−ω², −2ζω]]. Returns x at t = 0, h, 2h, … up to <paramref name="tEnd"/>.
+    /// </summary>
+    public static (double[] T, double[] X) Euler(double x0, double v0, double h, double tEnd)
+    {
+        int n = (int)Math.Floor(tEnd / h + 1e-9) + 1;
+        var ts = new double[n];
+        var xs = new double[n];
+        double x = x0, v = v0;
+        for (int i = 0; i < n; i++)
+        {
+            ts[i] = i * h;
+            xs[i] = x;
+            (x, v) = (x + h * v, v + h * (-Omega * Omega * x - 2 * Zeta * Omega * v));
+        }
+        return (ts, xs);
+    }
+
+    /// <summary>The fixed weights W = I + hA of Euler's recurrence for step <paramref name="h"/>.</summary>
+    public static double[,] EulerWeights(double h) => new[,] { { 1, h }, { -h * Omega * Omega, 1 - 2 * h * Zeta * Omega } };
+
+    /// <summary>A batch of oscillator sequences with random amplitude in [0.5, 1.5] and phase: inputs (N, T, 1) and next-step targets (N, T, 1).</summary>
+    public static (Tensor Inputs, Tensor Targets) OscillatorBatch(int n, int steps, Generator g)
+    {
+        var inputs = new float[n * steps];
+        var targets = new float[n * steps];
+        for (int b = 0; b < n; b++)
+        {
+            var x = Oscillator(0.5 + g.NextDouble(), 2 * Math.PI * g.NextDouble(), steps + 1);
+            Array.Copy(x, 0, inputs, b * steps, steps);
+            Array.Copy(x, 1, targets, b * steps, steps);
+        }
+        return (Tensor.FromArray(inputs, n, steps, 1), Tensor.FromArray(targets, n, steps, 1));
+    }
+
+    /// <summary>The attention page's tasks.</summary>
+    public static readonly IReadOnlyList<string> Tasks = ["reverse", "sort"];
+
+    /// <summary>The target sequence of <paramref name="task"/> for <paramref name="digits"/>.</summary>
+    public static int[] Target(string task, int[] digits) => task switch
+    {
+        "sort" => [.. digits.Order()],
+        _ => [.. digits.Reverse()],
+    };
+
+    /// <summary>A batch of random digit sequences (N, L) and their task targets (N, L).</summary>
+    public static (Tensor Tokens, Tensor Targets, int[][] Digits) SequenceBatch(string task, int n, int length, Generator g)
+    {
+        var tokens = new float[n * length];
+        var targets = new float[n * length];
+        var all = new int[n][];
+        for (int b = 0; b < n; b++)
+        {
+            var d = new int[length];
+            for (int i = 0; i < length; i++) d[i] = (int)g.NextInt64(0, 10);
+            var t = Target(task, d);
+            for (int i = 0; i < length; i++) { tokens[b * length + i] = d[i]; targets[b * length + i] = t[i]; }
+            all[b] = d;
+        }
+        return (Tensor.FromArray(tokens, n, length), Tensor.FromArray(targets, n, length), all);
+    }
+
+    /// <summary>
+    /// Parses a digit sequence typed by the reader: exactly <paramref name="length"/> digits 0-9 (spaces and commas
+    /// ignored). Returns null and a message when the text is not such a sequence.
+    /// </summary>
+    public static int[]? ParseDigits(string? text, int length, out string? error)
+    {
+        var digits = new List<int>();
+        foreach (char c in text ?? "")
+        {
+            if (c is ' ' or ',') continue;
+            if (c is < '0' or > '9')
+            {
+                error = $"'{c}' is not a digit: type {length} digits from 0 to 9, e.g. 385120";
+                return null;
+            }
+            digits.Add(c - '0');
+        }
+        if (digits.Count != length)
+        {
+            error = $"{digits.Count} digits given: the model reads exactly {length} digits";
+            return null;
+        }
+        error = null;
+        return [.. digits];
+    }
+}
+
+/// <summary>Turns a drawing into an MNIST-style input, as MNIST itself was made.</summary>
+public static class DigitPreprocessing
+{
+    /// <summary>
+    /// From a square ink image (row-major, values in [0, 1], 0 = background): crops the ink's bounding box, scales it
+    /// so its longer side is 20 pixels (keeping the aspect ratio, averaging over each target pixel's area), and pastes it
+    /// into a 28×28 field so that its centre of mass is at the centre (MNIST's preprocessing, LeCun et al. 1998).
+    /// Returns null when there is no ink.
+    /// </summary>
+    public static float[]? ToMnist(ReadOnlySpan<float> ink, int size)
+    {
+        if (ink.Length != size * size) throw new ArgumentException($"ink must hold {size}x{size} values, got {ink.Length}");
+        int top = size, bottom = -1, left = size, right = -1;
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+                if (ink[y * size + x] > 0.05f) { top = Math.Min(top, y); bottom = Math.Max(bottom, y); left = Math.Min(left, x); right = Math.Max(right, x); }
+        if (bottom < 0) return null;
+        int bw = right - left + 1, bh = bottom - top + 1;
+        double scale = 20.0 / Math.Max(bw, bh);
+        int tw = Math.Max(1, (int)Math.Round(bw * scale)), th = Math.Max(1, (int)Math.Round(bh * scale));
+        // Area resampling: each target pixel averages the source region it covers (4x4 sub-samples per pixel).
+        var box = new float[th * tw];
+        const int ss = 4;
+        for (int ty = 0; ty < th; ty++)
+            for (int tx = 0; tx < tw; tx++)
+            {
+                double sum = 0;
+                for (int sy = 0; sy < ss; sy++)
+                    for (int sx = 0; sx < ss; sx++)
+                    {
+                        int x = left + (int)((tx + (sx + 0.5) / ss) / tw * bw);
+                        int y = top + (int)((ty + (sy + 0.5) / ss) / th * bh);
+                        sum += ink[Math.Min(y, bottom) * size + Math.Min(x, right)];
+                    }
+                box[ty * tw + tx] = (float)(sum / (ss * ss));
+            }
+        double mass = 0, cx = 0, cy = 0;
+        for (int y = 0; y < th; y++)
+            for (int x = 0; x < tw; x++) { double m = box[y * tw + x]; mass += m; cx += m * x; cy += m * y; }
+        if (mass <= 0) return null;
+        cx /= mass; cy /= mass;
+        // Shift so the centre of mass (at pixel centres) lands on 14, 14 (between pixels 13 and 14 as MNIST's centring).
+        int ox = (int)Math.Round(14 - 0.5 - cx), oy = (int)Math.Round(14 - 0.5 - cy);
+        var img = new float[784];
+        for (int y = 0; y < th; y++)
+            for (int x = 0; x < tw; x++)
+            {
+                int X = x + ox, Y = y + oy;
+                if (X is >= 0 and < 28 && Y is >= 0 and < 28) img[Y * 28 + X] = Math.Clamp(box[y * tw + x], 0f, 1f);
+            }
+        return img;
+    }
+}
+
+/// <summary>Principal component analysis and subspace angles (the oracle the linear autoencoder is compared with).</summary>
+public static class Pca
+{
+    /// <summary>
+    /// The top <paramref name="k"/> principal directions (columns of a d×k orthonormal matrix, row-major) and the
+    /// eigenvalues of the covariance of <paramref name="data"/> (N, d), by block power iteration with a Rayleigh-Ritz
+    /// step; the data mean is returned too.
+    /// </summary>
+    public static (double[,] Components, double[] Eigenvalues, float[] Mean, double TotalVariance) Fit(Tensor data, int k, int iterations = 300)
+    {
+        int n = data.Shape[0], d = data.Shape[1];
+        var mean = data.Mean(0);
+        var centred = data - mean;
+        var cov = centred.T.MatMul(centred) / n;                 // (d, d)
+        int b = Math.Min(d, k + 6);
+        var g = new Generator(7);
+        var q = Tensor.Randn([d, b], g);
+        for (int it = 0; it < iterations; it++)
+            q = Orthonormalize(cov.MatMul(q));
+        // Rayleigh-Ritz: eigen-decompose qᵀ C q (b×b) and rotate q.
+        var small = q.T.MatMul(cov).MatMul(q).ToArray();
+        var m = new double[b, b];
+        for (int i = 0; i < b; i++) for (int j = 0; j < b; j++) m[i, j] = 0.5 * (small[i * b + j] + small[j * b + i]);
+        var (values, vectors) = Jacobi(m);
+        var order = Enumerable.Range(0, b).OrderByDescending(i => values[i]).Take(k).ToArray();
+        var qa = q.ToArray();
+        var comps = new double[d, k];
+        for (int r = 0; r < d; r++)
+            for (int c = 0; c < k; c++)
+            {
+                double s = 0;
+                for (int j = 0; j < b; j++) s += qa[r * b + j] * vectors[j, order[c]];
+                comps[r, c] = s;
+            }
+        double total = 0;
+        var ca = cov.ToArray();
+        for (int i = 0; i < d; i++) total += ca[i * d + i];
+        return (comps, order.Select(i => values[i]).ToArray(), mean.ToArray(), total);
+    }
+
+    /// <summary>Gram-Schmidt (twice, for stability) on the columns of a (d, b) tensor.</summary>
+    public static Tensor Orthonormalize(Tensor a)
+    {
+        int d = a.Shape[0], b = a.Shape[1];
+        var x = a.ToArray().Select(v => (double)v).ToArray();
+        for (int pass = 0; pass < 2; pass++)
+            for (int c = 0; c < b; c++)
+            {
+                for (int p = 0; p < c; p++)
+                {
+                    double dot = 0;
+                    for (int r = 0; r < d; r++) dot += x[r * b + c] * x[r * b + p];
+                    for (int r = 0; r < d; r++) x[r * b + c] -= dot * x[r * b + p];
+                }
+                double norm = 0;
+                for (int r = 0; r < d; r++) norm += x[r * b + c] * x[r * b + c];
+                norm = Math.Sqrt(norm);
+                for (int r = 0; r < d; r++) x[r * b + c] = norm > 1e-12 ? x[r * b + c] / norm : 0;
+            }
+        return Tensor.FromArray(x.Select(v => (float)v).ToArray(), d, b);
+    }
+
+    /// <summary>Eigenvalues and eigenvectors (columns) of a symmetric matrix by cyclic Jacobi rotations.</summary>
+    public static (double[] Values, double[,] Vectors) Jacobi(double[,] matrix)
+    {
+        int n = matrix.GetLength(0);
+        var a = (double[,])matrix.Clone();
+        var v = new double[n, n];
+        for (int i = 0; i < n; i++) v[i, i] = 1;
+        for (int sweep = 0; sweep < 100; sweep++)
+        {
+            double off = 0;
+            for (int p = 0; p < n; p++) for (int q = p + 1; q < n; q++) off += a[p, q] * a[p, q];
+            if (off < 1e-22) break;
+            for (int p = 0; p < n; p++)
+                for (int q = p + 1; q < n; q++)
+                {
+                    if (Math.Abs(a[p, q]) < 1e-300) continue;
+                    double theta = (a[q, q] - a[p, p]) / (2 * a[p, q]);
+                    double t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
+                    double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
+                    for (int k = 0; k < n; k++)
+                    {
+                        double akp = a[k, p], akq = a[k, q];
+                        a[k, p] = c * akp - s * akq; a[k, q] = s * akp + c * akq;
+                    }
+                    for (int k = 0; k < n; k++)
+                    {
+                        double apk = a[p, k], aqk = a[q, k];
+                        a[p, k] = c * apk - s * aqk; a[q, k] = s * apk + c * aqk;
+                    }
+                    for (int k = 0; k < n; k++)
+                    {
+                        double vkp = v[k, p], vkq = v[k, q];
+                        v[k, p] = c * vkp - s * vkq; v[k, q] = s * vkp + c * vkq;
+                    }
+                }
+        }
+        var values = new double[n];
+        for (int i = 0; i < n; i++) values[i] = a[i, i];
+        return (values, v);
+    }
+
+    /// <summary>
+    /// Principal angles (degrees, ascending) between the column spaces of <paramref name="a"/> and <paramref name="b"/>
+    /// (both d×k, any basis): the arccosines of the singular values of Qaᵀ·Qb for orthonormal bases Qa, Qb.
+    /// </summary>
+    public static double[] PrincipalAngles(double[,] a, double[,] b)
+    {
+        int d = a.GetLength(0), k = a.GetLength(1);
+        Tensor T(double[,] m)
+        {
+            var f = new float[d * k];
+            for (int r = 0; r < d; r++) for (int c = 0; c < k; c++) f[r * k + c] = (float)m[r, c];
+            return Orthonormalize(Tensor.FromArray(f, d, k));
+        }
+        var qa = T(a).ToArray();
+        var qb = T(b).ToArray();
+        var m = new double[k, k];
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+            {
+                double s = 0;
+                for (int r = 0; r < d; r++) s += qa[r * k + i] * qb[r * k + j];
+                m[i, j] = s;
+            }
+        var mtm = new double[k, k];
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+            {
+                double s = 0;
+                for (int r = 0; r < k; r++) s += m[r, i] * m[r, j];
+                mtm[i, j] = s;
+            }
+        var (values, _) = Jacobi(mtm);
+        return values.Select(v => Math.Acos(Math.Clamp(Math.Sqrt(Math.Max(v, 0)), 0, 1)) * 180 / Math.PI).Order().ToArray();
+    }
+}
