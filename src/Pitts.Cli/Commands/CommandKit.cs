@@ -1,0 +1,224 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Pitts.Cli.Commands;
+
+/// <summary>A mistake in the command line's values: reported as one line, exit code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>What a command's body gets: the parsed values, the output and error writers, and the shared output options.</summary>
+public sealed class CommandContext(ParseResult parse)
+{
+    /// <summary>The parse result of this invocation.</summary>
+    public ParseResult Parse { get; } = parse;
+
+    /// <summary>Where results go (standard output, or the test's writer).</summary>
+    public TextWriter Out => Parse.InvocationConfiguration.Output;
+
+    /// <summary>Where messages go (standard error, or the test's writer).</summary>
+    public TextWriter Error => Parse.InvocationConfiguration.Error;
+
+    /// <summary>The value of <paramref name="option"/> (its default when absent).</summary>
+    public T Get<T>(Option<T> option) => Parse.GetValue(option)!;
+
+    /// <summary>True when the user asked for JSON with --json.</summary>
+    public bool Json => Parse.GetValue(CommandKit.JsonOption);
+
+    /// <summary>The --out path, or null for standard output.</summary>
+    public string? OutPath => Parse.GetValue(CommandKit.OutOption);
+}
+
+/// <summary>
+/// Shared plumbing for every command: the exit-code convention (0 ok, 1 failure, 2 bad input, each error one line
+/// on standard error), the --json and --out options, and writers for tables as CSV with a header or as JSON.
+/// </summary>
+public static class CommandKit
+{
+    /// <summary>Exit code of a run that did its work.</summary>
+    public const int ExitOk = 0;
+
+    /// <summary>Exit code of a run that failed (I/O, numerical failure, a bug).</summary>
+    public const int ExitFailure = 1;
+
+    /// <summary>Exit code of a run refused for a bad value on the command line.</summary>
+    public const int ExitBadInput = 2;
+
+    /// <summary>--json: machine-readable output.</summary>
+    public static Option<bool> JsonOption { get; } = new("--json") { Description = "Print JSON instead of CSV/text" };
+
+    /// <summary>--out PATH: write the results to a file instead of standard output.</summary>
+    public static Option<string?> OutOption { get; } = new("--out", "-o") { Description = "Write the results to this file instead of standard output" };
+
+    /// <summary>Adds the shared output options (--json, --out) to <paramref name="command"/>.</summary>
+    public static Command WithOutputOptions(this Command command)
+    {
+        command.Options.Add(JsonOption);
+        command.Options.Add(OutOption);
+        return command;
+    }
+
+    /// <summary>Sets <paramref name="command"/>'s action to <paramref name="body"/>, mapping exceptions to exit codes and one-line messages.</summary>
+    public static void SetBody(this Command command, Func<CommandContext, int> body)
+    {
+        command.SetAction(parse =>
+        {
+            var ctx = new CommandContext(parse);
+            string name = CommandPath(parse.CommandResult.Command);
+            try
+            {
+                return body(ctx);
+            }
+            catch (UsageException e)
+            {
+                ctx.Error.WriteLine($"{name}: {e.Message}");
+                return ExitBadInput;
+            }
+            catch (PittsException e)
+            {
+                ctx.Error.WriteLine($"{name}: {e.Message}");
+                return ExitBadInput;
+            }
+            catch (ArgumentException e)
+            {
+                // Pitts.Neuro's NeuroException and argument checks: a bad value, not a crash.
+                ctx.Error.WriteLine($"{name}: {e.Message}");
+                return ExitBadInput;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ctx.Error.WriteLine($"{name}: {e.Message}");
+                return ExitFailure;
+            }
+            catch (Exception e)
+            {
+                ctx.Error.WriteLine($"{name}: failed: {e.GetType().Name}: {e.Message}");
+                return ExitFailure;
+            }
+        });
+    }
+
+    /// <summary>Throws a <see cref="UsageException"/> with <paramref name="message"/> unless <paramref name="ok"/>.</summary>
+    public static void Require(bool ok, string message)
+    {
+        if (!ok) throw new UsageException(message);
+    }
+
+    /// <summary>Formats a number the way every command prints it: invariant culture, shortest round-trip form.</summary>
+    public static string Num(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Writes a table to --out or standard output: CSV with a header line, or with --json an array of objects (one per
+    /// row, keyed by the column names).
+    /// </summary>
+    public static void WriteTable(CommandContext ctx, IReadOnlyList<string> columns, IEnumerable<double[]> rows)
+    {
+        WithWriter(ctx, w =>
+        {
+            if (ctx.Json) WriteJsonRows(w, columns, rows);
+            else WriteCsv(w, columns, rows);
+        });
+    }
+
+    /// <summary>Runs <paramref name="write"/> on the --out file (written whole, then renamed into place) or on standard output.</summary>
+    public static void WithWriter(CommandContext ctx, Action<TextWriter> write)
+    {
+        if (ctx.OutPath is not { } path)
+        {
+            write(ctx.Out);
+            ctx.Out.Flush();
+            return;
+        }
+        Require(path.Length > 0, "--out needs a file path");
+        string full = Path.GetFullPath(path);
+        string? dir = Path.GetDirectoryName(full);
+        if (dir is not null && !Directory.Exists(dir))
+            throw new UsageException($"--out: folder '{dir}' does not exist");
+        Require(!Directory.Exists(full), $"--out: '{full}' is a folder, not a file");
+        string tmp = full + ".tmp";
+        try
+        {
+            using (var w = new StreamWriter(tmp, false, new UTF8Encoding(false)))
+                write(w);
+            File.Move(tmp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+        ctx.Error.WriteLine($"wrote {full}");
+    }
+
+    private static void WriteCsv(TextWriter w, IReadOnlyList<string> columns, IEnumerable<double[]> rows)
+    {
+        w.Write(string.Join(',', columns));
+        w.Write('\n');
+        var sb = new StringBuilder();
+        foreach (var row in rows)
+        {
+            sb.Clear();
+            for (int i = 0; i < row.Length; i++)
+            {
+                if (i > 0) sb.Append(',');
+                sb.Append(Num(row[i]));
+            }
+            sb.Append('\n');
+            w.Write(sb);
+        }
+    }
+
+    private static void WriteJsonRows(TextWriter w, IReadOnlyList<string> columns, IEnumerable<double[]> rows)
+    {
+        using var ms = new MemoryStream();
+        using (var j = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = false }))
+        {
+            j.WriteStartArray();
+            foreach (var row in rows)
+            {
+                j.WriteStartObject();
+                for (int i = 0; i < columns.Count; i++) WriteNumber(j, columns[i], row[i]);
+                j.WriteEndObject();
+                if (ms.Length > 1 << 16)
+                {
+                    j.Flush();
+                    w.Write(Encoding.UTF8.GetString(ms.GetBuffer(), 0, (int)ms.Length));
+                    ms.SetLength(0);
+                }
+            }
+            j.WriteEndArray();
+        }
+        w.Write(Encoding.UTF8.GetString(ms.GetBuffer(), 0, (int)ms.Length));
+        w.Write('\n');
+    }
+
+    /// <summary>Writes a JSON number, or null for NaN and infinities (which JSON cannot carry).</summary>
+    public static void WriteNumber(Utf8JsonWriter j, string name, double value)
+    {
+        if (double.IsFinite(value)) j.WriteNumber(name, value);
+        else j.WriteNull(name);
+    }
+
+    /// <summary>Writes one JSON document built by <paramref name="build"/> (indented) to --out or standard output.</summary>
+    public static void WriteJson(CommandContext ctx, Action<Utf8JsonWriter> build)
+    {
+        using var ms = new MemoryStream();
+        using (var j = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+            build(j);
+        var text = Encoding.UTF8.GetString(ms.ToArray());
+        WithWriter(ctx, w =>
+        {
+            w.Write(text);
+            w.Write('\n');
+        });
+    }
+
+    private static string CommandPath(Command command)
+    {
+        var names = new List<string>();
+        for (Symbol? s = command; s is Command c && c is not RootCommand; s = c.Parents.FirstOrDefault())
+            names.Insert(0, c.Name);
+        names.Insert(0, "pitts");
+        return string.Join(' ', names);
+    }
+}

@@ -1,0 +1,210 @@
+using System.CommandLine;
+using Pitts.Neuro.HodgkinHuxley;
+
+namespace Pitts.Cli.Commands;
+
+/// <summary>pitts hh: the Hodgkin-Huxley model (run, spikes, fi, rates).</summary>
+public static class HodgkinHuxleyCommand
+{
+    private const long MaxSteps = 100_000_000;
+    private const long MaxTraceRows = 10_000_000;
+
+    /// <summary>Builds the hh command group.</summary>
+    public static Command Create()
+    {
+        var hh = new Command("hh", "Hodgkin-Huxley squid axon (1952), modern convention: rest -65 mV, 6.3 °C; currents in µA/cm², times in ms");
+        hh.Subcommands.Add(Run());
+        hh.Subcommands.Add(Spikes());
+        hh.Subcommands.Add(Fi());
+        hh.Subcommands.Add(Rates());
+        return hh;
+    }
+
+    private sealed class SimOptions
+    {
+        public Option<double> Duration { get; } = new("--duration", "-d") { Description = "Simulated time in ms", DefaultValueFactory = _ => 100 };
+        public Option<double> Dt { get; } = new("--dt") { Description = "Time step in ms (Dormand-Prince: first step and sampling interval)", DefaultValueFactory = _ => 0.01 };
+        public Option<string> Method { get; } = new("--method", "-m") { Description = "Integrator: euler, rk4, expeuler (Rush-Larsen) or dopri5 (adaptive Dormand-Prince 5(4))", DefaultValueFactory = _ => "rk4" };
+        public Option<double> Temperature { get; } = new("--temperature") { Description = "Temperature in °C (rates scale by Q10 = 3 per 10 °C from 6.3 °C)", DefaultValueFactory = _ => 6.3 };
+
+        public void AddTo(Command c)
+        {
+            c.Options.Add(Duration);
+            c.Options.Add(Dt);
+            c.Options.Add(Method);
+            c.Options.Add(Temperature);
+        }
+
+        public (HodgkinHuxleyModel Model, SimulationOptions Options, double Duration) Read(CommandContext ctx)
+        {
+            double duration = ctx.Get(Duration), dt = ctx.Get(Dt), temp = ctx.Get(Temperature);
+            CommandKit.Require(double.IsFinite(duration) && duration > 0, $"--duration must be a positive number of ms, got {CommandKit.Num(duration)}");
+            CommandKit.Require(double.IsFinite(dt) && dt > 0, $"--dt must be a positive number of ms, got {CommandKit.Num(dt)}");
+            CommandKit.Require(dt <= duration, $"--dt {CommandKit.Num(dt)} ms is larger than --duration {CommandKit.Num(duration)} ms");
+            CommandKit.Require(duration / dt <= MaxSteps, $"--duration / --dt is {duration / dt:G3} steps; at most {MaxSteps:G3}");
+            CommandKit.Require(double.IsFinite(temp) && temp > -273.15 && temp < 100, $"--temperature must be between -273.15 and 100 °C, got {CommandKit.Num(temp)}");
+            string name = ctx.Get(Method);
+            IntegrationMethod method;
+            try
+            {
+                method = SimulationOptions.ParseMethod(name);
+            }
+            catch (ArgumentException)
+            {
+                throw new UsageException($"--method: unknown method '{name}' (expected euler, rk4, expeuler or dopri5)");
+            }
+            var model = new HodgkinHuxleyModel(new HodgkinHuxleyParameters { TemperatureCelsius = temp });
+            return (model, new SimulationOptions { Method = method, Dt = dt }, duration);
+        }
+    }
+
+    private static Option<double> CurrentOption() =>
+        new("--current", "-i") { Description = "Injected current in µA/cm², switched on at t = 0 from rest", DefaultValueFactory = _ => 10 };
+
+    private static Option<string?> PlotOption() =>
+        new("--plot") { Description = "Also draw the result to this PNG file" };
+
+    private static double ReadCurrent(CommandContext ctx, Option<double> o)
+    {
+        double i = ctx.Get(o);
+        CommandKit.Require(double.IsFinite(i) && Math.Abs(i) <= 1e4, $"--current must be a number of µA/cm² within ±10000, got {CommandKit.Num(i)}");
+        return i;
+    }
+
+    private static Command Run()
+    {
+        var cmd = new Command("run", "Simulate current clamp and print the trace: t_ms, v_mv, m, h, n");
+        var current = CurrentOption();
+        var sim = new SimOptions();
+        var interval = new Option<double?>("--record-interval") { Description = "Recording interval in ms (default: every step)" };
+        var plot = PlotOption();
+        cmd.Options.Add(current);
+        sim.AddTo(cmd);
+        cmd.Options.Add(interval);
+        cmd.Options.Add(plot);
+        cmd.WithOutputOptions();
+        cmd.SetBody(ctx =>
+        {
+            double i = ReadCurrent(ctx, current);
+            var (model, options, duration) = sim.Read(ctx);
+            double? every = ctx.Get(interval);
+            CommandKit.Require(every is null || (double.IsFinite(every.Value) && every.Value > 0), $"--record-interval must be a positive number of ms, got {every}");
+            double samples = duration / (every ?? options.Dt);
+            CommandKit.Require(samples <= MaxTraceRows, $"the trace would have {samples:G3} rows; at most {MaxTraceRows:G3} (raise --record-interval)");
+            string? plotPath = Plots.CheckPath(ctx.Get(plot));
+            var trace = model.Simulate(i, duration, options with { RecordInterval = every, Record = RecordedQuantities.Voltage | RecordedQuantities.Gates });
+            CommandKit.WriteTable(ctx, ["t_ms", "v_mv", "m", "h", "n"],
+                Enumerable.Range(0, trace.Count).Select(k => new[] { Math.Round(trace.Time[k], 9), trace.Voltage[k], trace.M[k], trace.H[k], trace.N[k] }));
+            if (plotPath is not null)
+                Plots.Line(ctx, plotPath, $"Hodgkin-Huxley, I = {CommandKit.Num(i)} µA/cm²", "t (ms)", "V (mV)", trace.Time, [("V", trace.Voltage)]);
+            return CommandKit.ExitOk;
+        });
+        return cmd;
+    }
+
+    private static Command Spikes()
+    {
+        var cmd = new Command("spikes", "Simulate current clamp and print each spike's time in ms (the time of its voltage peak)");
+        var current = CurrentOption();
+        var sim = new SimOptions();
+        var prominence = new Option<double>("--prominence") { Description = "Minimum prominence of a spike's peak in mV", DefaultValueFactory = _ => SpikeDetector.DefaultProminenceMv };
+        cmd.Options.Add(current);
+        sim.AddTo(cmd);
+        cmd.Options.Add(prominence);
+        cmd.WithOutputOptions();
+        cmd.SetBody(ctx =>
+        {
+            double i = ReadCurrent(ctx, current);
+            var (model, options, duration) = sim.Read(ctx);
+            double p = ctx.Get(prominence);
+            CommandKit.Require(double.IsFinite(p) && p > 0, $"--prominence must be a positive number of mV, got {CommandKit.Num(p)}");
+            var spikes = model.Simulate(i, duration, options with { Record = RecordedQuantities.Voltage }).Spikes(p);
+            CommandKit.WriteTable(ctx, ["spike_time_ms"], spikes.Select(s => new[] { s.TimeMs }));
+            return CommandKit.ExitOk;
+        });
+        return cmd;
+    }
+
+    private static Command Fi()
+    {
+        var cmd = new Command("fi", "The f-I curve: for each current, 1000 / mean inter-spike interval of the spikes in the second half of the run (0 with fewer than two)");
+        var from = new Option<double>("--from") { Description = "First current in µA/cm²", DefaultValueFactory = _ => 0 };
+        var to = new Option<double>("--to") { Description = "Last current in µA/cm²", DefaultValueFactory = _ => 20 };
+        var step = new Option<double>("--step") { Description = "Current step in µA/cm²", DefaultValueFactory = _ => 0.5 };
+        var sim = new SimOptions();
+        sim.Duration.DefaultValueFactory = _ => 1000;
+        var plot = PlotOption();
+        cmd.Options.Add(from);
+        cmd.Options.Add(to);
+        cmd.Options.Add(step);
+        sim.AddTo(cmd);
+        cmd.Options.Add(plot);
+        cmd.WithOutputOptions();
+        cmd.SetBody(ctx =>
+        {
+            var currents = ReadRange(ctx, from, to, step, 10_000, "currents");
+            CommandKit.Require(currents.All(c => Math.Abs(c) <= 1e4), "currents must stay within ±10000 µA/cm²");
+            var (model, options, duration) = sim.Read(ctx);
+            string? plotPath = Plots.CheckPath(ctx.Get(plot));
+            var fi = Analysis.FiCurve(model, currents, duration, options);
+            CommandKit.WriteTable(ctx, ["current_uA_cm2", "rate_hz"], fi.Select(p => new[] { p.CurrentUaCm2, p.RateHz }));
+            if (plotPath is not null)
+                Plots.Line(ctx, plotPath, "Hodgkin-Huxley f-I curve", "I (µA/cm²)", "rate (Hz)", currents, [("rate", fi.Select(p => p.RateHz).ToArray())], markers: true);
+            return CommandKit.ExitOk;
+        });
+        return cmd;
+    }
+
+    private static Command Rates()
+    {
+        var cmd = new Command("rates", "The rate functions α, β (1/ms), steady states x∞ and time constants τx (ms) over a voltage range");
+        var from = new Option<double>("--from") { Description = "First potential in mV", DefaultValueFactory = _ => -100 };
+        var to = new Option<double>("--to") { Description = "Last potential in mV", DefaultValueFactory = _ => 50 };
+        var step = new Option<double>("--step") { Description = "Potential step in mV", DefaultValueFactory = _ => 1 };
+        var temperature = new Option<double>("--temperature") { Description = "Temperature in °C (rates scale by Q10 = 3 per 10 °C from 6.3 °C)", DefaultValueFactory = _ => 6.3 };
+        var plot = PlotOption();
+        cmd.Options.Add(from);
+        cmd.Options.Add(to);
+        cmd.Options.Add(step);
+        cmd.Options.Add(temperature);
+        cmd.Options.Add(plot);
+        cmd.WithOutputOptions();
+        cmd.SetBody(ctx =>
+        {
+            var vs = ReadRange(ctx, from, to, step, 1_000_000, "potentials");
+            double temp = ctx.Get(temperature);
+            CommandKit.Require(double.IsFinite(temp) && temp > -273.15 && temp < 100, $"--temperature must be between -273.15 and 100 °C, got {CommandKit.Num(temp)}");
+            CommandKit.Require(vs.All(v => Math.Abs(v) <= 1000), "potentials must stay within ±1000 mV");
+            string? plotPath = Plots.CheckPath(ctx.Get(plot));
+            var model = new HodgkinHuxleyModel(new HodgkinHuxleyParameters { TemperatureCelsius = temp });
+            var table = vs.Select(v => (V: v, R: model.Rates(v))).ToArray();
+            CommandKit.WriteTable(ctx,
+                ["v_mv", "alpha_m", "beta_m", "alpha_h", "beta_h", "alpha_n", "beta_n", "m_inf", "h_inf", "n_inf", "tau_m_ms", "tau_h_ms", "tau_n_ms"],
+                table.Select(x => new[]
+                {
+                    x.V, x.R.AlphaM, x.R.BetaM, x.R.AlphaH, x.R.BetaH, x.R.AlphaN, x.R.BetaN,
+                    x.R.MInf, x.R.HInf, x.R.NInf, x.R.TauM, x.R.TauH, x.R.TauN,
+                }));
+            if (plotPath is not null)
+                Plots.Line(ctx, plotPath, "Hodgkin-Huxley rate functions", "V (mV)", "rate (1/ms)", vs,
+                [
+                    ("αm", table.Select(x => x.R.AlphaM).ToArray()), ("βm", table.Select(x => x.R.BetaM).ToArray()),
+                    ("αh", table.Select(x => x.R.AlphaH).ToArray()), ("βh", table.Select(x => x.R.BetaH).ToArray()),
+                    ("αn", table.Select(x => x.R.AlphaN).ToArray()), ("βn", table.Select(x => x.R.BetaN).ToArray()),
+                ]);
+            return CommandKit.ExitOk;
+        });
+        return cmd;
+    }
+
+    private static double[] ReadRange(CommandContext ctx, Option<double> from, Option<double> to, Option<double> step, int max, string what)
+    {
+        double a = ctx.Get(from), b = ctx.Get(to), s = ctx.Get(step);
+        CommandKit.Require(double.IsFinite(a) && double.IsFinite(b), $"--from and --to must be numbers, got {CommandKit.Num(a)} and {CommandKit.Num(b)}");
+        CommandKit.Require(double.IsFinite(s) && s > 0, $"--step must be a positive number, got {CommandKit.Num(s)}");
+        CommandKit.Require(b >= a, $"--to {CommandKit.Num(b)} is below --from {CommandKit.Num(a)}");
+        double n = Math.Floor((b - a) / s + 1e-9) + 1;
+        CommandKit.Require(n <= max, $"{n:G3} {what} from --from to --to by --step; at most {max}");
+        return Analysis.Range(a, b, s);
+    }
+}

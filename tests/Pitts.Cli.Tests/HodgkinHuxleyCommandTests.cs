@@ -1,0 +1,152 @@
+using System.Text.Json;
+using static Pitts.Cli.Tests.CliRunner;
+
+namespace Pitts.Cli.Tests;
+
+public class HodgkinHuxleyCommandTests
+{
+    private static readonly JsonElement Neuron =
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "neuron-results.json"))).RootElement;
+
+    [Fact]
+    public void RunPrintsTheTraceAsCsv()
+    {
+        var r = Run("hh", "run", "--current", "10", "--duration", "5");
+        Assert.Equal(0, r.ExitCode);
+        var (header, rows) = Csv(r.Out);
+        Assert.Equal(["t_ms", "v_mv", "m", "h", "n"], header);
+        Assert.Equal(501, rows.Length);
+        Assert.Equal(0, rows[0][0]);
+        Assert.Equal(5, rows[^1][0], 9);
+        Assert.Equal(0.01, rows[1][0], 12);
+        Assert.Equal(Neuron.GetProperty("rest_mv").GetDouble(), rows[0][1], 1e-5); // starts at rest, as NEURON finds it
+        Assert.True(rows.Max(x => x[1]) > 30); // the first spike is inside 5 ms
+        Assert.All(rows, x => Assert.InRange(x[2], 0, 1));
+    }
+
+    [Fact]
+    public void RunWritesJsonFileAndPlot()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "pitts-cli-test-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string csv = Path.Combine(dir, "trace.json"), png = Path.Combine(dir, "trace.png");
+            var r = Run("hh", "run", "--duration", "20", "--method", "expeuler", "--record-interval", "0.1", "--json", "--out", csv, "--plot", png);
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal("", r.Out);
+            var rows = JsonDocument.Parse(File.ReadAllText(csv)).RootElement.EnumerateArray().ToArray();
+            Assert.Equal(201, rows.Length);
+            Assert.Equal(0.1, rows[1].GetProperty("t_ms").GetDouble(), 12);
+            Assert.True(rows[0].TryGetProperty("v_mv", out _));
+            var bytes = File.ReadAllBytes(png);
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+            Assert.True(bytes.Length > 5000, $"PNG of {bytes.Length} bytes");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void SpikesMatchNeuron()
+    {
+        var r = Run("hh", "spikes", "--current", "10", "--duration", "1000");
+        Assert.Equal(0, r.ExitCode);
+        var (header, rows) = Csv(r.Out);
+        Assert.Equal(["spike_time_ms"], header);
+        var expected = Neuron.GetProperty("spikes").GetProperty("10").GetProperty("times_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.Equal(expected.Length, rows.Length);
+        for (int i = 0; i < rows.Length; i++) Assert.Equal(expected[i], rows[i][0], 1e-3);
+    }
+
+    [Theory]
+    [InlineData("euler")]
+    [InlineData("dopri5")]
+    public void SpikesWithOtherMethodsAgreeClosely(string method)
+    {
+        var r = Run("hh", "spikes", "--current", "10", "--duration", "100", "--method", method, "--dt", "0.005");
+        var (_, rows) = Csv(r.Out);
+        Assert.Equal(7, rows.Length);
+        Assert.Equal(2.1382, rows[0][0], 0.02);
+    }
+
+    [Fact]
+    public void FiPrintsCurrentAndRateAndMatchesNeuron()
+    {
+        var r = Run("hh", "fi", "--from", "5", "--to", "10", "--step", "2.5", "--duration", "1000");
+        Assert.Equal(0, r.ExitCode);
+        var (header, rows) = Csv(r.Out);
+        Assert.Equal(["current_uA_cm2", "rate_hz"], header);
+        Assert.Equal([5, 7.5, 10], rows.Select(x => x[0]));
+        var neuron = Neuron.GetProperty("fi").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("current_uA_cm2").GetDouble(), p => p.GetProperty("rate_hz").GetDouble());
+        foreach (var row in rows) Assert.Equal(neuron[row[0]], row[1], 1e-3);
+        Assert.Equal(0, rows[0][1]);
+        Assert.InRange(rows[2][1], 68.2, 68.4); // about 68.3 Hz at 10 µA/cm²
+    }
+
+    [Fact]
+    public void RatesAreFiniteThroughTheSingularities()
+    {
+        var r = Run("hh", "rates", "--from", "-100", "--to", "50", "--step", "0.5", "--json");
+        Assert.Equal(0, r.ExitCode);
+        var rows = JsonDocument.Parse(r.Out).RootElement.EnumerateArray().ToArray();
+        Assert.Equal(301, rows.Length);
+        var at40 = rows.Single(x => x.GetProperty("v_mv").GetDouble() == -40);
+        Assert.Equal(1.0, at40.GetProperty("alpha_m").GetDouble(), 14);
+        var at55 = rows.Single(x => x.GetProperty("v_mv").GetDouble() == -55);
+        Assert.Equal(0.1, at55.GetProperty("alpha_n").GetDouble(), 14);
+        // Textbook value at -65: βh = 1 / (1 + e³).
+        var at65 = rows.Single(x => x.GetProperty("v_mv").GetDouble() == -65);
+        Assert.Equal(1 / (1 + Math.Exp(3)), at65.GetProperty("beta_h").GetDouble(), 14);
+        Assert.Equal(13, at65.EnumerateObject().Count());
+    }
+
+    [Theory]
+    [InlineData(new[] { "hh", "run", "--duration", "-5" }, "--duration must be a positive number")]
+    [InlineData(new[] { "hh", "run", "--dt", "-0.01" }, "--dt must be a positive number")]
+    [InlineData(new[] { "hh", "run", "--dt", "0" }, "--dt must be a positive number")]
+    [InlineData(new[] { "hh", "spikes", "--duration", "1", "--dt", "2" }, "larger than --duration")]
+    [InlineData(new[] { "hh", "run", "--method", "leapfrog" }, "unknown method 'leapfrog'")]
+    [InlineData(new[] { "hh", "fi", "--from", "10", "--to", "0" }, "below --from")]
+    [InlineData(new[] { "hh", "fi", "--step", "0" }, "--step must be a positive number")]
+    [InlineData(new[] { "hh", "run", "--duration", "abc" }, "abc")]
+    [InlineData(new[] { "hh", "run", "--plot", "trace.jpg" }, "must end in .png")]
+    [InlineData(new[] { "hh", "spikes", "--prominence", "-1" }, "--prominence")]
+    [InlineData(new[] { "hh", "walk" }, "walk")]
+    public void BadValuesAreOneLineAndExitCode2(string[] args, string expected) => AssertBadInput(Run(args), expected);
+
+    [Fact]
+    public void UnwritableOutputIsAFailureWithExitCode1()
+    {
+        var r = Run("hh", "run", "--duration", "1", "--out", Path.Combine(Path.GetTempPath(), "no-such-folder-" + Guid.NewGuid().ToString("N"), "x.csv"));
+        AssertBadInput(r, "does not exist"); // a path the user mistyped is a bad value
+        var dir = Path.Combine(Path.GetTempPath(), "pitts-ro-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var file = Path.Combine(dir, "x.csv");
+            File.WriteAllText(file + ".tmp", "");
+            Directory.Delete(dir, true);
+            Directory.CreateDirectory(dir);
+            Directory.CreateDirectory(file + ".tmp"); // the temporary file cannot be created: an I/O failure
+            var f = Run("hh", "run", "--duration", "1", "--out", file);
+            Assert.Equal(1, f.ExitCode);
+            Assert.Single(f.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void HelpListsTheCommands()
+    {
+        var r = Run("hh", "--help");
+        Assert.Equal(0, r.ExitCode);
+        foreach (var c in new[] { "run", "spikes", "fi", "rates" }) Assert.Contains(c, r.Out);
+    }
+}
