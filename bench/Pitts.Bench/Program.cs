@@ -23,6 +23,7 @@ public static class Program
                 case "--smoke": smoke = true; break;
                 case "--repeats" when i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0: repeats = r; i++; break;
                 case "--threads" when i + 1 < args.Length && int.TryParse(args[i + 1], out int t) && t > 0: Pitts.Kernels.Gemm.MaxThreads = t; i++; break;
+                case "--profile-cnn": Profile.Cnn(); return 0;
                 case "--list": Console.WriteLine(string.Join('\n', Workloads.Names)); return 0;
                 case "-h" or "--help":
                     Console.WriteLine("usage: Pitts.Bench [--smoke] [--repeats N] [--threads N] [--list] [workload ...]");
@@ -78,6 +79,14 @@ public static class Timer
             best = Math.Min(best, sw.Elapsed.TotalSeconds);
         }
         return best;
+    }
+
+    /// <summary>Runs <paramref name="body"/> once and returns its seconds.</summary>
+    public static double Once(Action body)
+    {
+        var sw = Stopwatch.StartNew();
+        body();
+        return sw.Elapsed.TotalSeconds;
     }
 
     /// <summary>Invariant formatting for logs.</summary>

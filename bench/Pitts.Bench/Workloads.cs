@@ -8,7 +8,7 @@ public static partial class Workloads
 {
     /// <summary>Every workload, in the order compare.sh runs them.</summary>
     public static readonly string[] Names =
-        ["sgemm-256", "sgemm-512", "sgemm-1024", "sgemm-2048"];
+        ["sgemm-256", "sgemm-512", "sgemm-1024", "sgemm-2048", "lecture-mlp", "universal-approx", "mlp-epoch", "cnn-epoch", "rnn-seq", "attention"];
 
     /// <summary>True for a known workload name (also sgemm-N for any N).</summary>
     public static bool Exists(string name) => Names.Contains(name) || TryGemmSize(name, out _) || TryRaw(name, out _);
@@ -56,7 +56,17 @@ public static partial class Workloads
     {
         if (TryGemmSize(name, out int n)) return Sgemm(smoke ? Math.Min(n, 48) : n, repeats);
         if (TryRaw(name, out var mnk)) return RawGemm(mnk, repeats);
-        throw new ArgumentException($"unknown workload {name}");
+        return name switch
+        {
+            "lecture-mlp" => LectureMlp(smoke, repeats),
+            "universal-approx" => UniversalApprox(smoke, repeats),
+            // Epoch-sized workloads run once, without warm-up, as on the PyTorch side.
+            "mlp-epoch" => MlpEpoch(smoke),
+            "cnn-epoch" => CnnEpoch(smoke),
+            "rnn-seq" => RnnSeq(smoke, repeats),
+            "attention" => Attention(smoke, repeats),
+            _ => throw new ArgumentException($"unknown workload {name}"),
+        };
     }
 
     /// <summary>C = A · B for square n x n matrices, through the public MatMul op.</summary>

@@ -214,12 +214,8 @@ internal static unsafe class Gemm
                 }
                 else
                 {
-                    for (int r = 0; r < mw; r++)
-                    {
-                        float* s = A + (long)(ic + ir + r) * Lda + pc;
-                        float* d = panel + r;
-                        for (int p = 0; p < kc; p++) d[p * mr] = s[p];
-                    }
+                    // Rows of A are contiguous in k: a blocked transpose into the panel.
+                    Transpose.Block(A + (long)(ic + ir) * Lda + pc, Lda, mw, kc, panel, mr);
                     for (int r = mw; r < mr; r++)
                         for (int p = 0; p < kc; p++) panel[p * mr + r] = 0f;
                 }
@@ -256,13 +252,8 @@ internal static unsafe class Gemm
                 }
                 else
                 {
-                    // op(B)(p, j) = B[j, p]: read each row of B contiguously, write with stride NR.
-                    for (int q = 0; q < nw; q++)
-                    {
-                        float* s = B + (long)(jc + jr + q) * Ldb + pc;
-                        float* d = panel + q;
-                        for (int p = 0; p < kc; p++) d[p * nr] = s[p];
-                    }
+                    // op(B)(p, j) = B[j, p]: rows of B are contiguous in k, a blocked transpose into the panel.
+                    Transpose.Block(B + (long)(jc + jr) * Ldb + pc, Ldb, nw, kc, panel, nr);
                     for (int q = nw; q < nr; q++)
                         for (int p = 0; p < kc; p++) panel[p * nr + q] = 0f;
                 }
@@ -291,11 +282,7 @@ internal static unsafe class Gemm
             float* tb = (float*)Unsafe.AsPointer(ref t[0]);
             if (job.TransB)
             {
-                for (int j = 0; j < n; j++)
-                {
-                    float* s = job.B + (long)j * job.Ldb;
-                    for (int p = 0; p < k; p++) tb[p * padded + j] = s[p];
-                }
+                Transpose.Block(job.B, job.Ldb, n, k, tb, padded);
             }
             else
             {

@@ -7,8 +7,11 @@ namespace Pitts;
 // 2-D convolution (cross-correlation, as in PyTorch) through im2col and the GEMM.
 public sealed partial class Tensor
 {
-    /// <summary>Most floats of unfolded columns held at once; larger batches are processed in chunks of samples.</summary>
-    private const int Im2ColBudget = 4 << 20;
+    /// <summary>
+    /// Most floats of unfolded columns per GEMM: a chunk of samples whose columns fit in L2 (512 KB), so the GEMM packs
+    /// them from cache; a larger chunk makes im2col and packing stream through memory and costs more than the GEMM.
+    /// </summary>
+    private const int Im2ColBudget = 128 << 10;
 
     /// <summary>
     /// 2-D convolution: y[n, o, oy, ox] = bias[o] + Σ_c Σ_ky Σ_kx weight[o, c, ky, kx] · x[n, c, oy·s − p + ky·d, ox·s − p + kx·d],

@@ -1,0 +1,218 @@
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+using Pitts.NN;
+using Pitts.Optim;
+
+namespace Pitts.Bench;
+
+// The training workloads: the same models, data, optimisers and step counts as bench/torch_bench.py.
+public static partial class Workloads
+{
+    private static readonly string FashionDir = Environment.GetEnvironmentVariable("PITTS_FASHION_MNIST") ?? "/usr/share/datasets/fashion-mnist";
+
+    private static Result LectureMlp(bool smoke, int repeats)
+    {
+        int steps = smoke ? 50 : 5000;
+        var x = Tensor.Linspace(-3, 3, 30).Unsqueeze(1);
+        var y = x.Sin();
+        float loss = 0;
+        double t = Timer.Best(() =>
+        {
+            var net = new Sequential(new Linear(1, 20, generator: new Generator(0)), new Relu(),
+                new Linear(20, 15, generator: new Generator(1)), new Relu(), new Linear(15, 1, generator: new Generator(2)));
+            var crit = new MseLoss();
+            var opt = new Adam(net.Parameters(), lr: 0.01f);
+            Tensor l = null!;
+            for (int i = 0; i < steps; i++)
+            {
+                l = crit.Forward(net.Forward(x), y);
+                l.Backward();
+                opt.Step();
+                opt.ZeroGrad();
+            }
+            loss = l.Item();
+        }, repeats);
+        return new Result(t, null, new() { ["steps"] = steps, ["us_per_step"] = t / steps * 1e6, ["final_loss"] = loss });
+    }
+
+    private static Result UniversalApprox(bool smoke, int repeats)
+    {
+        int epochs = smoke ? 8 : 800;
+        var x = Tensor.Linspace(-3, 3, 30).Unsqueeze(1);
+        var y = x.Sin();
+        var xs = Enumerable.Range(0, 30).Select(i => x.Narrow(0, i, 1)).ToArray();
+        var ys = Enumerable.Range(0, 30).Select(i => y.Narrow(0, i, 1)).ToArray();
+        float loss = 0;
+        double t = Timer.Best(() =>
+        {
+            var net = new Sequential(new Linear(1, 50, generator: new Generator(0)), new Sigmoid(), new Linear(50, 1, generator: new Generator(1)));
+            var crit = new MseLoss();
+            var opt = new Sgd(net.Parameters(), lr: 0.005f);
+            for (int e = 0; e < epochs; e++)
+                for (int i = 0; i < 30; i++)
+                {
+                    var l = crit.Forward(net.Forward(xs[i]), ys[i]);
+                    opt.ZeroGrad();
+                    l.Backward();
+                    opt.Step();
+                }
+            using (Pitts.Autograd.Autograd.NoGrad()) loss = crit.Forward(net.Forward(x), y).Item();
+        }, repeats);
+        return new Result(t, null, new() { ["steps"] = epochs * 30, ["us_per_step"] = t / (epochs * 30) * 1e6, ["final_loss"] = loss });
+    }
+
+    /// <summary>Fashion-MNIST training images (N, 1, 28, 28) scaled to [0, 1] and labels, read from Debian's IDX files.</summary>
+    private static (Tensor X, Tensor Y) Fashion(bool smoke)
+    {
+        static byte[] Read(string path)
+        {
+            using var gz = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+            using var ms = new MemoryStream();
+            gz.CopyTo(ms);
+            return ms.ToArray();
+        }
+        var img = Read(Path.Combine(FashionDir, "train-images-idx3-ubyte.gz"));
+        var lab = Read(Path.Combine(FashionDir, "train-labels-idx1-ubyte.gz"));
+        int n = (lab[4] << 24) | (lab[5] << 16) | (lab[6] << 8) | lab[7];
+        if (smoke) n = Math.Min(n, 256);
+        var xs = new float[n * 784];
+        for (int i = 0; i < xs.Length; i++) xs[i] = img[16 + i] / 255f;
+        var ys = new float[n];
+        for (int i = 0; i < n; i++) ys[i] = lab[8 + i];
+        return (Tensor.FromArray(xs, n, 1, 28, 28), Tensor.FromArray(ys, n));
+    }
+
+    private static float Epoch(Module model, Tensor x, Tensor y, int batch, Optimizer opt)
+    {
+        var crit = new CrossEntropyLoss();
+        float total = 0;
+        for (int s = 0; s + batch <= x.Size(0); s += batch)
+        {
+            var loss = crit.Forward(model.Forward(x.Narrow(0, s, batch)), y.Narrow(0, s, batch));
+            opt.ZeroGrad();
+            loss.Backward();
+            opt.Step();
+            total += loss.Item();
+        }
+        return total;
+    }
+
+    private static Result MlpEpoch(bool smoke)
+    {
+        var (x, y) = Fashion(smoke);
+        x = x.Reshape(x.Size(0), 784);
+        var net = new Sequential(new Linear(784, 256, generator: new Generator(0)), new Relu(), new Linear(256, 10, generator: new Generator(1)));
+        var opt = new Sgd(net.Parameters(), lr: 0.01f, momentum: 0.9f);
+        float loss = 0;
+        double t = Timer.Once(() => loss = Epoch(net, x, y, 64, opt));
+        return new Result(t, null, new() { ["samples"] = x.Size(0), ["loss_sum"] = loss });
+    }
+
+    private static Result CnnEpoch(bool smoke)
+    {
+        var (x, y) = Fashion(smoke);
+        var net = new Sequential(
+            new Conv2dLayer(1, 16, 5, 2, new Generator(0)), new Relu(), new MaxPoolLayer(2),
+            new Conv2dLayer(16, 32, 5, 2, new Generator(1)), new Relu(), new MaxPoolLayer(2),
+            new Flatten(), new Linear(1568, 10, generator: new Generator(2)));
+        var opt = new Sgd(net.Parameters(), lr: 0.01f, momentum: 0.9f);
+        float loss = 0;
+        double t = Timer.Once(() => loss = Epoch(net, x, y, 64, opt));
+        return new Result(t, null, new() { ["samples"] = x.Size(0), ["loss_sum"] = loss });
+    }
+
+    /// <summary>Elman RNN (input 32, hidden 128, tanh) over length-50 sequences, then a linear head on the last step.</summary>
+    private sealed class RnnModel : Module
+    {
+        private readonly Rnn _rnn;
+        private readonly Linear _head;
+
+        public RnnModel()
+        {
+            _rnn = RegisterModule("rnn", new Rnn(32, 128, generator: new Generator(0)));
+            _head = RegisterModule("head", new Linear(128, 10, generator: new Generator(1)));
+        }
+
+        public override Tensor Forward(Tensor input)
+        {
+            var (output, _) = _rnn.Forward(input, null); // (B, T, H)
+            return _head.Forward(output.Select(1, output.Size(1) - 1));
+        }
+    }
+
+    private static Result RnnSeq(bool smoke, int repeats)
+    {
+        int steps = smoke ? 5 : 200;
+        var g = new Generator(1);
+        var x = Tensor.Randn([32, 50, 32], g);
+        var y = Tensor.FromArray(Enumerable.Range(0, 32).Select(i => (float)(i * 7 % 10)).ToArray(), 32);
+        float loss = 0;
+        double t = Timer.Best(() =>
+        {
+            var net = new RnnModel();
+            var opt = new Sgd(net.Parameters(), lr: 0.01f, momentum: 0.9f);
+            var crit = new CrossEntropyLoss();
+            Tensor l = null!;
+            for (int i = 0; i < steps; i++)
+            {
+                l = crit.Forward(net.Forward(x), y);
+                opt.ZeroGrad();
+                l.Backward();
+                opt.Step();
+            }
+            loss = l.Item();
+        }, repeats);
+        return new Result(t, null, new() { ["steps"] = steps, ["final_loss"] = loss });
+    }
+
+    private static Result Attention(bool smoke, int repeats)
+    {
+        int steps = smoke ? 3 : 100;
+        var g = new Generator(2);
+        var x = Tensor.Randn([32, 64, 128], g);
+        var target = Tensor.Randn([32, 64, 128], g);
+        float loss = 0;
+        double t = Timer.Best(() =>
+        {
+            var layer = new TransformerEncoderLayer(128, 4, dimFeedforward: 512, dropout: 0f, generator: new Generator(0));
+            var opt = new Adam(layer.Parameters(), lr: 1e-3f);
+            var crit = new MseLoss();
+            Tensor l = null!;
+            for (int i = 0; i < steps; i++)
+            {
+                l = crit.Forward(layer.Forward(x), target);
+                opt.ZeroGrad();
+                l.Backward();
+                opt.Step();
+            }
+            loss = l.Item();
+        }, repeats);
+        return new Result(t, null, new() { ["steps"] = steps, ["final_loss"] = loss });
+    }
+}
+
+/// <summary>Conv2d layer for the benchmark (PyTorch's default init: U(±1/sqrt(fan_in)) for weight and bias).</summary>
+public sealed class Conv2dLayer : Module
+{
+    private readonly Tensor _weight, _bias;
+    private readonly int _padding;
+
+    /// <summary>Creates the layer with square kernel and padding.</summary>
+    public Conv2dLayer(int inChannels, int outChannels, int kernel, int padding, Generator g)
+    {
+        float bound = 1f / MathF.Sqrt(inChannels * kernel * kernel);
+        _weight = RegisterParameter("weight", Tensor.Rand([outChannels, inChannels, kernel, kernel], g).Mul(2 * bound).Sub(bound).Detach());
+        _bias = RegisterParameter("bias", Tensor.Rand([outChannels], g).Mul(2 * bound).Sub(bound).Detach());
+        _padding = padding;
+    }
+
+    /// <summary>Applies the convolution.</summary>
+    public override Tensor Forward(Tensor input) => Tensor.Conv2d(input, _weight, _bias, 1, _padding);
+}
+
+/// <summary>Max pooling layer for the benchmark.</summary>
+public sealed class MaxPoolLayer(int kernel) : Module
+{
+    /// <summary>Applies the pooling.</summary>
+    public override Tensor Forward(Tensor input) => input.MaxPool2d(kernel);
+}
