@@ -34,8 +34,11 @@ public static class Chapters
     /// <summary>Pages that are built (the navigation lists only these).</summary>
     public static IEnumerable<Chapter> Ready => All.Where(c => ReadySlugs.Contains(c.Slug));
 
-    /// <summary>The slugs whose page is implemented.</summary>
-    public static readonly HashSet<string> ReadySlugs = ["networks", "losses", "gradient-descent", "backprop"];
+    /// <summary>The slugs whose page exists: every routable component's path (a chapter appears once its page is built).</summary>
+    public static readonly HashSet<string> ReadySlugs = typeof(Chapters).Assembly.GetTypes()
+        .SelectMany(t => t.GetCustomAttributes(typeof(Microsoft.AspNetCore.Components.RouteAttribute), false))
+        .Select(a => ((Microsoft.AspNetCore.Components.RouteAttribute)a).Template.Trim('/'))
+        .ToHashSet();
 
     /// <summary>The chapter with this slug.</summary>
     public static Chapter Get(string slug) => All.First(c => c.Slug == slug);

@@ -1,0 +1,66 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Pitts.Lab.Tests;
+
+/// <summary>The two views of the neuron: McCulloch-Pitts truth tables and Hodgkin-Huxley spikes.</summary>
+[Collection("lab")]
+public sealed class NeuronPagesTests(LabFixture lab)
+{
+    private static async Task<string> Column(LabPage p, int rows)
+    {
+        var s = "";
+        for (int r = 0; r < rows; r++) s += await p.ById($"tt-y-{r}").InnerTextAsync();
+        return s;
+    }
+
+    [Fact]
+    public async Task GatePresetsGiveTheirTruthTables()
+    {
+        await using var p = await lab.OpenAsync("/mcculloch-pitts?w=0,0&t=3");
+        await Expect(p.ById("computes")).ToContainTextAsync("never fires");
+        // Rows 00, 01, 10, 11.
+        await p.ById("preset-and").ClickAsync();
+        await Expect(p.ById("computes")).ToContainTextAsync("AND");
+        Assert.Equal("0001", await Column(p, 4));
+        await p.ById("preset-or").ClickAsync();
+        Assert.Equal("0111", await Column(p, 4));
+        await p.ById("preset-nand").ClickAsync();
+        Assert.Equal("1110", await Column(p, 4));
+        await p.ById("preset-nor").ClickAsync();
+        Assert.Equal("1000", await Column(p, 4));
+        await p.ById("preset-not").ClickAsync();
+        Assert.Equal("10", await Column(p, 2));
+        await p.Page.WaitForURLAsync(u => u.Contains("w=-1&t=0"));
+        Assert.Empty(p.Errors);
+    }
+
+    [Fact]
+    public async Task TogglingInputsFiresTheAndUnitOnlyWhenBothAreOn()
+    {
+        await using var p = await lab.OpenAsync("/mcculloch-pitts?w=1,1&t=2&x=00");
+        await Expect(p.ById("mp-output")).ToHaveTextAsync("0");
+        await p.ById("x1").ClickAsync();
+        await Expect(p.ById("mp-output")).ToHaveTextAsync("0");
+        await p.ById("x2").ClickAsync();
+        await Expect(p.ById("mp-output")).ToHaveTextAsync("1");
+        // The link keeps the inputs.
+        await p.Page.WaitForURLAsync(u => u.Contains("x=11"));
+        await using var q = await lab.OpenAsync(p.Page.Url);
+        await Expect(q.ById("mp-output")).ToHaveTextAsync("1");
+    }
+
+    [Fact]
+    public async Task XorNeedsTwoLayers()
+    {
+        await using var p = await lab.OpenAsync("/mcculloch-pitts");
+        // No unit with integer weights in [-4, 4] computes XOR: 9² weight pairs × 18 thresholds = 1,458 tried.
+        await Expect(p.ById("xor-search")).ToContainTextAsync("1,458");
+        await Expect(p.ById("xor-search")).ToContainTextAsync("0 compute XOR");
+        await Expect(p.ById("xor-out")).ToHaveTextAsync("0");
+        await p.ById("xor-a").ClickAsync();
+        await Expect(p.ById("xor-out")).ToHaveTextAsync("1");
+        await p.ById("xor-b").ClickAsync();
+        await Expect(p.ById("xor-out")).ToHaveTextAsync("0");
+    }
+}
