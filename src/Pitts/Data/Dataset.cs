@@ -197,11 +197,26 @@ public sealed class DataLoader(Dataset dataset, int batchSize = 1, bool shuffle 
     }
 
     /// <inheritdoc/>
-    public IEnumerator<Batch> GetEnumerator()
+    public IEnumerator<Batch> GetEnumerator() => Batches(NextOrder()).GetEnumerator();
+
+    /// <summary>
+    /// The batches of one pass in the given example order (from <see cref="NextOrder"/>), starting after
+    /// <paramref name="skipBatches"/> batches: with the order saved in a checkpoint, training can resume in the middle of
+    /// an epoch and see exactly the batches it would have seen.
+    /// </summary>
+    public IEnumerable<Batch> Batches(int[] order, int skipBatches = 0)
     {
-        var order = NextOrder();
+        ArgumentNullException.ThrowIfNull(order);
+        if (order.Length != Dataset.Count)
+            throw new DatasetException($"DataLoader.Batches: an order of {order.Length} indices for a dataset of {Dataset.Count} examples");
+        if (skipBatches < 0) throw new DatasetException($"DataLoader.Batches: cannot skip {skipBatches} batches");
+        return Iterate(order, skipBatches);
+    }
+
+    private IEnumerable<Batch> Iterate(int[] order, int skipBatches)
+    {
         int batches = Count;
-        for (int b = 0; b < batches; b++)
+        for (int b = skipBatches; b < batches; b++)
         {
             int start = b * BatchSize;
             int len = Math.Min(BatchSize, order.Length - start);

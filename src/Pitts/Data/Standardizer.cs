@@ -33,31 +33,39 @@ public sealed class Standardizer
         int[] dims = featureDim is int f
             ? Enumerable.Range(0, x.Rank).Where(d => d != ShapeUtil.NormDim(f, x.Rank, "Standardizer.Fit")).ToArray()
             : [0];
-        // Two-pass statistics in double precision: mean first, then the mean squared deviation.
+        // View the data as (A, C, B) with statistics per c: (N, features, 1) by default, or (dims before, C, dims after)
+        // for a feature dimension. Two passes in double precision: the mean, then the mean squared deviation.
         var shape = (int[])x._shape.Clone();
         foreach (int d in dims) shape[d] = 1;
-        var mean = new double[ShapeUtil.Numel(shape)];
-        var sq = new double[mean.Length];
-        var counts = new long[mean.Length];
-        var data = x.AsSpan();
-        var strides = x.Strides;
-        var outStrides = new Tensor(shape).Strides;
-        int[] map = new int[data.Length];
-        for (int i = 0; i < data.Length; i++)
+        int A, C, B;
+        if (featureDim is null) { A = x.Shape[0]; C = x.Numel / A; B = 1; }
+        else
         {
-            int rem = i, o = 0;
-            for (int d = 0; d < x.Rank; d++)
-            {
-                int idx = rem / strides[d];
-                rem %= strides[d];
-                if (shape[d] != 1) o += idx * outStrides[d];
-            }
-            map[i] = o;
-            mean[o] += data[i];
-            counts[o]++;
+            int k = ShapeUtil.NormDim(featureDim.Value, x.Rank, "Standardizer.Fit");
+            (A, C, B) = ShapeUtil.Split(x._shape, k);
         }
-        for (int k = 0; k < mean.Length; k++) mean[k] /= counts[k];
-        for (int i = 0; i < data.Length; i++) { double dv = data[i] - mean[map[i]]; sq[map[i]] += dv * dv; }
+        var data = x.AsSpan();
+        var mean = new double[C];
+        var sq = new double[C];
+        long count = (long)A * B;
+        for (int ai = 0; ai < A; ai++)
+            for (int c = 0; c < C; c++)
+            {
+                var row = data.Slice((ai * C + c) * B, B);
+                double acc = 0;
+                foreach (float v in row) acc += v;
+                mean[c] += acc;
+            }
+        for (int c = 0; c < C; c++) mean[c] /= count;
+        for (int ai = 0; ai < A; ai++)
+            for (int c = 0; c < C; c++)
+            {
+                var row = data.Slice((ai * C + c) * B, B);
+                double acc = 0, mu = mean[c];
+                foreach (float v in row) acc += (v - mu) * (v - mu);
+                sq[c] += acc;
+            }
+        var counts = Enumerable.Repeat(count, C).ToArray();
         var m = new float[mean.Length];
         var s = new float[mean.Length];
         for (int k = 0; k < mean.Length; k++)

@@ -83,6 +83,25 @@ public class DataLoaderTests
     }
 
     [Fact]
+    public void ResumingMidEpochFromASavedOrderAndGeneratorStateSeesTheSameBatches()
+    {
+        float[] Flat(IEnumerable<Batch> bs) => bs.SelectMany(b => b.Targets.ToArray()).ToArray();
+        var g = new Generator(77);
+        var loader = new DataLoader(Numbered(30), 4, shuffle: true, generator: g);
+        var state = g.GetState();
+        var epoch1 = Flat(loader);
+        var epoch2 = Flat(loader);
+        // "New process": restore the generator state saved at the start of epoch 1, redraw its order, skip 3 batches.
+        var g2 = new Generator(1);
+        g2.SetState(state);
+        var resumed = new DataLoader(Numbered(30), 4, shuffle: true, generator: g2);
+        var order = resumed.NextOrder();
+        Assert.Equal(epoch1[12..], Flat(resumed.Batches(order, skipBatches: 3)));
+        Assert.Equal(epoch2, Flat(resumed));
+        Assert.Throws<DatasetException>(() => resumed.Batches([0, 1], 0));
+    }
+
+    [Fact]
     public void TransformIsAppliedToEveryBatch()
     {
         var loader = new DataLoader(Numbered(6), 3, transform: b => b with { Inputs = b.Inputs * 2f });
