@@ -33,6 +33,7 @@ public static class Program
         var root = new RootCommand("Pitts: deep learning from first principles, and the neuron models that came before it.");
         root.Subcommands.Add(McCullochPittsCommand.Create());
         root.Subcommands.Add(HodgkinHuxleyCommand.Create());
+        foreach (var c in new[] { TrainCommand.Create(), EvalCommand.Create(), PredictCommand.Create(), SummaryCommand.Create(), PlotCommand.Create(), DataCommand.Create(), LabCommand.Create() }) root.Subcommands.Add(c);
         return root;
     }
 }

@@ -116,15 +116,33 @@ public sealed record ModelSpec
             throw new ModelSpecException($"ModelSpec: a {Kind} takes sequences of shape (time steps, features), got input shape {Show(InputShape)}");
         if (Kind == "transformer" && (Heads <= 0 || Width(32) % Heads != 0))
             throw new ModelSpecException($"ModelSpec: the transformer width {Width(32)} must be a multiple of the {Heads} heads");
-        if (InputMean is not null && InputMean.Length != InputSize && InputMean.Length != 1)
-            throw new ModelSpecException($"ModelSpec: input mean has {InputMean.Length} values, the input has {InputSize}");
-        if (InputStd is not null && InputStd.Length != (InputMean?.Length ?? InputStd.Length))
-            throw new ModelSpecException($"ModelSpec: input std has {InputStd.Length} values, the mean has {InputMean?.Length ?? 0}");
+        if ((InputMean is null) != (InputStd is null))
+            throw new ModelSpecException("ModelSpec: input mean and input std must be given together");
+        if (InputMean is not null && InputMean.Length != InputSize && InputMean.Length != InputShape[^1])
+            throw new ModelSpecException($"ModelSpec: input mean has {InputMean.Length} values, the input has {InputSize} ({InputShape[^1]} per step)");
+        if (InputStd is not null && (InputStd.Length != InputMean!.Length || InputStd.Any(v => !(v > 0))))
+            throw new ModelSpecException($"ModelSpec: input std must have {InputMean!.Length} positive values");
+    }
+
+    /// <summary>
+    /// Standardises a raw batch (B, ...<see cref="InputShape"/>) as the model saw its training data:
+    /// (x - <see cref="InputMean"/>) / <see cref="InputStd"/>, per value or per feature of the last dimension;
+    /// returns the batch unchanged when the spec holds no statistics.
+    /// </summary>
+    public Tensor Normalize(Tensor batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (InputMean is null || InputStd is null) return batch;
+        int[] shape = InputMean.Length == InputSize ? InputShape : [InputMean.Length];
+        var mean = Tensor.FromArray(InputMean, shape);
+        var std = Tensor.FromArray(InputStd, shape);
+        return (batch - mean) / std;
     }
 
     private int Width(int fallback) => Hidden.Length > 0 ? Hidden[0] : fallback;
 
-    internal static string Show(int[]? shape) => shape is null ? "null" : "(" + string.Join("x", shape) + ")";
+    /// <summary>Formats a shape as <c>(2x3)</c>.</summary>
+    public static string Show(int[]? shape) => shape is null ? "null" : "(" + string.Join("x", shape) + ")";
 
     /// <summary>Makes the activation module named by <see cref="Activation"/>.</summary>
     public Module MakeActivation() => Activation switch
@@ -160,17 +178,19 @@ public sealed record ModelSpec
 
     private Sequential BuildMlp(Generator? generator)
     {
-        var seq = new Sequential(("flatten", new Flatten()));
-        int prev = InputSize;
+        // Named layers give PyTorch-style state-dict keys: fc1.weight, fc1.bias, …, the last layer fc{n}.
+        var layers = new List<(string, Module)> { ("flatten", new Flatten()) };
+        int prev = InputSize, i = 0;
         foreach (int h in Hidden)
         {
-            seq.Add(new Linear(prev, h, generator: generator));
-            seq.Add(MakeActivation());
-            if (Dropout > 0) seq.Add(new NN.Dropout(Dropout, generator));
+            i++;
+            layers.Add(($"fc{i}", new Linear(prev, h, generator: generator)));
+            layers.Add(($"act{i}", MakeActivation()));
+            if (Dropout > 0) layers.Add(($"dropout{i}", new NN.Dropout(Dropout, generator)));
             prev = h;
         }
-        seq.Add(new Linear(prev, Outputs, generator: generator));
-        return seq;
+        layers.Add(($"fc{i + 1}", new Linear(prev, Outputs, generator: generator)));
+        return new Sequential([.. layers]);
     }
 
     /// <summary>A one-line description, e.g. <c>mlp 784-128-64-10 relu</c>.</summary>
@@ -238,27 +258,30 @@ public sealed class ZooAutoencoder : Module
     public ZooAutoencoder(ModelSpec spec, Generator? generator = null)
     {
         _inputShape = spec.InputShape;
-        var enc = new Sequential(("flatten", new Flatten()));
-        int prev = spec.InputSize;
+        var enc = new List<(string, Module)> { ("flatten", new Flatten()) };
+        int prev = spec.InputSize, i = 0;
         foreach (int h in spec.Hidden)
         {
-            enc.Add(new Linear(prev, h, generator: generator));
-            enc.Add(spec.MakeActivation());
+            i++;
+            enc.Add(($"fc{i}", new Linear(prev, h, generator: generator)));
+            enc.Add(($"act{i}", spec.MakeActivation()));
             prev = h;
         }
-        enc.Add(new Linear(prev, spec.Latent, generator: generator));
-        var dec = new Sequential(Array.Empty<Module>());
+        enc.Add(($"fc{i + 1}", new Linear(prev, spec.Latent, generator: generator)));
+        var dec = new List<(string, Module)>();
         prev = spec.Latent;
+        i = 0;
         foreach (int h in spec.Hidden.Reverse())
         {
-            dec.Add(new Linear(prev, h, generator: generator));
-            dec.Add(spec.MakeActivation());
+            i++;
+            dec.Add(($"fc{i}", new Linear(prev, h, generator: generator)));
+            dec.Add(($"act{i}", spec.MakeActivation()));
             prev = h;
         }
-        dec.Add(new Linear(prev, spec.InputSize, generator: generator));
-        dec.Add(new Sigmoid());
-        Encoder = RegisterModule("encoder", enc);
-        Decoder = RegisterModule("decoder", dec);
+        dec.Add(($"fc{i + 1}", new Linear(prev, spec.InputSize, generator: generator)));
+        dec.Add(("sigmoid", new Sigmoid()));
+        Encoder = RegisterModule("encoder", new Sequential([.. enc]));
+        Decoder = RegisterModule("decoder", new Sequential([.. dec]));
     }
 
     /// <summary>The code z = encoder(x), shape (B, latent).</summary>

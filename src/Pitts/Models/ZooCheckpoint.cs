@@ -62,15 +62,16 @@ public sealed class ZooCheckpoint
     /// <summary>
     /// Reads a checkpoint written by <see cref="Save"/>, rebuilds the model from its spec and loads the weights.
     /// A file that is not safetensors, has no spec, or whose weights do not fit raises a typed
-    /// <see cref="PittsException"/> naming the problem.
+    /// <see cref="PittsException"/> naming the problem. Layers that draw random numbers (Dropout) use
+    /// <paramref name="generator"/>, so a resumed run can restore its state.
     /// </summary>
-    public static ZooCheckpoint Load(string path)
+    public static ZooCheckpoint Load(string path, Generator? generator = null)
     {
         var file = Safetensors.Load(path);
         if (!file.Metadata.TryGetValue(SpecKey, out var json))
             throw new ModelSpecException($"{Path.GetFileName(path)}: no model description (metadata key '{SpecKey}'); it is a safetensors file but not a Pitts zoo checkpoint");
         var spec = ModelSpec.FromJson(json);
-        var model = spec.Build(new Generator(0));
+        var model = spec.Build(generator ?? new Generator(0));
         var weights = new Dictionary<string, Tensor>();
         var training = new Dictionary<string, Tensor>();
         foreach (var (k, v) in file.Tensors)

