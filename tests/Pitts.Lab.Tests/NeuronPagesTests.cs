@@ -64,3 +64,48 @@ public sealed class NeuronPagesTests(LabFixture lab)
         await Expect(p.ById("xor-out")).ToHaveTextAsync("0");
     }
 }
+
+/// <summary>The Hodgkin-Huxley page against published values of the model.</summary>
+[Collection("lab")]
+public sealed class HodgkinHuxleyPageTests(LabFixture lab)
+{
+    [Fact]
+    public async Task CurrentAboveThresholdSpikesAndBelowDoesNot()
+    {
+        // Repetitive firing starts near 6.26 µA/cm² (Rinzel and Miller 1980); about 68 Hz at 10 µA/cm².
+        await using var p = await lab.OpenAsync("/hodgkin-huxley?i=10&t=200");
+        int above = int.Parse(await p.ById("spike-count").InnerTextAsync());
+        Assert.InRange(above, 10, 14);   // 190 ms of step at ~68 Hz
+        var exact = p.ById("current-exact");
+        await exact.FillAsync("2");
+        await exact.PressAsync("Tab");
+        await Expect(p.ById("spike-count")).ToHaveTextAsync("0");
+        await p.Page.WaitForURLAsync(u => u.Contains("i=2&"));
+        Assert.Empty(p.Errors);
+    }
+
+    [Fact]
+    public async Task OneMillisecondPulseHasAThresholdNear7()
+    {
+        // The 1 ms pulse threshold of the standard model is about 6.9 µA/cm².
+        await using var p = await lab.OpenAsync("/hodgkin-huxley?protocol=pulse&width=1&i=9&t=40");
+        await Expect(p.ById("spike-count")).ToHaveTextAsync("1");
+        await using var q = await lab.OpenAsync("/hodgkin-huxley?protocol=pulse&width=1&i=5&t=40");
+        await Expect(q.ById("spike-count")).ToHaveTextAsync("0");
+    }
+
+    [Fact]
+    public async Task NonNumericCurrentIsRejected()
+    {
+        await using var p = await lab.OpenAsync("/hodgkin-huxley?i=10");
+        var exact = p.ById("current-exact");
+        await exact.FillAsync("ten");
+        await exact.PressAsync("Tab");
+        await Expect(p.ById("current-exact-error")).ToContainTextAsync("not a number");
+        await exact.FillAsync("5000");
+        await exact.PressAsync("Tab");
+        await Expect(p.ById("current-exact-error")).ToContainTextAsync("out of range");
+        await using var q = await lab.OpenAsync("/hodgkin-huxley?t=99999");
+        await Expect(q.ById("link-warnings")).ToContainTextAsync("t=99999 ignored");
+    }
+}
