@@ -46,17 +46,9 @@ public static class Npy
     public static Dictionary<string, Tensor> LoadNpz(string path)
     {
         using var fs = Open(path);
-        ZipArchive zip;
         try
         {
-            zip = new ZipArchive(fs, ZipArchiveMode.Read);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new NpyException($"npz: {path}: not a valid zip archive: {e.Message}", e);
-        }
-        using (zip)
-        {
+            using var zip = new ZipArchive(fs, ZipArchiveMode.Read);
             var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             foreach (var entry in zip.Entries)
             {
@@ -66,9 +58,8 @@ public static class Npy
                 if (entry.Length > Array.MaxLength)
                     throw new NpyException($"npz: {path}: entry '{entry.FullName}' declares {entry.Length} bytes, more than Pitts can hold");
                 var ms = new MemoryStream();
-                try
+                using (var s = entry.Open())
                 {
-                    using var s = entry.Open();
                     // Copy no more than the size the archive declares (a lying archive cannot inflate without bound).
                     var buffer = new byte[1 << 16];
                     int n;
@@ -79,15 +70,15 @@ public static class Npy
                         ms.Write(buffer, 0, n);
                     }
                 }
-                catch (InvalidDataException e)
-                {
-                    throw new NpyException($"npz: {path}: entry '{entry.FullName}' is corrupt: {e.Message}", e);
-                }
                 ms.Position = 0;
                 if (!result.TryAdd(name, Load(ms, $"{path}:{entry.FullName}")))
                     throw new NpyException($"npz: {path}: duplicate entry '{entry.FullName}'");
             }
             return result;
+        }
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
+        {
+            throw new NpyException($"npz: {path}: not a valid zip archive or a corrupt entry: {e.Message}", e);
         }
     }
 

@@ -133,6 +133,41 @@ public class NpyTests
     }
 
     [Fact]
+    public void RandomHeaderCorruptionGivesOnlyTypedErrors()
+    {
+        var good = File.ReadAllBytes(Npy("f32_5x4_random.npy"));
+        var g = new Generator(12);
+        int detected = 0;
+        for (int trial = 0; trial < 3000; trial++)
+        {
+            var b = (byte[])good.Clone();
+            for (int k = 0; k < 1 + (int)g.NextInt64(0, 3); k++) b[(int)g.NextInt64(0, 128)] = (byte)g.NextInt64(0, 256);
+            var e = Record.Exception(() => Pitts.IO.Npy.Load(new MemoryStream(b)));
+            if (e is null) continue;
+            Assert.True(e is NpyException, $"trial {trial}: {e.GetType().Name}: {e.Message}");
+            detected++;
+        }
+        Assert.True(detected > 1000, $"only {detected} corruptions detected");
+    }
+
+    [Fact]
+    public void RandomNpzCorruptionGivesOnlyTypedErrors()
+    {
+        var good = File.ReadAllBytes(Npy("bundle_compressed.npz"));
+        var g = new Generator(13);
+        using var dir = new TempDir();
+        string path = dir.File("x.npz");
+        for (int trial = 0; trial < 400; trial++)
+        {
+            var b = (byte[])good.Clone();
+            for (int k = 0; k < 1 + (int)g.NextInt64(0, 4); k++) b[(int)g.NextInt64(0, b.Length)] = (byte)g.NextInt64(0, 256);
+            File.WriteAllBytes(path, b);
+            var e = Record.Exception(() => Pitts.IO.Npy.LoadNpz(path));
+            Assert.True(e is null or NpyException, $"trial {trial}: {e?.GetType().Name}: {e?.Message}");
+        }
+    }
+
+    [Fact]
     public void BrokenNpzIsATypedError()
     {
         using var dir = new TempDir();
