@@ -17,6 +17,7 @@ public static class HodgkinHuxleyCommand
         hh.Subcommands.Add(Spikes());
         hh.Subcommands.Add(Fi());
         hh.Subcommands.Add(Rates());
+        hh.Subcommands.Add(Bench());
         return hh;
     }
 
@@ -195,6 +196,78 @@ public static class HodgkinHuxleyCommand
             return CommandKit.ExitOk;
         });
         return cmd;
+    }
+
+    private static Command Bench()
+    {
+        var cmd = new Command("bench", "Time 1 s of simulated time at dt = 0.01 ms (10 µA/cm², V recorded every step) for each method, and the 41-current f-I sweep; best of --repeat runs");
+        var repeat = new Option<int>("--repeat") { Description = "Timed runs per method (after one warm-up)", DefaultValueFactory = _ => 20 };
+        cmd.Options.Add(repeat);
+        cmd.WithOutputOptions();
+        cmd.SetBody(ctx =>
+        {
+            int n = ctx.Get(repeat);
+            CommandKit.Require(n is >= 1 and <= 1000, $"--repeat must be between 1 and 1000, got {n}");
+            var model = new HodgkinHuxleyModel();
+            var rows = new List<double[]>();
+            var names = new List<string>();
+            foreach (var method in Enum.GetValues<IntegrationMethod>())
+            {
+                var o = new SimulationOptions { Method = method, Dt = 0.01, Record = RecordedQuantities.Voltage };
+                var (best, median) = Time(() => model.Simulate(10, 1000, o), n);
+                names.Add(method.ToString());
+                rows.Add([best, median]);
+            }
+            var currents = Analysis.Range(0, 20, 0.5);
+            foreach (var method in new[] { IntegrationMethod.RungeKutta4, IntegrationMethod.ExponentialEuler })
+            {
+                var o = new SimulationOptions { Method = method };
+                var (best, median) = Time(() => Analysis.FiCurve(model, currents, 1000, o), Math.Max(1, n / 10));
+                names.Add($"FiCurve41x1s.{method}");
+                rows.Add([best, median]);
+            }
+            if (ctx.Json)
+            {
+                CommandKit.WriteJson(ctx, j =>
+                {
+                    j.WriteStartArray();
+                    for (int i = 0; i < rows.Count; i++)
+                    {
+                        j.WriteStartObject();
+                        j.WriteString("workload", names[i]);
+                        j.WriteNumber("best_ms", rows[i][0]);
+                        j.WriteNumber("median_ms", rows[i][1]);
+                        j.WriteEndObject();
+                    }
+                    j.WriteEndArray();
+                });
+            }
+            else
+            {
+                CommandKit.WithWriter(ctx, w =>
+                {
+                    w.Write("workload,best_ms,median_ms\n");
+                    for (int i = 0; i < rows.Count; i++)
+                        w.Write($"{names[i]},{CommandKit.Num(Math.Round(rows[i][0], 3))},{CommandKit.Num(Math.Round(rows[i][1], 3))}\n");
+                });
+            }
+            return CommandKit.ExitOk;
+        });
+        return cmd;
+    }
+
+    private static (double Best, double Median) Time(Action work, int repeat)
+    {
+        work(); // warm-up: JIT and tiering
+        var ms = new double[repeat];
+        for (int i = 0; i < repeat; i++)
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            work();
+            ms[i] = sw.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(ms);
+        return (ms[0], ms[repeat / 2]);
     }
 
     private static double[] ReadRange(CommandContext ctx, Option<double> from, Option<double> to, Option<double> step, int max, string what)

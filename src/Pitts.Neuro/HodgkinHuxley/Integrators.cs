@@ -10,34 +10,79 @@ internal static class Integrators
 {
     internal interface IStepper
     {
-        static abstract HodgkinHuxleyState Step(in HodgkinHuxleyModel.Coefficients c, in HodgkinHuxleyState s, double t, double h, Waveform stim);
+        static abstract HodgkinHuxleyState Step<TStim>(in HodgkinHuxleyModel.Coefficients c, in HodgkinHuxleyState s, double t, double h, in TStim stim)
+            where TStim : struct, IStimulus;
     }
+
+    /// <summary>The injected current as a struct, so that the common step current inlines into the loop.</summary>
+    internal interface IStimulus
+    {
+        double At(double t);
+    }
+
+    /// <summary>A step (or constant) current: baseline outside [start, stop), amplitude inside.</summary>
+    internal readonly struct StepStimulus(double amplitude, double start, double stop, double baseline) : IStimulus
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double At(double t) => t >= start && t < stop ? amplitude : baseline;
+    }
+
+    /// <summary>Any waveform, through its virtual At.</summary>
+    internal readonly struct AnyStimulus(Waveform waveform) : IStimulus
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double At(double t) => waveform.At(t);
+    }
+
+    /// <summary>Runs a fixed-step method with the stimulus specialised when it is a step.</summary>
+    internal static Trace Fixed<TStep>(HodgkinHuxleyModel model, Waveform stim, double duration, SimulationOptions o, HodgkinHuxleyState s)
+        where TStep : struct, IStepper =>
+        stim.AsStep() is { } step
+            ? Fixed<TStep, StepStimulus>(model, step, duration, o, s)
+            : Fixed<TStep, AnyStimulus>(model, new AnyStimulus(stim), duration, o, s);
+
+    /// <summary>Runs Dormand-Prince with the stimulus specialised when it is a step.</summary>
+    internal static Trace DormandPrince(HodgkinHuxleyModel model, Waveform stim, double duration, SimulationOptions o, HodgkinHuxleyState s) =>
+        stim.AsStep() is { } step
+            ? DormandPrince(model, step, stim.Breakpoints, duration, o, s)
+            : DormandPrince(model, new AnyStimulus(stim), stim.Breakpoints, duration, o, s);
 
     internal struct EulerStep : IStepper
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static HodgkinHuxleyState Step(in HodgkinHuxleyModel.Coefficients c, in HodgkinHuxleyState s, double t, double h, Waveform stim) =>
+        public static HodgkinHuxleyState Step<TStim>(in HodgkinHuxleyModel.Coefficients c, in HodgkinHuxleyState s, double t, double h, in TStim stim)
+            where TStim : struct, IStimulus =>
             s + h * c.Derivative(s, stim.At(t));
     }
 
     internal struct Rk4Step : IStepper
     {
+        // Written on plain doubles rather than with the state struct's operators: with four inlined evaluations of
+        // the vector field the JIT's inlining budget runs out and the operators would become calls.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static HodgkinHuxleyState Step(in HodgkinHuxleyModel.Coefficients c, in HodgkinHuxleyState s, double t, double h, Waveform stim)
+        public static HodgkinHuxleyState Step<TStim>(in HodgkinHuxleyModel.Coefficients c, in HodgkinHuxleyState s, double t, double h, in TStim stim)
+            where TStim : struct, IStimulus
         {
             double i0 = stim.At(t), iMid = stim.At(t + 0.5 * h), i1 = stim.At(t + h);
-            var k1 = c.Derivative(s, i0);
-            var k2 = c.Derivative(s + (0.5 * h) * k1, iMid);
-            var k3 = c.Derivative(s + (0.5 * h) * k2, iMid);
-            var k4 = c.Derivative(s + h * k3, i1);
-            return s + (h / 6.0) * (k1 + 2.0 * (k2 + k3) + k4);
+            double v = s.V, m = s.M, g = s.H, n = s.N, half = 0.5 * h;
+            c.Derivative(v, m, g, n, i0, out double v1, out double m1, out double h1, out double n1);
+            c.Derivative(v + half * v1, m + half * m1, g + half * h1, n + half * n1, iMid, out double v2, out double m2, out double h2, out double n2);
+            c.Derivative(v + half * v2, m + half * m2, g + half * h2, n + half * n2, iMid, out double v3, out double m3, out double h3, out double n3);
+            c.Derivative(v + h * v3, m + h * m3, g + h * h3, n + h * n3, i1, out double v4, out double m4, out double h4, out double n4);
+            double k = h / 6.0;
+            return new HodgkinHuxleyState(
+                v + k * (v1 + 2.0 * (v2 + v3) + v4),
+                m + k * (m1 + 2.0 * (m2 + m3) + m4),
+                g + k * (h1 + 2.0 * (h2 + h3) + h4),
+                n + k * (n1 + 2.0 * (n2 + n3) + n4));
         }
     }
 
     internal struct ExpEulerStep : IStepper
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static HodgkinHuxleyState Step(in HodgkinHuxleyModel.Coefficients c, in HodgkinHuxleyState s, double t, double h, Waveform stim)
+        public static HodgkinHuxleyState Step<TStim>(in HodgkinHuxleyModel.Coefficients c, in HodgkinHuxleyState s, double t, double h, in TStim stim)
+            where TStim : struct, IStimulus
         {
             var r = RateFunctions.Fast(s.V, c.Phi);
             double v = s.V + h * c.DvDt(s, stim.At(t));
@@ -53,8 +98,15 @@ internal static class Integrators
     }
 
     /// <summary>Fixed-step loop: t_k = k dt (no accumulated rounding), the last step shortened to land on the duration.</summary>
-    internal static Trace Fixed<TStep>(HodgkinHuxleyModel model, Waveform stim, double duration, SimulationOptions o, HodgkinHuxleyState s)
+    /// <remarks>
+    /// AggressiveOptimization: a simulation is one long-running call, so tiered compilation would run it as
+    /// on-stack-replaced tier-0 code for the first few dozen calls (and a CLI run is one call); this compiles the loop
+    /// fully optimised at once.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static Trace Fixed<TStep, TStim>(HodgkinHuxleyModel model, TStim stim, double duration, SimulationOptions o, HodgkinHuxleyState s)
         where TStep : struct, IStepper
+        where TStim : struct, IStimulus
     {
         double dt = o.Dt;
         long steps = (long)Math.Ceiling(duration / dt - 1e-9);
@@ -67,7 +119,7 @@ internal static class Integrators
         {
             double t = k * dt;
             double h = k == steps - 1 ? duration - t : dt;
-            s = TStep.Step(c, s, t, h, stim);
+            s = TStep.Step(c, s, t, h, in stim);
             if (++sinceRecord == every)
             {
                 sinceRecord = 0;
@@ -100,7 +152,9 @@ internal static class Integrators
     /// of the error scaled by atol + rtol |y|, steps that stop at every stimulus breakpoint, and recording at fixed
     /// times by cubic Hermite interpolation between accepted steps (values and derivatives at both ends).
     /// </summary>
-    internal static Trace DormandPrince(HodgkinHuxleyModel model, Waveform stim, double duration, SimulationOptions o, HodgkinHuxleyState s)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static Trace DormandPrince<TStim>(HodgkinHuxleyModel model, TStim stim, IReadOnlyList<double> breakpoints, double duration, SimulationOptions o, HodgkinHuxleyState s)
+        where TStim : struct, IStimulus
     {
         var c = model.C;
         double interval = o.RecordInterval ?? o.Dt;
@@ -108,7 +162,7 @@ internal static class Integrators
         var trace = new Trace((int)Math.Min(int.MaxValue - 64, records + 2), o.Record);
         trace.Add(0, s, stim.At(0), model);
         long nextRecord = 1;
-        var breaks = stim.Breakpoints.Where(b => b > 0 && b < duration).Distinct().Order().ToArray();
+        var breaks = breakpoints.Where(b => b > 0 && b < duration).Distinct().Order().ToArray();
         int nextBreak = 0;
         double t = 0, h = Math.Min(o.Dt, o.MaxStep), hMin = o.Dt * 1e-6;
         double rtol = o.RelativeTolerance, atol = o.AbsoluteTolerance;

@@ -68,6 +68,7 @@ public sealed class Trace
         return SpikeDetector.Detect(Time.AsSpan(0, Count), Voltage.AsSpan(0, Count), minProminenceMv);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal void Add(double t, in HodgkinHuxleyState s, double injected, HodgkinHuxleyModel model)
     {
         if (Count == Time.Length) Grow();

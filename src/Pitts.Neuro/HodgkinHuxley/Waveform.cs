@@ -13,6 +13,9 @@ public abstract class Waveform
     /// <summary>Times in ms, ascending, where the waveform is discontinuous or has a kink.</summary>
     public virtual IReadOnlyList<double> Breakpoints => [];
 
+    /// <summary>This waveform as a step for the integrators' specialised loop, or null when it is not one.</summary>
+    internal virtual Integrators.StepStimulus? AsStep() => null;
+
     /// <summary>A constant value for all time.</summary>
     public static Waveform Constant(double value) => new StepWaveform(value, 0, double.PositiveInfinity, value, "Constant");
 
@@ -86,6 +89,8 @@ public abstract class Waveform
         }
 
         public override double At(double t) => t >= _start && t < _stop ? _amplitude : _baseline;
+
+        internal override Integrators.StepStimulus? AsStep() => new Integrators.StepStimulus(_amplitude, _start, _stop, _baseline);
 
         public override IReadOnlyList<double> Breakpoints => _breaks;
     }
