@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Pitts.NN;
+using Pitts.Optim;
 
 namespace Pitts.Bench;
 
@@ -41,6 +43,44 @@ public static class Profile
             c2.Backward(Tensor.OnesLike(c2));
             proc.Refresh();
             Console.Error.WriteLine($"conv2 backward alone {proc.TotalProcessorTime.TotalMilliseconds - t0:0.00} ms CPU");
+        }
+    }
+
+    /// <summary>
+    /// The lecture's 1-20-15-1 MLP step split into forward, backward and optimizer: CPU microseconds and bytes allocated
+    /// per step (hidden option --profile-mlp), to find what dominates a tiny model.
+    /// </summary>
+    public static void Mlp(int steps)
+    {
+        var x = Tensor.Linspace(-3, 3, 30).Unsqueeze(1);
+        var y = x.Sin();
+        var net = new Sequential(new Linear(1, 20, generator: new Generator(0)), new Relu(),
+            new Linear(20, 15, generator: new Generator(1)), new Relu(), new Linear(15, 1, generator: new Generator(2)));
+        var crit = new MseLoss();
+        var opt = new Adam(net.Parameters(), lr: 0.01f);
+        for (int round = 0; round < 3; round++)
+        {
+            long tf = 0, tb = 0, ts = 0, af = 0, ab = 0, ast = 0;
+            int gc0 = GC.CollectionCount(0), gc2 = GC.CollectionCount(2);
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            for (int i = 0; i < steps; i++)
+            {
+                long a0 = GC.GetAllocatedBytesForCurrentThread(), t0 = Stopwatch.GetTimestamp();
+                var l = crit.Forward(net.Forward(x), y);
+                long a1 = GC.GetAllocatedBytesForCurrentThread(), t1 = Stopwatch.GetTimestamp();
+                l.Backward();
+                long a2 = GC.GetAllocatedBytesForCurrentThread(), t2 = Stopwatch.GetTimestamp();
+                opt.Step();
+                opt.ZeroGrad();
+                long a3 = GC.GetAllocatedBytesForCurrentThread(), t3 = Stopwatch.GetTimestamp();
+                tf += t1 - t0; tb += t2 - t1; ts += t3 - t2;
+                af += a1 - a0; ab += a2 - a1; ast += a3 - a2;
+            }
+            double cpuUs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMicroseconds / steps;
+            double us(long ticks) => ticks * 1e6 / Stopwatch.Frequency / steps;
+            Console.WriteLine($"round {round}: per step forward {us(tf):0.0} us / {af / steps} B, backward {us(tb):0.0} us / {ab / steps} B, " +
+                $"optimizer {us(ts):0.0} us / {ast / steps} B; total {us(tf + tb + ts):0.0} us, {(af + ab + ast) / steps} B; " +
+                $"process CPU {cpuUs:0.0} us/step; GCs gen0 {GC.CollectionCount(0) - gc0}, gen2 {GC.CollectionCount(2) - gc2} over {steps} steps");
         }
     }
 }

@@ -100,6 +100,11 @@ internal static class ConvKernels
     public static void MaxPoolForward(ReadOnlySpan<float> x, int planes, in Conv2dGeometry g, Span<float> y, Span<int> argmax)
     {
         int oh = g.OH, ow = g.OW, hw = g.H * g.W;
+        if (g is { KH: 2, KW: 2, SH: 2, SW: 2, PH: 0, PW: 0, DH: 1, DW: 1 })
+        {
+            MaxPool2x2(x, planes, g.H, g.W, y, argmax);
+            return;
+        }
         for (int p = 0; p < planes; p++)
         {
             var img = x.Slice(p * hw, hw);
@@ -130,6 +135,37 @@ internal static class ConvKernels
                     y[o] = best;
                     argmax[o] = bi;
                 }
+        }
+    }
+
+    /// <summary>The common 2x2, stride-2 window without padding: same first-maximum and NaN rules, no bounds tests.</summary>
+    private static void MaxPool2x2(ReadOnlySpan<float> x, int planes, int h, int w, Span<float> y, Span<int> argmax)
+    {
+        int oh = h / 2, ow = w / 2, hw = h * w;
+        int o = 0;
+        for (int p = 0; p < planes; p++)
+        {
+            var img = x.Slice(p * hw, hw);
+            for (int oy = 0; oy < oh; oy++)
+            {
+                int r0 = 2 * oy * w;
+                var top = img.Slice(r0, w);
+                var bot = img.Slice(r0 + w, w);
+                for (int ox = 0; ox < ow; ox++, o++)
+                {
+                    int ix = 2 * ox;
+                    float best = top[ix];
+                    int bi = r0 + ix;
+                    float v = top[ix + 1];
+                    if (v > best || float.IsNaN(v) && !float.IsNaN(best)) { best = v; bi = r0 + ix + 1; }
+                    v = bot[ix];
+                    if (v > best || float.IsNaN(v) && !float.IsNaN(best)) { best = v; bi = r0 + w + ix; }
+                    v = bot[ix + 1];
+                    if (v > best || float.IsNaN(v) && !float.IsNaN(best)) { best = v; bi = r0 + w + ix + 1; }
+                    y[o] = best;
+                    argmax[o] = bi;
+                }
+            }
         }
     }
 

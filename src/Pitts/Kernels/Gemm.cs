@@ -29,6 +29,7 @@ internal enum GemmPath
 /// starting from 0 (or from C when accumulating), whatever the path, the tiling or the number of threads, so
 /// results are bit-identical across thread counts (and across the three paths, as all of them use FMA).
 /// </remarks>
+[SkipLocalsInit]
 internal static unsafe class Gemm
 {
     // Cache blocking (floats). KC x NR of B (32 KB) stays in the 48 KB L1; MC x KC of A (192 KB) in the 1 MB L2;
@@ -45,6 +46,9 @@ internal static unsafe class Gemm
     internal static int MaxThreads { get; set; } = Math.Max(1, Environment.ProcessorCount);
 
     [ThreadStatic] private static float[]? _packA, _packB, _transB;
+
+    /// <summary>Floats of stack scratch for transposing a small B (16 KB).</summary>
+    private const int StackScratch = 4096;
 
     public static void Sgemm(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate)
@@ -277,9 +281,19 @@ internal static unsafe class Gemm
         if (job.TransB || (long)(k - 1) * ldb + padded > bLength)
         {
             int need = k * padded;
-            var t = _transB;
-            if (t is null || t.Length < need) _transB = t = GC.AllocateUninitializedArray<float>(Math.Max(need, 4096), pinned: true);
-            float* tb = (float*)Unsafe.AsPointer(ref t[0]);
+            // Tiny products (the lecture's MLP) use the stack; larger ones a pinned per-thread buffer.
+            float* tb;
+            if (need <= StackScratch)
+            {
+                float* onStack = stackalloc float[StackScratch];
+                tb = onStack;
+            }
+            else
+            {
+                var t = _transB;
+                if (t is null || t.Length < need) _transB = t = GC.AllocateUninitializedArray<float>(Math.Max(need, 4096), pinned: true);
+                tb = (float*)Unsafe.AsPointer(ref t[0]);
+            }
             if (job.TransB)
             {
                 Transpose.Block(job.B, job.Ldb, n, k, tb, padded);
@@ -305,7 +319,7 @@ internal static unsafe class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SmallRowsScalar(int m, int n, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc, int j0)
+    internal static void SmallRowsScalar(int m, int n, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc, int j0)
     {
         for (int i = 0; i < m; i++)
         {

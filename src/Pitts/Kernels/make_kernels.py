@@ -58,86 +58,100 @@ def scalar(name, mr, nr):
     return "\n".join(L)
 
 
-def smalltile(vt, W, R, V, partial):
-    """C[R rows, V*W cols] (+)= op(A) rows · B (row-major, ldb), no packing; w = valid columns when partial (V == 1)."""
+
+def smallbody(vt, W, R, V, partial, indent):
+    """One R-row block of C[rows, V*W cols] (+)= op(A) rows · B, no packing; masked C access when partial (V == 1)."""
+    isa = "Avx512F" if vt == "Vector512" else "Avx"
     L = []
-    name = f"Small{vt[6:]}_{R}x{V}"
-    L.append(f"    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
-    L.append(f"    internal static void {name}(int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc" + (", int w)" if partial else ")"))
-    L.append("    {")
+    ind = " " * indent
     for r in range(R):
-        L.append(f"        float* a{r} = a + {r} * sa;")
+        L.append(f"{ind}float* a{r} = ai + {r} * sa;")
     accs = [[f"c{r}_{v}" for v in range(V)] for r in range(R)]
-    L.append(f"        {vt}<float> " + ", ".join(x for row in accs for x in row) + ";")
+    def ld(ptr):
+        if not partial:
+            return f"{vt}.Load({ptr})"
+        return f"{isa}.MaskLoad({ptr}, mask, {vt}<float>.Zero)" if isa == "Avx512F" else f"Avx.MaskLoad({ptr}, mask)"
+    L.append(f"{ind}{vt}<float> " + ", ".join(x for row in accs for x in row) + ";")
+    L.append(f"{ind}if (acc)")
+    L.append(f"{ind}{{")
+    for r in range(R):
+        L.append(f"{ind}    " + " ".join(f"{accs[r][v]} = {ld(f'ci + {r} * ldc + {v * W}')};" for v in range(V)))
+    L.append(f"{ind}}}")
+    L.append(f"{ind}else")
+    L.append(f"{ind}{{")
+    L.append(f"{ind}    " + " = ".join(x for row in accs for x in row) + f" = {vt}<float>.Zero;")
+    L.append(f"{ind}}}")
+    L.append(f"{ind}for (int p = 0; p < k; p++)")
+    L.append(f"{ind}{{")
+    L.append(f"{ind}    float* bp = b + (long)p * ldb;")
+    L.append(f"{ind}    " + " ".join(f"var b{v} = {vt}.Load(bp + {v * W});" for v in range(V)))
+    for r in range(R):
+        L.append(f"{ind}    var a{r}v = {vt}.Create(a{r}[p * sp]); " + " ".join(f"{accs[r][v]} = {vt}.FusedMultiplyAdd(a{r}v, b{v}, {accs[r][v]});" for v in range(V)))
+    L.append(f"{ind}}}")
+    for r in range(R):
+        if partial:
+            L.append(f"{ind}{isa}.MaskStore(ci + {r} * ldc, mask, {accs[r][0]});")
+        else:
+            L.append(f"{ind}" + " ".join(f"{accs[r][v]}.Store(ci + {r} * ldc + {v * W});" for v in range(V)))
+    return "\n".join(L)
+
+def smallcols(vt, W, V, partial):
+    s = vt[6:]
+    isa = "Avx512F" if vt == "Vector512" else "Avx"
+    name = f"Small{s}Cols{'Masked' if partial else V}"
+    L = []
     if partial:
-        L.append(f"        float* t = stackalloc float[{R * W}];")
-        L.append(f"        if (w < {W})")
-        L.append("        {")
-        L.append(f"            for (int r = 0; r < {R}; r++)")
-        L.append(f"                for (int q = 0; q < {W}; q++) t[r * {W} + q] = acc && q < w ? c[r * ldc + q] : 0f;")
-        L.append("            " + " ".join(f"c{r}_0 = {vt}.Load(t + {r * W});" for r in range(R)))
-        L.append("        }")
-        L.append("        else if (acc)")
+        L.append(f"    /// <summary>Columns [0, w) of C, w &lt; {W}, with masked loads and stores of C (needs {isa}); B readable to {W} columns.</summary>")
     else:
-        L.append("        if (acc)")
-    L.append("        {")
-    for r in range(R):
-        L.append("            " + " ".join(f"{accs[r][v]} = {vt}.Load(c + {r} * ldc + {v * W});" for v in range(V)))
-    L.append("        }")
-    L.append("        else")
-    L.append("        {")
-    L.append("            " + " = ".join(x for row in accs for x in row) + f" = {vt}<float>.Zero;")
-    L.append("        }")
-    L.append("        for (int p = 0; p < k; p++)")
-    L.append("        {")
-    L.append("            float* bp = b + (long)p * ldb;")
-    L.append("            " + " ".join(f"var b{v} = {vt}.Load(bp + {v * W});" for v in range(V)))
-    for r in range(R):
-        L.append(f"            var a{r}v = {vt}.Create(a{r}[p * sp]); " + " ".join(f"{accs[r][v]} = {vt}.FusedMultiplyAdd(a{r}v, b{v}, {accs[r][v]});" for v in range(V)))
-    L.append("        }")
+        L.append(f"    /// <summary>{V * W} columns of C for all m rows, four rows at a time (independent FMA chains).</summary>")
+    L.append("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
+    L.append(f"    private static void {name}(int m, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc" + (", int w)" if partial else ")"))
+    L.append("    {")
     if partial:
-        L.append(f"        if (w < {W})")
-        L.append("        {")
-        L.append("            " + " ".join(f"c{r}_0.Store(t + {r * W});" for r in range(R)))
-        L.append(f"            for (int r = 0; r < {R}; r++)")
-        L.append(f"                for (int q = 0; q < w; q++) c[r * ldc + q] = t[r * {W} + q];")
-        L.append("            return;")
-        L.append("        }")
-    for r in range(R):
-        L.append("        " + " ".join(f"{accs[r][v]}.Store(c + {r} * ldc + {v * W});" for v in range(V)))
+        L.append(f"        var mask = {vt}.LessThan({vt}<int>.Indices, {vt}.Create(w)).AsSingle();")
+    L.append("        int i = 0;")
+    L.append("        for (; i + 4 <= m; i += 4)")
+    L.append("        {")
+    L.append("            float* ai = a + i * sa;")
+    L.append("            float* ci = c + (long)i * ldc;")
+    L.append(smallbody(vt, W, 4, V, partial, 12))
+    L.append("        }")
+    L.append("        for (; i < m; i++)")
+    L.append("        {")
+    L.append("            float* ai = a + i * sa;")
+    L.append("            float* ci = c + (long)i * ldc;")
+    L.append(smallbody(vt, W, 1, V, partial, 12))
+    L.append("        }")
     L.append("    }")
     return "\n".join(L)
 
 def smalldriver(vt, W, V):
     s = vt[6:]
-    return f"""    /// <summary>No-packing product on {vt}: B row-major with ldb, readable up to the next multiple of {W} columns.</summary>
+    isa = "Avx512F" if vt == "Vector512" else "Avx"
+    return f"""    /// <summary>
+    /// No-packing product on {vt}: B row-major with ldb, readable up to the next multiple of {W} columns. A last,
+    /// partial block of columns uses masked loads and stores of C, or the scalar loop where {isa} is missing.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Small{s}(int m, int n, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
     {{
         int j = 0;
-        for (; j + {V * W} <= n; j += {V * W})
-        {{
-            int i = 0;
-            for (; i + 4 <= m; i += 4) Small{s}_4x{V}(k, a + i * sa, sa, sp, b + j, ldb, c + (long)i * ldc + j, ldc, acc);
-            for (; i < m; i++) Small{s}_1x{V}(k, a + i * sa, sa, sp, b + j, ldb, c + (long)i * ldc + j, ldc, acc);
-        }}
-        for (; j < n; j += {W})
-        {{
-            int w = Math.Min({W}, n - j);
-            int i = 0;
-            for (; i + 4 <= m; i += 4) Small{s}_4x1(k, a + i * sa, sa, sp, b + j, ldb, c + (long)i * ldc + j, ldc, acc, w);
-            for (; i < m; i++) Small{s}_1x1(k, a + i * sa, sa, sp, b + j, ldb, c + (long)i * ldc + j, ldc, acc, w);
-        }}
+        for (; j + {V * W} <= n; j += {V * W}) Small{s}Cols{V}(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc);
+        for (; j + {W} <= n; j += {W}) Small{s}Cols1(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc);
+        if (j == n) return;
+        if ({isa}.IsSupported) Small{s}ColsMasked(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc, n - j);
+        else Gemm.SmallRowsScalar(m, n, k, a, sa, sp, b, ldb, c, ldc, acc, j);
     }}"""
-
 mr512 = int(sys.argv[1]) if len(sys.argv) > 1 else 12
 print("// <auto-generated> by src/Pitts/Kernels/make_kernels.py; edit the generator, not this file. </auto-generated>")
 print("using System.Runtime.CompilerServices;")
 print("using System.Runtime.Intrinsics;")
+print("using System.Runtime.Intrinsics.X86;")
 print()
 print("namespace Pitts.Kernels;")
 print()
 print("/// <summary>Register-blocked GEMM micro-kernels over packed panels (A: MR values per k step, B: NR values per k step).</summary>")
+print("[SkipLocalsInit]")
 print("internal static unsafe class GemmKernels")
 print("{")
 print(f"    public const int Mr512 = {mr512}, Nr512 = 32, Mr256 = 6, Nr256 = 16, MrScalar = 4, NrScalar = 4;")
@@ -150,9 +164,7 @@ print(scalar("KernelScalar", 4, 4))
 for vt, W, V in (("Vector512", 16, 4), ("Vector256", 8, 2)):
     print()
     print(smalldriver(vt, W, V))
-    for R in (4, 1):
+    for VV, partial in ((V, False), (1, False), (1, True)):
         print()
-        print(smalltile(vt, W, R, V, False))
-        print()
-        print(smalltile(vt, W, R, 1, True))
+        print(smallcols(vt, W, VV, partial))
 print("}")
