@@ -1,0 +1,30 @@
+using Pitts.Lab.Widgets;
+using Xunit.Abstractions;
+
+namespace Pitts.Lab.Tests;
+
+/// <summary>The widgets' library-side models, without a browser.</summary>
+public sealed class WidgetModelTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void UniversalApproximationImprovesWithUnitsAndIsFast()
+    {
+        var target = TargetFunction.Get("sin");
+        _ = new UniversalApproximation(50, target, 1, epochs: 50); // warm up the JIT
+        var results = new Dictionary<int, UniversalApproximation>();
+        foreach (int n in new[] { 1, 3, 10, 50 }) results[n] = new UniversalApproximation(n, target, 1);
+        foreach (var (n, r) in results) output.WriteLine($"N={n}: MSE {r.Mse:0.00000} in {r.TrainMs:0.0} ms");
+        // Mini-batches of 5 with summed loss follow one-point-at-a-time SGD closely.
+        var single = new UniversalApproximation(10, target, 1, batch: 1);
+        output.WriteLine($"N=10 one point per step: MSE {single.Mse:0.00000} in {single.TrainMs:0.0} ms");
+        Assert.Equal(single.Mse, results[10].Mse, 3);
+        Assert.True(results[1].Mse > results[3].Mse, "3 units beat 1");
+        Assert.True(results[3].Mse > results[50].Mse, "50 units beat 3");
+        // The sum of the basis functions plus the output bias is the network's output.
+        var x = new[] { -2.0, 0.3, 2.5 };
+        var basis = results[10].Basis(x);
+        var bias = ((Pitts.NN.Linear)results[10].Net[2]).Bias!.Item();
+        var yhat = results[10].Predict(x);
+        for (int j = 0; j < x.Length; j++) Assert.Equal(yhat[j], basis.Sum(b => b[j]) + bias, 4);
+    }
+}
