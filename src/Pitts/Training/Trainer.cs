@@ -37,19 +37,23 @@ public sealed class Trainer(Module model, Loss loss, Optimizer optimizer)
     /// <summary>
     /// Trains for <paramref name="epochs"/> passes over <paramref name="train"/> (a DataLoader or any sequence of
     /// batches, enumerated once per epoch), evaluating on <paramref name="validation"/> after each. Progress goes to the
-    /// <see cref="Progress"/> event and to <paramref name="progress"/>; cancellation is checked between batches.
+    /// <see cref="Progress"/> event and to <paramref name="progress"/>; cancellation is checked between batches. To resume
+    /// after epoch k (with model, optimizer and schedule restored from a checkpoint), pass <paramref name="initialEpoch"/> = k:
+    /// epochs k+1..<paramref name="epochs"/> run.
     /// </summary>
     public History Fit(IEnumerable<Batch> train, int epochs, IEnumerable<Batch>? validation = null,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, int initialEpoch = 0)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (epochs < 0) throw new PittsException($"Trainer.Fit: the number of epochs must be non-negative, got {epochs}");
+        if (initialEpoch < 0 || initialEpoch > epochs)
+            throw new PittsException($"Trainer.Fit: the initial epoch must be in [0, {epochs}], got {initialEpoch}");
         var ctx = new TrainingContext(this, epochs);
         int? stepsPerEpoch = train is DataLoader dl ? dl.Count : train.TryGetNonEnumeratedCount(out int c) ? c : null;
         void Report(TrainingProgress p) { Progress?.Invoke(this, p); progress?.Report(p); }
         foreach (var cb in Callbacks) cb.OnTrainBegin(ctx);
         EpochRecord? last = null;
-        for (int epoch = 1; epoch <= epochs && !ctx.StopTraining; epoch++)
+        for (int epoch = initialEpoch + 1; epoch <= epochs && !ctx.StopTraining; epoch++)
         {
             var clock = Stopwatch.StartNew();
             float lr = Optimizer.LearningRate;

@@ -201,4 +201,49 @@ public class TrainerTests
         var h = trainer.Fit(new DataLoader(new TensorDataset(x, Tensor.FromArray(labels)), 32, shuffle: true, generator: g), epochs: 20);
         Assert.Equal(1.0, h.Epochs[^1].Metrics["accuracy"]);
     }
+
+    [Fact]
+    public void ResumingFromAnEpochWithRestoredStateIsBitIdentical()
+    {
+        (Sequential, Adam, StepLr) Make()
+        {
+            var g = new Generator(21);
+            var m = new Sequential(new Linear(1, 8, generator: g), new Tanh(), new Linear(8, 1, generator: g));
+            var o = new Adam(m.Parameters(), lr: 0.02f);
+            return (m, o, new StepLr(o, 2, 0.5f));
+        }
+        DataLoader Loader(Generator g)
+        {
+            var x = Tensor.Linspace(-2, 2, 32).Reshape(32, 1);
+            return new DataLoader(new TensorDataset(x, x.Sin()), 8, shuffle: true, generator: g);
+        }
+
+        var (m1, o1, s1) = Make();
+        var t1 = new Trainer(m1, new MseLoss(), o1);
+        t1.Callbacks.Add(new LrSchedule(s1));
+        t1.Fit(Loader(new Generator(5)), epochs: 6);
+
+        // Run 3 epochs, snapshot everything (model, optimizer, schedule, shuffling RNG), then resume in fresh objects.
+        var (m2, o2, s2) = Make();
+        var g2 = new Generator(5);
+        var t2 = new Trainer(m2, new MseLoss(), o2);
+        t2.Callbacks.Add(new LrSchedule(s2));
+        t2.Fit(Loader(g2), epochs: 3);
+        var model = m2.StateDict().ToDictionary(kv => kv.Key, kv => Tensor.FromArray(kv.Value.ToArray(), [.. kv.Value.Shape]));
+        var opt = o2.StateDict();
+        var sched = s2.StateDict();
+        var rng = g2.GetState();
+
+        var (m3, o3, s3) = Make();
+        m3.LoadStateDict(model);
+        o3.LoadStateDict(opt);
+        s3.LoadStateDict(sched);
+        var g3 = new Generator(999);
+        g3.SetState(rng);
+        var t3 = new Trainer(m3, new MseLoss(), o3);
+        t3.Callbacks.Add(new LrSchedule(s3));
+        var h = t3.Fit(Loader(g3), epochs: 6, initialEpoch: 3);
+        Assert.Equal([4, 5, 6], h.Epochs.Select(e => e.Epoch).ToArray());
+        foreach (var (k, v) in m1.StateDict()) Assert.Equal(v.ToArray(), m3.StateDict()[k].ToArray());
+    }
 }
