@@ -29,6 +29,7 @@ public static class Chapters
         new(9, "universal-approximation", "Universal approximation", "Add hidden units until a 1→N→1 sigmoid network fits the curve.", "Training neural networks"),
         new(10, "overfitting", "Overfitting and regularization", "Weight decay, dropout, early stopping and augmentation, switched on and off.", "Training neural networks"),
         new(11, "playground", "Playground", "Classify 2-D data with your own network and watch every neuron's map.", "Training neural networks"),
+        .. ZooChapters.All,
     ];
 
     /// <summary>Pages that are built (the navigation lists only these).</summary>

@@ -16,7 +16,4 @@ public static class ZooChapters
         new(16, "recurrent", "Recurrent networks", "Euler's method as a recurrence with fixed weights, and an RNN and an LSTM that learn a damped oscillator.", Part),
         new(17, "attention", "Attention", "A small transformer learns to reverse or sort digits; see every head's attention for the digits you type.", Part),
     ];
-
-    /// <summary>The slugs of the zoo's built pages.</summary>
-    public static IEnumerable<string> Slugs => All.Select(c => c.Slug);
 }
