@@ -38,6 +38,8 @@ public static class TrainCommand
         var noise = new Option<float?>("--noise") { Description = "Synthetic sets: noise level (default depends on the set)" };
         var degree = new Option<int>("--degree") { Description = "poly model: polynomial degree", DefaultValueFactory = _ => 3 };
         var latent = new Option<int>("--latent") { Description = "autoencoder: code size", DefaultValueFactory = _ => 2 };
+        var kernel = new Option<int>("--kernel") { Description = "cnn: kernel size k of the k×k convolutions (odd)", DefaultValueFactory = _ => 3 };
+        var heads = new Option<int>("--heads") { Description = "transformer: attention heads (the width must be a multiple)", DefaultValueFactory = _ => 2 };
         var window = new Option<int>("--window") { Description = "Sequence sets: steps per input window", DefaultValueFactory = _ => 20 };
         var task = new Option<string?>("--task") { Description = "CSV/npy data: classification or regression (default: inferred from the target column)" };
         var limit = new Option<int?>("--limit") { Description = "Image sets: use at most this many training images" };
@@ -47,10 +49,10 @@ public static class TrainCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the final metrics" };
 
         var cmd = new Command("train", "Train a model from the zoo on a data set; prints the model summary, progress, then train/validation/test metrics");
-        foreach (var o in new Option[] { model, dataset, hidden, activation, optimizer, lr, wd, dropout, batch, epochs, early, augment, denoise, val, test, seed, samples, noise, degree, latent, window, task, limit, save, resume, plot, quiet })
+        foreach (var o in new Option[] { model, dataset, hidden, activation, optimizer, lr, wd, dropout, batch, epochs, early, augment, denoise, val, test, seed, samples, noise, degree, latent, kernel, heads, window, task, limit, save, resume, plot, quiet })
             cmd.Options.Add(o);
         cmd.Options.Add(CommandKit.JsonOption);
-        var fromCheckpoint = new Option[] { model, dataset, hidden, activation, optimizer, lr, wd, dropout, batch, early, augment, denoise, val, test, seed, samples, noise, degree, latent, window, task, limit };
+        var fromCheckpoint = new Option[] { model, dataset, hidden, activation, optimizer, lr, wd, dropout, batch, early, augment, denoise, val, test, seed, samples, noise, degree, latent, kernel, heads, window, task, limit };
 
         cmd.SetBody(ctx =>
         {
@@ -91,6 +93,8 @@ public static class TrainCommand
                     Noise = ctx.Get(noise) ?? -1,
                     Degree = ctx.Get(degree),
                     Latent = ctx.Get(latent),
+                    Kernel = ctx.Get(kernel),
+                    Heads = ctx.Get(heads),
                     Window = ctx.Get(window),
                     Task = ctx.Get(task),
                     Limit = ctx.Get(limit),

@@ -303,7 +303,7 @@ public static class Figures
         for (int o = 0; o < outC; o++) images.Add(Image(weight.Select(0, o).Select(0, 0).Unsqueeze(0), 0));
         int cols = Math.Min(8, outC);
         var plt = ImageGrid(images, cols, [], title);
-        plt.SavePng(path, 110 * cols, (int)(110 * ((outC + cols - 1) / (double)cols + 0.5)));
+        plt.SavePng(path, 110 * cols, (int)(110 * ((outC + cols - 1) / cols + 0.5)));
     }
 
     /// <summary>One image and its feature maps (channels, H, W) after the first convolution and activation.</summary>
@@ -313,7 +313,7 @@ public static class Figures
         for (int c = 0; c < maps.Size(0); c++) images.Add(Image(maps.Select(0, c).Unsqueeze(0), 0));
         int cols = Math.Min(9, images.Count);
         var plt = ImageGrid(images, cols, [], title);
-        plt.SavePng(path, 110 * cols, (int)(110 * ((images.Count + cols - 1) / (double)cols + 0.5)));
+        plt.SavePng(path, 110 * cols, (int)(110 * ((images.Count + cols - 1) / cols + 0.5)));
     }
 
     /// <summary>

@@ -70,6 +70,12 @@ public sealed record TrainOptions
     /// <summary>Latent size of the autoencoder.</summary>
     public int Latent { get; init; } = 2;
 
+    /// <summary>Kernel size of the CNN's convolutions.</summary>
+    public int Kernel { get; init; } = 3;
+
+    /// <summary>Attention heads of the transformer.</summary>
+    public int Heads { get; init; } = 2;
+
     /// <summary>Window length of sequence sets.</summary>
     public int Window { get; init; } = 20;
 

@@ -238,6 +238,8 @@ public sealed class TrainSession
             Task = o.Model == "autoencoder" ? "reconstruction" : data.Task,
             Degree = o.Degree,
             Latent = o.Latent,
+            Kernel = o.Kernel,
+            Heads = o.Heads,
             ClassNames = data.ClassNames,
             InputMean = mean,
             InputStd = std,

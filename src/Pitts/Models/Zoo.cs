@@ -58,6 +58,9 @@ public sealed record ModelSpec
     /// <summary>The code size of an autoencoder (2 gives a latent space that can be drawn).</summary>
     public int Latent { get; init; } = 2;
 
+    /// <summary>The kernel size k of a CNN's k×k convolutions (odd, with 'same' padding k/2).</summary>
+    public int Kernel { get; init; } = 3;
+
     /// <summary>Attention heads of a transformer model.</summary>
     public int Heads { get; init; } = 2;
 
@@ -109,11 +112,14 @@ public sealed record ModelSpec
         if (!(Dropout >= 0f && Dropout < 1f)) throw new ModelSpecException($"ModelSpec: dropout must be in [0, 1), got {Dropout.ToString(CultureInfo.InvariantCulture)}");
         if (Outputs <= 0) throw new ModelSpecException($"ModelSpec: outputs must be positive, got {Outputs}");
         if (Kind == "poly" && (Degree < 1 || Degree > 30)) throw new ModelSpecException($"ModelSpec: polynomial degree must be in 1..30, got {Degree}");
+        if (Kind == "cnn" && (Kernel < 1 || Kernel % 2 == 0 || Kernel > 15)) throw new ModelSpecException($"ModelSpec: the kernel size must be odd and in 1..15, got {Kernel}");
         if (Kind == "autoencoder" && Latent <= 0) throw new ModelSpecException($"ModelSpec: latent size must be positive, got {Latent}");
         if (Kind == "cnn" && InputShape.Length != 3)
             throw new ModelSpecException($"ModelSpec: a cnn takes images of shape (channels, height, width), got input shape {Show(InputShape)}");
         if (Kind is "rnn" or "lstm" or "transformer" && InputShape.Length != 2)
             throw new ModelSpecException($"ModelSpec: a {Kind} takes sequences of shape (time steps, features), got input shape {Show(InputShape)}");
+        if (Kind is "rnn" or "lstm" && Hidden.Distinct().Count() > 1)
+            throw new ModelSpecException($"ModelSpec: stacked {Kind} layers share one size; give it once per layer, e.g. 32,32 (got {Show(Hidden)})");
         if (Kind == "transformer" && (Heads <= 0 || Width(32) % Heads != 0))
             throw new ModelSpecException($"ModelSpec: the transformer width {Width(32)} must be a multiple of the {Heads} heads");
         if ((InputMean is null) != (InputStd is null))
@@ -199,6 +205,9 @@ public sealed record ModelSpec
         "mlp" => $"mlp {string.Join("-", new[] { InputSize }.Concat(Hidden).Append(Outputs))} {Activation}" + (Dropout > 0 ? $" dropout {Dropout.ToString(CultureInfo.InvariantCulture)}" : ""),
         "poly" => $"poly degree {Degree}, {InputSize} input(s), {Outputs} output(s)",
         "linear" => $"linear {InputSize} -> {Outputs}",
+        "cnn" => $"cnn {ModelSpec.Show(InputShape)} conv {Kernel}x{Kernel} channels {string.Join("-", Hidden)} -> {Outputs} {Activation}",
+        "rnn" or "lstm" => $"{Kind} {InputShape[1]} features x {InputShape[0]} steps, hidden {(Hidden.Length > 0 ? Hidden[0] : 32)}" + (Hidden.Length > 1 ? $" x {Hidden.Length} layers" : "") + $" -> {Outputs}",
+        "transformer" => $"transformer {InputShape[1]} features x {InputShape[0]} steps, width {(Hidden.Length > 0 ? Hidden[0] : 32)}, {Heads} heads -> {Outputs}",
         "autoencoder" => $"autoencoder {string.Join("-", new[] { InputSize }.Concat(Hidden).Append(Latent).Concat(Hidden.Reverse()).Append(InputSize))} {Activation}",
         _ => $"{Kind} input {Show(InputShape)}, hidden {Show(Hidden)}, {Outputs} output(s), {Activation}",
     };

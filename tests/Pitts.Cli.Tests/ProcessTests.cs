@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Pitts.IO;
+
+namespace Pitts.Cli.Tests;
+
+/// <summary>The tool run as a separate process, as a user runs it: exit codes, redirected output, and Ctrl+C (SIGINT).</summary>
+public sealed class ProcessTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("pitts-proc-");
+
+    public void Dispose() => _dir.Delete(true);
+
+    private static Process Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Repo.Root,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Pitts.Cli.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["PITTS_DATA"] = Path.Combine(Repo.Root, "data");
+        return Process.Start(psi)!;
+    }
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        using var p = Start(args);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(120_000), "the tool did not finish in 2 minutes");
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [Fact]
+    public void Redirected_training_prints_plain_lines_and_exits_0()
+    {
+        var (code, o, e) = Run("train", "--dataset", "circle", "--epochs", "3", "--lr", "0.01");
+        Assert.Equal(0, code);
+        Assert.Equal("", e);
+        Assert.DoesNotContain('\u001b', o); // no ANSI escapes when the output is not a terminal
+        Assert.Equal(3, o.Split('\n').Count(l => l.StartsWith("epoch ", StringComparison.Ordinal)));
+        Assert.Contains("Total params", o);
+    }
+
+    [Fact]
+    public void Bad_usage_exits_2_with_one_line_and_no_stack_trace()
+    {
+        foreach (var args in new[] { new[] { "train", "--model", "resnet" }, ["train", "--epochs", "-1"], ["train", "--no-such-option"], ["eval", "/no/such/file.safetensors"] })
+        {
+            var (code, o, e) = Run(args);
+            Assert.Equal(2, code);
+            Assert.Equal("", o);
+            Assert.Single(e.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.DoesNotContain("   at ", e);
+        }
+    }
+
+    [Fact]
+    public void Help_lists_the_commands()
+    {
+        var (code, o, _) = Run("--help");
+        Assert.Equal(0, code);
+        foreach (var c in new[] { "train", "eval", "predict", "summary", "plot", "data", "lab", "mp", "hh" }) Assert.Contains(c, o);
+    }
+
+    [Fact]
+    public async Task Ctrl_c_stops_after_the_current_batch_and_keeps_the_last_epochs_checkpoint()
+    {
+        string ck = Path.Combine(_dir.FullName, "run.safetensors");
+        using var p = Start("train", "--dataset", "mnist", "--limit", "3000", "--hidden", "64", "--epochs", "500", "--save", ck);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        var sw = Stopwatch.StartNew();
+        while (!File.Exists(ck) && sw.Elapsed < TimeSpan.FromSeconds(90) && !p.HasExited) await Task.Delay(50);
+        Assert.True(File.Exists(ck), "no checkpoint after 90 s");
+        await Task.Delay(300); // somewhere inside the next epoch
+        using (var kill = Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        Assert.True(p.WaitForExit(60_000), "the tool did not stop after SIGINT");
+        Assert.Equal(130, p.ExitCode);
+        string err = await stderr, output = await stdout;
+        Assert.Contains("interrupted during epoch", err);
+        Assert.Contains("--resume", err);
+        // The kept checkpoint is whole and names a completed epoch, and the run can continue from it.
+        var file = Safetensors.Load(ck);
+        int epoch = int.Parse(file.Metadata["pitts.epoch"], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(epoch, 1, 499);
+        Assert.DoesNotContain("split", output); // no final metrics for an interrupted run
+        var resumed = Run("train", "--resume", ck, "--epochs", (epoch + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "--quiet");
+        Assert.Equal(0, resumed.Code);
+        Assert.Equal((epoch + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), Safetensors.ReadHeader(ck).Metadata["pitts.epoch"]);
+    }
+}
