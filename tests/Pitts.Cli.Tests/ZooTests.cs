@@ -12,8 +12,17 @@ public class ZooTests
     {
         var spec = new ModelSpec
         {
-            Kind = "mlp", InputShape = [3], Hidden = [5, 4], Activation = "tanh", Dropout = 0.25f, Outputs = 3,
-            Task = "classification", ClassNames = ["a", "b", "c"], InputMean = [1, 2, 3], InputStd = [0.5f, 1, 2], Dataset = "x.csv",
+            Kind = "mlp",
+            InputShape = [3],
+            Hidden = [5, 4],
+            Activation = "tanh",
+            Dropout = 0.25f,
+            Outputs = 3,
+            Task = "classification",
+            ClassNames = ["a", "b", "c"],
+            InputMean = [1, 2, 3],
+            InputStd = [0.5f, 1, 2],
+            Dataset = "x.csv",
         };
         var back = ModelSpec.FromJson(spec.ToJson());
         Assert.Equal(spec.ToJson(), back.ToJson());
