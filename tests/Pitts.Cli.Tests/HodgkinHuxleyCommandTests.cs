@@ -143,10 +143,40 @@ public class HodgkinHuxleyCommandTests
     }
 
     [Fact]
+    public void ClampShowsTransientSodiumAndSustainedPotassium()
+    {
+        var r = Run("hh", "clamp", "--hold", "-65", "--step", "0", "--start", "1", "--duration", "20");
+        Assert.Equal(0, r.ExitCode);
+        var (header, rows) = Csv(r.Out);
+        Assert.Equal(["t_ms", "v_mv", "i_na_uA_cm2", "i_k_uA_cm2", "i_leak_uA_cm2", "g_na_mS_cm2", "g_k_mS_cm2"], header);
+        Assert.Equal(2001, rows.Length);
+        Assert.Equal(-65, rows[0][1]);
+        Assert.Equal(0, rows[^1][1]);
+        var peak = rows.MinBy(x => x[2])!;
+        Assert.InRange(peak[0], 1.2, 2.5);                          // INa peaks within about a millisecond of the step
+        Assert.True(Math.Abs(rows[^1][2]) < 0.1 * Math.Abs(peak[2])); // then inactivates
+        // gK settles at ḡK n∞(0)⁴ with the textbook rates: αn(0) = 0.55/(1 - e^-5.5), βn(0) = 0.125 e^-65/80.
+        double an = 0.55 / (1 - Math.Exp(-5.5)), bn = 0.125 * Math.Exp(-65.0 / 80);
+        Assert.Equal(36 * Math.Pow(an / (an + bn), 4), rows[^1][6], 1e-3);
+        AssertBadInput(Run("hh", "clamp", "--width", "-1"), "--width");
+    }
+
+    [Fact]
+    public void BenchPrintsTimings()
+    {
+        var r = Run("hh", "bench", "--repeat", "1");
+        Assert.Equal(0, r.ExitCode);
+        var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("workload,best_ms,median_ms", lines[0]);
+        Assert.Equal(7, lines.Length);
+        Assert.All(lines.Skip(1), l => Assert.True(double.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture) > 0));
+    }
+
+    [Fact]
     public void HelpListsTheCommands()
     {
         var r = Run("hh", "--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (var c in new[] { "run", "spikes", "fi", "rates" }) Assert.Contains(c, r.Out);
+        foreach (var c in new[] { "run", "spikes", "fi", "rates", "clamp", "bench" }) Assert.Contains(c, r.Out);
     }
 }

@@ -17,6 +17,7 @@ public static class HodgkinHuxleyCommand
         hh.Subcommands.Add(Spikes());
         hh.Subcommands.Add(Fi());
         hh.Subcommands.Add(Rates());
+        hh.Subcommands.Add(Clamp());
         hh.Subcommands.Add(Bench());
         return hh;
     }
@@ -193,6 +194,45 @@ public static class HodgkinHuxleyCommand
                     ("αh", table.Select(x => x.R.AlphaH).ToArray()), ("βh", table.Select(x => x.R.BetaH).ToArray()),
                     ("αn", table.Select(x => x.R.AlphaN).ToArray()), ("βn", table.Select(x => x.R.BetaN).ToArray()),
                 ]);
+            return CommandKit.ExitOk;
+        });
+        return cmd;
+    }
+
+    private static Command Clamp()
+    {
+        var cmd = new Command("clamp", "Voltage clamp as Hodgkin and Huxley did it: hold V, step it, and print the currents (µA/cm²) and conductances (mS/cm²)");
+        var hold = new Option<double>("--hold") { Description = "Holding potential in mV", DefaultValueFactory = _ => -65 };
+        var step = new Option<double>("--step") { Description = "Command potential of the step in mV", DefaultValueFactory = _ => 0 };
+        var start = new Option<double>("--start") { Description = "Time the step starts, in ms", DefaultValueFactory = _ => 1 };
+        var width = new Option<double?>("--width") { Description = "How long the step lasts in ms (default: to the end)" };
+        var duration = new Option<double>("--duration", "-d") { Description = "Recorded time in ms", DefaultValueFactory = _ => 20 };
+        var dt = new Option<double>("--dt") { Description = "Time step in ms", DefaultValueFactory = _ => 0.01 };
+        var temperature = new Option<double>("--temperature") { Description = "Temperature in °C", DefaultValueFactory = _ => 6.3 };
+        var plot = PlotOption();
+        foreach (var o in new Option[] { hold, step, start, width, duration, dt, temperature, plot }) cmd.Options.Add(o);
+        cmd.WithOutputOptions();
+        cmd.SetBody(ctx =>
+        {
+            double vh = ctx.Get(hold), vs = ctx.Get(step), t0 = ctx.Get(start), d = ctx.Get(duration), h = ctx.Get(dt), temp = ctx.Get(temperature);
+            double? w = ctx.Get(width);
+            CommandKit.Require(double.IsFinite(vh) && Math.Abs(vh) <= 500, $"--hold must be a potential within ±500 mV, got {CommandKit.Num(vh)}");
+            CommandKit.Require(double.IsFinite(vs) && Math.Abs(vs) <= 500, $"--step must be a potential within ±500 mV, got {CommandKit.Num(vs)}");
+            CommandKit.Require(double.IsFinite(d) && d > 0, $"--duration must be a positive number of ms, got {CommandKit.Num(d)}");
+            CommandKit.Require(double.IsFinite(h) && h > 0, $"--dt must be a positive number of ms, got {CommandKit.Num(h)}");
+            CommandKit.Require(h <= d, $"--dt {CommandKit.Num(h)} ms is larger than --duration {CommandKit.Num(d)} ms");
+            CommandKit.Require(d / h <= MaxTraceRows, $"--duration / --dt is {d / h:G3} rows; at most {MaxTraceRows:G3}");
+            CommandKit.Require(double.IsFinite(t0) && t0 >= 0, $"--start must be a time >= 0 ms, got {CommandKit.Num(t0)}");
+            CommandKit.Require(w is null || (double.IsFinite(w.Value) && w.Value > 0), $"--width must be a positive number of ms, got {w}");
+            CommandKit.Require(double.IsFinite(temp) && temp > -273.15 && temp < 100, $"--temperature must be between -273.15 and 100 °C, got {CommandKit.Num(temp)}");
+            string? plotPath = Plots.CheckPath(ctx.Get(plot));
+            var model = new HodgkinHuxleyModel(new HodgkinHuxleyParameters { TemperatureCelsius = temp });
+            var command = Waveform.Step(vs, t0, w is { } ww ? t0 + ww : double.PositiveInfinity, baseline: vh);
+            var c = VoltageClamp.Run(model, command, d, h);
+            CommandKit.WriteTable(ctx, ["t_ms", "v_mv", "i_na_uA_cm2", "i_k_uA_cm2", "i_leak_uA_cm2", "g_na_mS_cm2", "g_k_mS_cm2"],
+                Enumerable.Range(0, c.Time.Length).Select(k => new[] { Math.Round(c.Time[k], 9), c.Voltage[k], c.INa[k], c.IK[k], c.ILeak[k], c.GNa[k], c.GK[k] }));
+            if (plotPath is not null)
+                Plots.Line(ctx, plotPath, $"Voltage clamp {CommandKit.Num(vh)} → {CommandKit.Num(vs)} mV", "t (ms)", "I (µA/cm²)", c.Time, [("INa", c.INa), ("IK", c.IK)]);
             return CommandKit.ExitOk;
         });
         return cmd;
