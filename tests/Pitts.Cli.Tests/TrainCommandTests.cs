@@ -85,6 +85,23 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Gradient_trained_polynomial_reaches_the_closed_form_least_squares_optimum()
+    {
+        // The oracle is the QR least-squares fit of the same features (Models.LinearModel): training cannot beat it and,
+        // on this convex problem, full-batch Adam gets within 1% of it.
+        var r = CliRunner.Run("train", "-m", "poly", "--degree", "3", "--dataset", "polynomial", "--samples", "60", "--lr", "0.05",
+            "--batch-size", "0", "--epochs", "600", "--json");
+        Assert.Equal(0, r.ExitCode);
+        var j = Json(r.Out);
+        double trained = j.GetProperty("metrics").GetProperty("train").GetProperty("loss").GetDouble();
+        double optimum = j.GetProperty("least_squares").GetProperty("train_loss").GetDouble();
+        Assert.True(trained >= optimum * (1 - 1e-4), $"trained {trained} below the least-squares optimum {optimum}");
+        Assert.True(trained <= optimum * 1.01, $"trained {trained}, optimum {optimum}");
+        // The noise is N(0, 0.15²), so the optimum's mean squared residual is near 0.0225.
+        Assert.InRange(optimum, 0.01, 0.04);
+    }
+
+    [Fact]
     public void Resume_refuses_options_that_the_checkpoint_fixes()
     {
         Assert.Equal(0, CliRunner.Run("train", "--dataset", "sine", "--epochs", "1", "--save", P("m.safetensors"), "--quiet").ExitCode);

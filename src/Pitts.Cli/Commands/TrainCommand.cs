@@ -197,13 +197,17 @@ public static class TrainCommand
             PlotRenderer.Render(kind, s.Model, s.Spec, s.Options, s.History, path);
             log.WriteLine($"wrote {Path.GetFullPath(path)}");
         }
-        if (json) WriteJson(ctx, s, r, savePath);
+        var ls = LeastSquares(s);
+        if (json) WriteJson(ctx, s, r, savePath, ls);
         else
         {
             var w = ctx.Out;
             if (!quiet) w.WriteLine();
             if (r.StoppedEarly) w.WriteLine($"early stopping after epoch {r.EpochsDone}: best validation loss at epoch {r.BestEpoch}, its weights kept");
             w.WriteLine(MetricsTable(s.Task, r.Train, r.Validation, r.Test));
+            if (ls is not null)
+                w.WriteLine($"least-squares optimum (QR, closed form) of the same features: train loss {ConsoleReporter.Num(ls.Value.Train)}" +
+                    (ls.Value.Val is { } lv ? $", validation {ConsoleReporter.Num(lv)}" : "") + (ls.Value.Test is { } lt ? $", test {ConsoleReporter.Num(lt)}" : ""));
             w.WriteLine($"{r.EpochsDone} epochs in {r.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s" + (savePath is not null ? $"; saved {savePath}" : ""));
         }
         return CommandKit.ExitOk;
@@ -246,7 +250,24 @@ public static class TrainCommand
         j.WriteEndObject();
     }
 
-    private static void WriteJson(CommandContext ctx, TrainSession s, TrainResult r, string? savePath)
+    /// <summary>
+    /// For a linear or polynomial model of one input, the least-squares optimum of the same features fitted in closed
+    /// form (Models.LinearModel, Householder QR) on the training split: the loss gradient descent is heading for.
+    /// </summary>
+    private static (double Train, double? Val, double? Test)? LeastSquares(TrainSession s)
+    {
+        var spec = s.Spec;
+        if (spec.Kind is not ("linear" or "poly") || spec.InputSize != 1 || spec.Outputs != 1 || spec.Task != "regression") return null;
+        var features = spec.Kind == "linear" ? FeatureMap.Linear : FeatureMap.Polynomial(spec.Degree);
+        var (x, y) = s.TrainSet;
+        if (x.Size(0) < features.Count) return null;
+        LinearModel fit;
+        try { fit = LinearModel.Fit(features, x, y); }
+        catch (PittsException) { return null; } // rank-deficient design: no unique optimum to report
+        return (fit.Mse(x, y), s.ValSet is { } v ? fit.Mse(v.X, v.Y) : null, s.TestSet is { } t ? fit.Mse(t.X, t.Y) : null);
+    }
+
+    private static void WriteJson(CommandContext ctx, TrainSession s, TrainResult r, string? savePath, (double Train, double? Val, double? Test)? ls)
     {
         using var ms = new MemoryStream();
         using (var j = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
@@ -277,6 +298,14 @@ public static class TrainCommand
                 j.WriteEndObject();
             }
             j.WriteEndArray();
+            if (ls is { } opt)
+            {
+                j.WriteStartObject("least_squares");
+                CommandKit.WriteNumber(j, "train_loss", opt.Train);
+                if (opt.Val is { } lv) CommandKit.WriteNumber(j, "validation_loss", lv);
+                if (opt.Test is { } lt) CommandKit.WriteNumber(j, "test_loss", lt);
+                j.WriteEndObject();
+            }
             if (savePath is not null) j.WriteString("saved", Path.GetFullPath(savePath));
             j.WriteEndObject();
         }
