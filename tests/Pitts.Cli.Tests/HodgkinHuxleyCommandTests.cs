@@ -162,6 +162,23 @@ public class HodgkinHuxleyCommandTests
     }
 
     [Fact]
+    public void ExcitabilityMatchesPublishedValues()
+    {
+        var r = Run("hh", "excitability", "--json");
+        Assert.Equal(0, r.ExitCode);
+        var doc = JsonDocument.Parse(r.Out).RootElement;
+        Assert.InRange(doc.GetProperty("rest_mv").GetDouble(), -65.01, -64.99);             // -65 mV
+        Assert.InRange(doc.GetProperty("repetitive_onset_uA_cm2").GetDouble(), 6.2, 6.3);   // Rinzel and Miller: 6.26
+        Assert.InRange(doc.GetProperty("hopf_uA_cm2").GetDouble(), 9.77, 9.79);              // Rinzel and Miller: 9.78
+        Assert.InRange(doc.GetProperty("pulse_threshold_uA_cm2").GetDouble(), 6.8, 7.0);    // about 6.9 for 1 ms
+        Assert.True(doc.GetProperty("rheobase_uA_cm2").GetDouble() < 6.2);                   // one spike comes before repetitive firing
+    }
+
+    [Fact]
+    public void UnstableFiSweepIsABadDtNotACrash() =>
+        AssertBadInput(Run("hh", "fi", "--method", "euler", "--dt", "0.1", "--duration", "50", "--from", "5", "--to", "10", "--step", "5"), "too large");
+
+    [Fact]
     public void BenchPrintsTimings()
     {
         var r = Run("hh", "bench", "--repeat", "1");
@@ -177,6 +194,6 @@ public class HodgkinHuxleyCommandTests
     {
         var r = Run("hh", "--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (var c in new[] { "run", "spikes", "fi", "rates", "clamp", "bench" }) Assert.Contains(c, r.Out);
+        foreach (var c in new[] { "run", "spikes", "fi", "rates", "clamp", "excitability", "bench" }) Assert.Contains(c, r.Out);
     }
 }

@@ -135,3 +135,14 @@ public class IntegratorTests
     public void MethodNamesParse(string name, IntegrationMethod expected) =>
         Assert.Equal(expected, SimulationOptions.ParseMethod(name));
 }
+
+public class FiFailureTests
+{
+    [Fact]
+    public void UnstableRunsInTheSweepReportOneNeuroException()
+    {
+        var e = Assert.Throws<NeuroException>(() => Analysis.FiCurve(new HodgkinHuxleyModel(), [5, 10, 15], 50,
+            new SimulationOptions { Method = IntegrationMethod.Euler, Dt = 0.1 }));
+        Assert.Contains("too large", e.Message);
+    }
+}

@@ -18,6 +18,7 @@ public static class HodgkinHuxleyCommand
         hh.Subcommands.Add(Fi());
         hh.Subcommands.Add(Rates());
         hh.Subcommands.Add(Clamp());
+        hh.Subcommands.Add(Excitability());
         hh.Subcommands.Add(Bench());
         return hh;
     }
@@ -233,6 +234,52 @@ public static class HodgkinHuxleyCommand
                 Enumerable.Range(0, c.Time.Length).Select(k => new[] { Math.Round(c.Time[k], 9), c.Voltage[k], c.INa[k], c.IK[k], c.ILeak[k], c.GNa[k], c.GK[k] }));
             if (plotPath is not null)
                 Plots.Line(ctx, plotPath, $"Voltage clamp {CommandKit.Num(vh)} → {CommandKit.Num(vs)} mV", "t (ms)", "I (µA/cm²)", c.Time, [("INa", c.INa), ("IK", c.IK)]);
+            return CommandKit.ExitOk;
+        });
+        return cmd;
+    }
+
+    private static Command Excitability()
+    {
+        var cmd = new Command("excitability", "Resting potential, rheobase, onset of repetitive firing, Hopf current and pulse threshold, by bisection");
+        var width = new Option<double>("--pulse-width") { Description = "Width of the threshold pulse in ms", DefaultValueFactory = _ => 1 };
+        var temperature = new Option<double>("--temperature") { Description = "Temperature in °C", DefaultValueFactory = _ => 6.3 };
+        cmd.Options.Add(width);
+        cmd.Options.Add(temperature);
+        cmd.WithOutputOptions();
+        cmd.SetBody(ctx =>
+        {
+            double w = ctx.Get(width), temp = ctx.Get(temperature);
+            CommandKit.Require(double.IsFinite(w) && w > 0 && w <= 100, $"--pulse-width must be between 0 and 100 ms, got {CommandKit.Num(w)}");
+            CommandKit.Require(double.IsFinite(temp) && temp > -273.15 && temp < 100, $"--temperature must be between -273.15 and 100 °C, got {CommandKit.Num(temp)}");
+            var model = new HodgkinHuxleyModel(new HodgkinHuxleyParameters { TemperatureCelsius = temp });
+            (string Name, double Value)[] rows =
+            [
+                ("rest_mv", model.RestingPotential()),
+                ("rheobase_uA_cm2", Analysis.Rheobase(model)),
+                ("repetitive_onset_uA_cm2", Analysis.RepetitiveFiringOnset(model, tolerance: 1e-3)),
+                ("hopf_uA_cm2", Analysis.HopfCurrent(model)),
+                ("pulse_threshold_uA_cm2", Analysis.PulseThreshold(model, w, upper: 1e5)),
+            ];
+            if (ctx.Json)
+            {
+                CommandKit.WriteJson(ctx, j =>
+                {
+                    j.WriteStartObject();
+                    j.WriteNumber("temperature_celsius", temp);
+                    j.WriteNumber("pulse_width_ms", w);
+                    foreach (var (name, value) in rows) CommandKit.WriteNumber(j, name, value);
+                    j.WriteEndObject();
+                });
+            }
+            else
+            {
+                CommandKit.WithWriter(ctx, o =>
+                {
+                    o.Write("quantity,value\n");
+                    foreach (var (name, value) in rows) o.Write($"{name},{CommandKit.Num(value)}\n");
+                });
+            }
             return CommandKit.ExitOk;
         });
         return cmd;

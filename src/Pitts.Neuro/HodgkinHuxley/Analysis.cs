@@ -30,13 +30,21 @@ public static class Analysis
             if (!double.IsFinite(i)) throw new NeuroException($"Analysis.FiCurve: current {i} µA/cm² must be finite");
         var result = new FiPoint[currents.Count];
         var po = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
-        Parallel.For(0, currents.Count, po, k =>
+        try
         {
-            var trace = model.Simulate(currents[k], durationMs, options);
-            var spikes = trace.Spikes(minProminenceMv);
-            double rate = SpikeDetector.FiringRate(spikes.Select(s => s.TimeMs), durationMs / 2);
-            result[k] = new FiPoint(currents[k], rate, spikes.Count);
-        });
+            Parallel.For(0, currents.Count, po, k =>
+            {
+                var trace = model.Simulate(currents[k], durationMs, options);
+                var spikes = trace.Spikes(minProminenceMv);
+                double rate = SpikeDetector.FiringRate(spikes.Select(s => s.TimeMs), durationMs / 2);
+                result[k] = new FiPoint(currents[k], rate, spikes.Count);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is NeuroException) is NeuroException first)
+        {
+            // A run that went unstable is the caller's bad dt, not a crash: report it as the model does.
+            throw new NeuroException($"Analysis.FiCurve: {first.Message}");
+        }
         return result;
     }
 

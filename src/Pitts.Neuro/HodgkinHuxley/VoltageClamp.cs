@@ -78,8 +78,9 @@ public static class VoltageClamp
         {
             double t = k * dt;
             double h = k == steps - 1 ? durationMs - t : dt;
-            // The command over [t, t + h): sampled at the step's start, exact for commands that change on the grid.
-            double v = commandMv.At(t);
+            // The command over [t, t + h), sampled at the step's middle: exact for commands that change on the grid,
+            // and immune to k·dt landing a rounding error short of a step's start time.
+            double v = commandMv.At(t + 0.5 * h);
             var g = model.Rates(v);
             double tEnd = k == steps - 1 ? durationMs : (k + 1) * dt;
             double vNext = commandMv.At(tEnd);
