@@ -10,6 +10,10 @@ public sealed class ZooPart2Tests(LabFixture lab)
 {
     private static double Number(string text) => double.Parse(text.Trim().TrimEnd('%', ' '), NumberStyles.Float, CultureInfo.InvariantCulture);
 
+    /// <summary>Waits until the page's URL (kept in step by history.replaceState) contains every part.</summary>
+    private static Task UrlContains(IPage page, params string[] parts) =>
+        page.WaitForFunctionAsync("parts => parts.every(p => location.href.includes(p))", parts, new PageWaitForFunctionOptions { Timeout = 10000 });
+
     /// <summary>Presses the mouse at the first point, moves through the others in small steps, and lets go.</summary>
     private static async Task Stroke(IPage page, ILocator canvas, params (float X, float Y)[] points)
     {
@@ -67,7 +71,7 @@ public sealed class ZooPart2Tests(LabFixture lab)
         await Expect(w).ToHaveValueAsync("1");
         await w.FillAsync("2");
         await w.PressAsync("Tab");
-        await p.Page.WaitForURLAsync(u => u.Contains("k=custom") && u.Contains("w=0%2C0%2C0%2C0%2C2"));
+        await UrlContains(p.Page, "k=custom", "w=0%2C0%2C0%2C0%2C2");
         string url = p.Page.Url;
         await w.FillAsync("abc");
         await w.PressAsync("Tab");
@@ -83,5 +87,121 @@ public sealed class ZooPart2Tests(LabFixture lab)
         await using var r = await lab.OpenAsync("/convolution?k=custom&w=1,2,banana&digit=99999");
         await Expect(r.ById("link-warnings")).ToContainTextAsync("w=1,2,banana ignored");
         await Expect(r.ById("link-warnings")).ToContainTextAsync("digit=99999 ignored");
+    }
+
+    [Fact]
+    public async Task ClickingTheLatentPlaneDecodesThatPointAndTheUrlReproducesIt()
+    {
+        await using var p = await lab.OpenAsync("/autoencoder?sigma=0.5");
+        var decoded = p.ById("decoded");
+        string before = await decoded.GetAttributeAsync("src") ?? "";
+        string zBefore = await decoded.GetAttributeAsync("data-z") ?? "";
+        var svg = p.ById("latent-plot").Locator("svg");
+        // Plot area: 52..428 px wide, 12..390 px high; click a quarter of the way in from the top left.
+        await svg.ClickAsync(new LocatorClickOptions { Position = new Position { X = 52 + 94, Y = 12 + 95 } });
+        await Expect(decoded).Not.ToHaveAttributeAsync("data-z", zBefore);
+        string after = await decoded.GetAttributeAsync("src") ?? "";
+        Assert.NotEqual(before, after);
+        Assert.StartsWith("data:image/png;base64,", after);
+        string z = await decoded.GetAttributeAsync("data-z") ?? "";
+        string[] parts = z.Split(',');
+        await UrlContains(p.Page, "z1=" + parts[0], "z2=" + parts[1]);
+
+        await using var q = await lab.OpenAsync(p.Page.Url);
+        await Expect(q.ById("decoded")).ToHaveAttributeAsync("data-z", z);
+        Assert.Equal(after, await q.ById("decoded").GetAttributeAsync("src"));
+        // The shipped denoiser's error at σ = 0.5 is far below the noisy input's.
+        string err = await q.ById("ae-error").InnerTextAsync();
+        Assert.Contains("reconstruction 0.04", err);
+        Assert.Empty(p.Errors);
+    }
+
+    [Fact]
+    public async Task TypedDigitsAreReversedAndSortedAndBadInputIsRejected()
+    {
+        await using var p = await lab.OpenAsync("/attention?task=reverse&input=385120");
+        await Expect(p.ById("attn-output")).ToContainTextAsync("021583 ✓");
+        // Reversal: output 0 takes input 5 — head 1's weight on the anti-diagonal dominates its row.
+        var cell = p.ById("head-0").Locator("tr").Nth(1).Locator("td").Nth(5);
+        Assert.True(Number(await cell.InnerTextAsync()) > 0.5);
+
+        var input = p.ById("attn-input");
+        await input.FillAsync("12a456");
+        await input.PressAsync("Tab");
+        await Expect(p.ById("attn-input-error")).ToContainTextAsync("'a' is not a digit");
+        await input.FillAsync("123");
+        await input.PressAsync("Tab");
+        await Expect(p.ById("attn-input-error")).ToContainTextAsync("3 digits given");
+        await Expect(p.ById("attn-output")).ToContainTextAsync("021583");
+        await input.FillAsync("987654");
+        await input.PressAsync("Tab");
+        await Expect(p.ById("attn-output")).ToContainTextAsync("456789 ✓");
+        await UrlContains(p.Page, "input=987654");
+
+        await p.ById("task").SelectOptionAsync("sort");
+        await Expect(p.ById("attn-output")).ToContainTextAsync("456789 ✓");
+        await using var q = await lab.OpenAsync("/attention?task=sort&input=385120");
+        await Expect(q.ById("attn-output")).ToContainTextAsync("012358 ✓");
+        await using var r = await lab.OpenAsync("/attention?task=fly&input=12");
+        await Expect(r.ById("link-warnings")).ToContainTextAsync("task=fly ignored");
+        await Expect(r.ById("link-warnings")).ToContainTextAsync("input=12 ignored");
+        Assert.Empty(p.Errors);
+    }
+
+    [Fact]
+    public async Task LiveTrainingRunsAndRedrawsOften()
+    {
+        await using var p = await lab.OpenAsync("/attention?task=reverse&input=385120");
+        await p.ById("run").ClickAsync();
+        await Expect(p.ById("attn-loss")).ToBeVisibleAsync();
+        // Count how often the status line changes in two seconds (the trainer asks for 12 frames a second).
+        var seen = await p.Page.EvaluateAsync<int>(@"() => new Promise(done => {
+            const el = document.querySelector('[data-testid=train-status]');
+            let n = 0; const obs = new MutationObserver(() => n++);
+            obs.observe(el, { childList: true, characterData: true, subtree: true });
+            setTimeout(() => { obs.disconnect(); done(n); }, 2000);
+        })");
+        Assert.True(seen >= 8, $"only {seen} redraws in 2 s");
+        await p.ById("pause").ClickAsync();
+        string status = await p.ById("train-status").InnerTextAsync();
+        Assert.Matches(@"step [1-9]\d* of 3000", status);
+        Assert.Empty(p.Errors);
+    }
+
+    [Fact]
+    public async Task EulerRecurrenceShowsItsEigenvalueAndTheModelChoiceIsInTheUrl()
+    {
+        // |λ(I + hA)|² = 1 − 2hζω + h²ω² with ω = 1, ζ = 0.1: h = 0.5 gives √1.15 = 1.0724, h = 0.1 gives √0.99 = 0.9950.
+        await using var p = await lab.OpenAsync("/recurrent?h=0.5");
+        await Expect(p.ById("euler-radius")).ToContainTextAsync("1.0724");
+        await using var q = await lab.OpenAsync("/recurrent?h=0.1&model=lstm&warmup=30");
+        await Expect(q.ById("euler-radius")).ToContainTextAsync("0.9950");
+        await Expect(q.ById("rnn-model")).ToHaveValueAsync("lstm");
+        await Expect(q.ById("warmup")).ToHaveValueAsync("30");
+        // The shipped LSTM predicts one step ahead far better than repeating the last value.
+        double one = Number(await q.ById("one-step-mse").InnerTextAsync());
+        Assert.True(one < 0.002, $"one-step MSE {one}");
+        await q.ById("rnn-model").SelectOptionAsync("rnn");
+        await UrlContains(q.Page, "model=rnn");
+        await using var r = await lab.OpenAsync("/recurrent?h=abc&model=gru");
+        await Expect(r.ById("link-warnings")).ToContainTextAsync("h=abc ignored");
+        await Expect(r.ById("link-warnings")).ToContainTextAsync("model=gru ignored");
+        Assert.Empty(p.Errors);
+    }
+
+    [Fact]
+    public async Task ZooCountsAndDepthUnits()
+    {
+        await using var p = await lab.OpenAsync("/zoo");
+        // By hand: CNN 8·25+8 + 16·8·25+16 + 256·10+10 = 5,994; MLP 784·128+128 + 128·10+10 = 101,770.
+        await Expect(p.ById("count-cnn")).ToHaveTextAsync("5,994");
+        await Expect(p.ById("count-mlp")).ToHaveTextAsync("101,770");
+        await Expect(p.ById("zoo-table").Locator("a")).ToHaveCountAsync(5);
+        await using var d = await lab.OpenAsync("/depth?digit=7");
+        await Expect(d.ById("layer1-units").Locator(".zoo-unit")).ToHaveCountAsync(8);
+        await Expect(d.ById("layer2-units").Locator(".zoo-unit")).ToHaveCountAsync(16);
+        await Expect(d.ById("output-units").Locator(".zoo-unit")).ToHaveCountAsync(10);
+        await Expect(d.ById("digit")).ToHaveValueAsync("7");
+        Assert.Empty(d.Errors);
     }
 }

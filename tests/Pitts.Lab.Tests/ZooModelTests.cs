@@ -1,0 +1,204 @@
+using Pitts.Lab.Zoo;
+
+namespace Pitts.Lab.Tests;
+
+/// <summary>
+/// The zoo's models, data and numerics against independent oracles: MNIST labels, hand-written loops, analytic
+/// solutions, subspaces constructed with a known answer.
+/// </summary>
+public sealed class ZooModelTests
+{
+    [Fact]
+    public void ShippedCnnClassifiesHeldOutDigitsAbove95Percent()
+    {
+        var net = new DigitCnn();
+        Assert.True(ZooWeights.TryLoadInto("cnn", net), "shipped cnn weights are missing");
+        double acc = CnnTrainer.TestAccuracy(net);
+        Assert.True(acc > 0.95, $"held-out accuracy {acc:P2}");
+        // The recipe's recorded number is reproduced exactly by the shipped weights.
+        Assert.Equal(double.Parse(ZooWeights.Meta("cnn", "test_accuracy")!, System.Globalization.CultureInfo.InvariantCulture), acc, 4);
+    }
+
+    [Fact]
+    public void ConvLayerMatchesTheLecturesSumWrittenAsLoops()
+    {
+        var g = new Generator(3);
+        var conv = new ConvLayer(2, 3, 5, g);
+        var x = Tensor.Randn([2, 2, 9, 8], g);
+        var y = conv.Forward(x).ToArray();                     // (2, 3, 5, 4)
+        var w = conv.Weight.ToArray();
+        var b = conv.Bias.ToArray();
+        var xa = x.ToArray();
+        for (int n = 0; n < 2; n++)
+            for (int o = 0; o < 3; o++)
+                for (int i = 0; i < 5; i++)
+                    for (int j = 0; j < 4; j++)
+                    {
+                        double s = b[o];
+                        for (int c = 0; c < 2; c++)
+                            for (int m = 0; m < 5; m++)
+                                for (int k = 0; k < 5; k++)
+                                    s += w[((o * 2 + c) * 5 + m) * 5 + k] * xa[((n * 2 + c) * 9 + i + m) * 8 + j + k];
+                        Assert.Equal(s, y[((n * 3 + o) * 5 + i) * 4 + j], 4);
+                    }
+    }
+
+    [Fact]
+    public void DigitCnnHasTheHandCountedParametersAndShapes()
+    {
+        var net = new DigitCnn();
+        Assert.Equal(8 * 25 + 8 + 16 * 8 * 25 + 16 + 256 * 10 + 10, net.ParameterCount());
+        var f = net.Features(Tensor.Zeros(3, 1, 28, 28));
+        Assert.Equal([3, 8, 24, 24], f.Conv1.Shape);
+        Assert.Equal([3, 8, 12, 12], f.Pool1.Shape);
+        Assert.Equal([3, 16, 8, 8], f.Conv2.Shape);
+        Assert.Equal([3, 16, 4, 4], f.Pool2.Shape);
+        Assert.Equal([3, 10], f.Logits.Shape);
+    }
+
+    [Fact]
+    public void DrawingPreprocessingCentresAndScalesAsMnist()
+    {
+        // A vertical bar drawn off-centre on a 140x140 canvas: 20 pixels tall after scaling, centre of mass at the centre.
+        var ink = new float[140 * 140];
+        for (int y = 10; y < 60; y++) for (int x = 100; x < 108; x++) ink[y * 140 + x] = 1f;
+        var img = DigitPreprocessing.ToMnist(ink, 140)!;
+        int top = 28, bottom = -1;
+        double mass = 0, cy = 0, cx = 0;
+        for (int y = 0; y < 28; y++)
+            for (int x = 0; x < 28; x++)
+            {
+                float v = img[y * 28 + x];
+                if (v > 0) { top = Math.Min(top, y); bottom = Math.Max(bottom, y); }
+                mass += v; cy += v * y; cx += v * x;
+            }
+        Assert.Equal(20, bottom - top + 1);
+        Assert.InRange(cy / mass, 13, 14);
+        Assert.InRange(cx / mass, 13, 14);
+        Assert.Null(DigitPreprocessing.ToMnist(new float[140 * 140], 140));
+    }
+
+    [Fact]
+    public void HeldOutDigitsRedrawnLargeAreStillRecognised()
+    {
+        // Each held-out digit blown up 5x onto a 140x140 canvas (as if drawn) and preprocessed back: the shipped CNN
+        // still reads most of them as their label.
+        var net = new DigitCnn();
+        Assert.True(ZooWeights.TryLoadInto("cnn", net));
+        var data = MnistArrays.Get();
+        int ok = 0, n = 100;
+        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        for (int i = 0; i < n; i++)
+        {
+            var px = data.TestImages.Narrow(0, i, 1).ToArray();
+            var big = new float[140 * 140];
+            for (int y = 0; y < 140; y++) for (int x = 0; x < 140; x++) big[y * 140 + x] = px[y / 5 * 28 + x / 5];
+            var img = DigitPreprocessing.ToMnist(big, 140)!;
+            if (net.Forward(Tensor.FromArray(img, 1, 1, 28, 28)).Argmax() == data.TestLabels[i]) ok++;
+        }
+        Assert.True(ok >= 90, $"{ok} of {n}");
+    }
+
+    [Fact]
+    public void PcaRecoversAKnownSubspaceAndItsVariances()
+    {
+        // Data in a known 3-D subspace of R^20 with standard deviations 5, 3, 2, plus noise of 0.01.
+        var g = new Generator(11);
+        var basis = Pca.Orthonormalize(Tensor.Randn([20, 3], g));        // (20, 3)
+        var z = Tensor.Randn([4000, 3], g) * Tensor.FromArray([5f, 3f, 2f]);
+        var x = z.MatMul(basis.T) + Tensor.Randn([4000, 20], g) * 0.01f;
+        var (comps, eig, _, _) = Pca.Fit(x, 3);
+        Assert.Equal(25, eig[0], 25 * 0.1);
+        Assert.Equal(9, eig[1], 9 * 0.1);
+        Assert.Equal(4, eig[2], 4 * 0.1);
+        var b = basis.ToArray();
+        var known = new double[20, 3];
+        for (int r = 0; r < 20; r++) for (int c = 0; c < 3; c++) known[r, c] = b[r * 3 + c];
+        Assert.True(Pca.PrincipalAngles(comps, known).Max() < 0.5);
+    }
+
+    [Fact]
+    public void PrincipalAnglesOfPlanesWithAKnownAngle()
+    {
+        // span(e1, e2) against span(e1, cos 30° e2 + sin 30° e3): angles 0° and 30°.
+        var a = new double[4, 2];
+        var b = new double[4, 2];
+        a[0, 0] = 1; a[1, 1] = 1;
+        b[0, 0] = 2; b[1, 1] = Math.Cos(Math.PI / 6); b[2, 1] = Math.Sin(Math.PI / 6);
+        var angles = Pca.PrincipalAngles(a, b);
+        Assert.Equal(0, angles[0], 3);
+        Assert.Equal(30, angles[1], 3);
+    }
+
+    [Fact]
+    public void LinearAutoencoderApproachesPcaOnMnist()
+    {
+        // Eckart-Young: no rank-2 linear map beats PCA's error, and a trained linear AE gets close to it.
+        var t = new LinearAeTrainer(2, seed: 5);
+        double start = t.AnglesToPca().Max();
+        t.Train(1500);
+        double angle = t.AnglesToPca().Max();
+        Assert.True(angle < start / 4 && angle < 15, $"largest angle {start:0.0}° -> {angle:0.0}°");
+        Assert.True(t.TrainError() >= t.PcaError() * 0.999, "beat the optimum: the PCA oracle is wrong");
+        Assert.True(t.TrainError() < t.PcaError() * 1.05, $"AE {t.TrainError()} vs PCA {t.PcaError()}");
+    }
+
+    [Fact]
+    public void ShippedDenoiserRecurrentNetsAndTransformersReachTheirStatedQuality()
+    {
+        var ae = ZooModels.DenoisingAutoencoder();
+        Assert.True(ZooWeights.TryLoadInto("denoising-ae", ae));
+        var (rec, noisy) = DenoisingTrainer.TestError(ae, 0.5f);
+        Assert.True(rec < noisy / 2, $"reconstruction {rec} vs noisy {noisy}");
+
+        foreach (var (name, kind) in new[] { ("rnn", CellKind.Rnn), ("lstm", CellKind.Lstm) })
+        {
+            var m = new SequencePredictor(kind);
+            Assert.True(ZooWeights.TryLoadInto(name, m));
+            var (one, naive, _) = SequenceTrainer.TestError(m);
+            Assert.True(one < naive / 5, $"{name}: one-step {one} vs naive {naive}");
+        }
+
+        foreach (var task in ZooData.Tasks)
+        {
+            var tr = new TinyTransformer();
+            Assert.True(ZooWeights.TryLoadInto("attention-" + task, tr));
+            var (seq, _) = AttentionTrainer.TestAccuracy(tr, task);
+            Assert.True(seq > 0.95, $"{task}: {seq:P1}");
+        }
+    }
+
+    [Fact]
+    public void EulerConvergesToTheExactOscillatorAtFirstOrder()
+    {
+        double v0 = ZooData.OscillatorVelocity0(1, 0);
+        var exact = ZooData.Oscillator(1, 0, 2);                // x(0), x(0.2)
+        Assert.Equal(1.0, exact[0], 6);
+        double Err(double h)
+        {
+            var (_, x) = ZooData.Euler(1, v0, h, 5);
+            double wd = Math.Sqrt(1 - 0.01);
+            return Math.Abs(x[^1] - Math.Exp(-0.1 * 5) * Math.Cos(wd * 5));
+        }
+        double e1 = Err(0.01), e2 = Err(0.005);
+        Assert.True(e1 < 0.05);
+        Assert.InRange(e1 / e2, 1.8, 2.2);                     // halving h halves the error
+        // The one-step map is W = I + hA.
+        var w = ZooData.EulerWeights(0.3);
+        Assert.Equal(1 - 2 * 0.3 * 0.1, w[1, 1], 12);
+        Assert.Equal(-0.3, w[1, 0], 12);
+    }
+
+    [Theory]
+    [InlineData("385120", "3,8,5,1,2,0", null)]
+    [InlineData("3 8 5,1 2 0", "3,8,5,1,2,0", null)]
+    [InlineData("38512", null, "5 digits given")]
+    [InlineData("38512x", null, "'x' is not a digit")]
+    [InlineData("", null, "0 digits given")]
+    public void TypedDigitsAreValidated(string text, string? digits, string? error)
+    {
+        var d = ZooData.ParseDigits(text, 6, out string? message);
+        Assert.Equal(digits, d is null ? null : string.Join(',', d));
+        if (error is null) Assert.Null(message); else Assert.Contains(error, message);
+    }
+}
