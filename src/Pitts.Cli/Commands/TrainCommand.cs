@@ -36,6 +36,7 @@ public static class TrainCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of data, splits, weights, shuffles, dropout and augmentation", DefaultValueFactory = _ => 1 };
         var samples = new Option<int>("--samples") { Description = "Synthetic sets: number of samples (default depends on the set)" };
         var noise = new Option<float?>("--noise") { Description = "Synthetic sets: noise level (default depends on the set)" };
+        var frequency = new Option<float>("--frequency") { Description = "sine: y = sin(ωx) with this ω", DefaultValueFactory = _ => 1 };
         var degree = new Option<int>("--degree") { Description = "poly model: polynomial degree", DefaultValueFactory = _ => 3 };
         var latent = new Option<int>("--latent") { Description = "autoencoder: code size", DefaultValueFactory = _ => 2 };
         var kernel = new Option<int>("--kernel") { Description = "cnn: kernel size k of the k×k convolutions (odd)", DefaultValueFactory = _ => 3 };
@@ -49,10 +50,10 @@ public static class TrainCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the final metrics" };
 
         var cmd = new Command("train", "Train a model from the zoo on a data set; prints the model summary, progress, then train/validation/test metrics");
-        foreach (var o in new Option[] { model, dataset, hidden, activation, optimizer, lr, wd, dropout, batch, epochs, early, augment, denoise, val, test, seed, samples, noise, degree, latent, kernel, heads, window, task, limit, save, resume, plot, quiet })
+        foreach (var o in new Option[] { model, dataset, hidden, activation, optimizer, lr, wd, dropout, batch, epochs, early, augment, denoise, val, test, seed, samples, noise, frequency, degree, latent, kernel, heads, window, task, limit, save, resume, plot, quiet })
             cmd.Options.Add(o);
         cmd.Options.Add(CommandKit.JsonOption);
-        var fromCheckpoint = new Option[] { model, dataset, hidden, activation, optimizer, lr, wd, dropout, batch, early, augment, denoise, val, test, seed, samples, noise, degree, latent, kernel, heads, window, task, limit };
+        var fromCheckpoint = new Option[] { model, dataset, hidden, activation, optimizer, lr, wd, dropout, batch, early, augment, denoise, val, test, seed, samples, noise, frequency, degree, latent, kernel, heads, window, task, limit };
 
         cmd.SetBody(ctx =>
         {
@@ -91,6 +92,7 @@ public static class TrainCommand
                     Seed = ctx.Get(seed),
                     Samples = ctx.Get(samples),
                     Noise = ctx.Get(noise) ?? -1,
+                    Frequency = ctx.Get(frequency),
                     Degree = ctx.Get(degree),
                     Latent = ctx.Get(latent),
                     Kernel = ctx.Get(kernel),

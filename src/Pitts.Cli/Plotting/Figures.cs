@@ -114,34 +114,56 @@ public static class Figures
         mp.SavePng(path, width, height);
     }
 
-    /// <summary>A 1-D regression: the training points, the model's curve over the data's range and, when known, the true function.</summary>
-    public static void Fit(Module model, ModelSpec spec, Tensor x, Tensor y, Func<float, float>? truth, string title, string path)
+    /// <summary>
+    /// A 1-D regression: the training points, the held-out (validation and test) points, the model's curve over the
+    /// data's range and, when known, the true function. The y axis spans the data (a wild curve is cut off, not
+    /// allowed to flatten the data into a line).
+    /// </summary>
+    public static void Fit(Module model, ModelSpec spec, (Tensor X, Tensor Y) train, (Tensor X, Tensor Y)? heldOut, Func<float, float>? truth, string title, string path)
     {
         if (spec.InputSize != 1 || spec.Task != "regression")
             throw new UsageException($"plot fit: needs a regression model with one input, this one is a {spec.Task} model with input {ModelSpec.Show(spec.InputShape)}");
-        var xs = x.ToArray();
-        var ys = y.Reshape(-1).ToArray();
-        float lo = xs.Min(), hi = xs.Max(), pad = 0.05f * (hi - lo);
-        var grid = Tensor.Linspace(lo - pad, hi + pad, 400).Reshape(400, 1);
-        var pred = Predict(model, spec, grid).Reshape(-1).ToArray();
-        var gx = grid.ToArray().Select(v => (double)v).ToArray();
+        double[] D(Tensor t) => t.ToArray().Select(v => (double)v).ToArray();
+        var xs = D(train.X);
+        var ys = D(train.Y);
+        var hx = heldOut is { } h ? D(h.X) : [];
+        var hy = heldOut is { } h2 ? D(h2.Y) : [];
+        var allX = xs.Concat(hx).ToArray();
+        var allY = ys.Concat(hy).ToArray();
+        double lo = allX.Min(), hi = allX.Max(), pad = 0.05 * (hi - lo);
+        var grid = Tensor.Linspace((float)(lo - pad), (float)(hi + pad), 400).Reshape(400, 1);
+        var pred = D(Predict(model, spec, grid).Reshape(-1));
+        var gx = D(grid);
         var plt = NewPlot(title, "x", "y");
+        double ylo = allY.Min(), yhi = allY.Max();
         if (truth is not null)
         {
-            var t = plt.Add.ScatterLine(gx, gx.Select(v => (double)truth((float)v)).ToArray());
+            var ty = gx.Select(v => (double)truth((float)v)).ToArray();
+            (ylo, yhi) = (Math.Min(ylo, ty.Min()), Math.Max(yhi, ty.Max()));
+            var t = plt.Add.ScatterLine(gx, ty);
             t.LegendText = "true function";
             t.LinePattern = LinePattern.Dashed;
             t.Color = Colors.Gray;
             t.LineWidth = 2;
         }
-        var pts = plt.Add.ScatterPoints(xs.Select(v => (double)v).ToArray(), ys.Select(v => (double)v).ToArray());
+        var pts = plt.Add.ScatterPoints(xs, ys);
         pts.LegendText = $"training data ({xs.Length} points)";
         pts.MarkerSize = 7;
         pts.Color = ClassColor(0);
-        var m = plt.Add.ScatterLine(gx, pred.Select(v => (double)v).ToArray());
+        if (hx.Length > 0)
+        {
+            var hp = plt.Add.ScatterPoints(hx, hy);
+            hp.LegendText = $"held-out data ({hx.Length} points)";
+            hp.MarkerSize = 7;
+            hp.MarkerShape = MarkerShape.OpenCircle;
+            hp.Color = ClassColor(2);
+        }
+        var m = plt.Add.ScatterLine(gx, pred);
         m.LegendText = "model";
         m.LineWidth = 3;
         m.Color = ClassColor(3);
+        double ypad = 0.35 * Math.Max(yhi - ylo, 1e-6);
+        plt.Axes.SetLimits(lo - pad, hi + pad, ylo - ypad, yhi + ypad);
         plt.ShowLegend(Alignment.UpperLeft);
         plt.SavePng(path, 800, 500);
     }

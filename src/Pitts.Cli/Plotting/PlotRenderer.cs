@@ -27,9 +27,17 @@ public static class PlotRenderer
             case "fit":
                 {
                     var d = Data();
-                    Func<float, float>? truth = d.Name is "sine" or "polynomial" ? x => DataSources.Truth(d.Name, x) : null;
+                    Func<float, float>? truth = d.Name is "sine" or "polynomial" ? x => DataSources.Truth(d.Name, x, options!.Frequency) : null;
+                    var (train, val, test) = TrainSession.PrepareSplits(options!, spec, normalize: false);
+                    (Tensor, Tensor)? held = (val, test) switch
+                    {
+                        (null, null) => null,
+                        ({ } v, null) => v,
+                        (null, { } t) => t,
+                        ({ } v, { } t) => (Tensor.Cat([v.X, t.X], 0), Tensor.Cat([v.Y, t.Y], 0)),
+                    };
                     var m = TrainSession.EvaluateModel(model, spec.Task, spec.Normalize(d.X), d.Y);
-                    Figures.Fit(model, spec, d.X, d.Y, truth, $"{title}, R² = {m.R2?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-"}", path);
+                    Figures.Fit(model, spec, train, held, truth, $"{title}, R² = {m.R2?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-"} on all data", path);
                     break;
                 }
             case "boundary":

@@ -91,5 +91,5 @@ public sealed class ConsoleReporter : ITrainingObserver
     }
 
     /// <summary>A loss value with four significant digits.</summary>
-    public static string Num(double v) => v.ToString(Math.Abs(v) < 1e-3 && v != 0 ? "0.000e+0" : "0.0000", CultureInfo.InvariantCulture);
+    public static string Num(double v) => v.ToString((Math.Abs(v) < 1e-3 && v != 0) || Math.Abs(v) >= 1e5 ? "0.000e+0" : "0.0000", CultureInfo.InvariantCulture);
 }

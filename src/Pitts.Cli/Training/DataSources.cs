@@ -50,7 +50,7 @@ public sealed class DataSet
 }
 
 /// <summary>Options of the synthetic generators.</summary>
-public sealed record SyntheticOptions(int Samples, float Noise, ulong Seed, int Window = 20);
+public sealed record SyntheticOptions(int Samples, float Noise, ulong Seed, int Window = 20, float Frequency = 1);
 
 /// <summary>Resolves a <c>--dataset</c> value to a <see cref="DataSet"/>: a shipped or installed set, an IDX folder, a CSV or .npy file, or a synthetic set.</summary>
 public static class DataSources
@@ -233,7 +233,7 @@ public static class DataSources
         DataSet Classes(TensorDataset d) => new() { Name = name, X = d.Inputs, Y = d.Targets.Reshape(-1), Task = "classification", Outputs = 2 };
         switch (name)
         {
-            case "sine": return Regression(Synthetic.Sin(n, o.Noise, generator: g));
+            case "sine": return Regression(Synthetic.Sin(n, o.Noise, frequency: o.Frequency, generator: g));
             case "polynomial": return Regression(Synthetic.Polynomial(PolynomialCoefficients, n, noise: o.Noise, generator: g));
             case "moons": return Classes(Synthetic.Moons(n, o.Noise, g));
             case "circle": return Classes(Playground.Circle(n, o.Noise, g));
@@ -279,8 +279,8 @@ public static class DataSources
     public const double OscillatorDt = 0.2;
 
     /// <summary>The noise-free function behind a 1-D regression set.</summary>
-    public static float Truth(string name, float x) => name == "sine"
-        ? MathF.Sin(x)
+    public static float Truth(string name, float x, float frequency = 1) => name == "sine"
+        ? MathF.Sin(frequency * x)
         : (float)PolynomialCoefficients.Select((c, k) => c * Math.Pow(x, k)).Sum();
 
     /// <summary>x(t) of the damped oscillator from x = <paramref name="x0"/>, v = <paramref name="v0"/>, <paramref name="steps"/> + 1 samples as (T, 1).</summary>

@@ -64,6 +64,9 @@ public sealed record TrainOptions
     /// <summary>Noise of a synthetic set (negative means its default).</summary>
     public float Noise { get; init; } = -1;
 
+    /// <summary>Frequency ω of the sine set, y = sin(ωx).</summary>
+    public float Frequency { get; init; } = 1;
+
     /// <summary>Polynomial degree of the poly model.</summary>
     public int Degree { get; init; } = 3;
 
@@ -105,7 +108,7 @@ public sealed record TrainOptions
     public SyntheticOptions SyntheticFor(string dataset) => new(
         Samples > 0 ? Samples : DataSources.DefaultSamples(dataset),
         Noise >= 0 ? Noise : DataSources.DefaultNoise(dataset),
-        Seed, Window);
+        Seed, Window, Frequency);
 
     /// <summary>Checks the values a user typed; the first bad one raises a <see cref="UsageException"/>.</summary>
     public void Validate()
@@ -125,6 +128,7 @@ public sealed record TrainOptions
         if (Hidden.Any(h => h <= 0)) throw new UsageException($"--hidden sizes must be positive, got {string.Join(",", Hidden)}");
         if (Degree < 1 || Degree > 30) throw new UsageException($"--degree must be in 1..30, got {Degree}");
         if (Latent < 1) throw new UsageException($"--latent must be positive, got {Latent}");
+        if (!(Frequency > 0) || Frequency > 100) throw new UsageException($"--frequency must be in (0, 100], got {Frequency}");
         if (Window < 1) throw new UsageException($"--window must be positive, got {Window}");
         if (!(Denoise >= 0)) throw new UsageException($"--denoise must be zero or more, got {Denoise}");
         foreach (var a in Augment)

@@ -114,7 +114,7 @@ public sealed class TrainSession
         // Standardise tables and sequences with the training split's per-feature statistics; images stay in [0, 1].
         float[]? mean = null, std = null;
         if (!data.IsImage && o.Model != "autoencoder")
-            (mean, std) = FeatureStats(train.X);
+            (mean, std) = FeatureStats(train.X, o.Model == "poly");
         var spec = MakeSpec(o, data, xs, mean, std);
         var rng = new Generator(o.Seed * 0x9E3779B97F4A7C15UL + 0x1234567UL);
         Module model;
@@ -177,10 +177,11 @@ public sealed class TrainSession
     }
 
     /// <summary>Rebuilds the standardised train, validation and test splits a saved run used (same data, seed and fractions).</summary>
-    public static ((Tensor X, Tensor Y) Train, (Tensor X, Tensor Y)? Val, (Tensor X, Tensor Y)? Test) PrepareSplits(TrainOptions o, ModelSpec spec)
+    public static ((Tensor X, Tensor Y) Train, (Tensor X, Tensor Y)? Val, (Tensor X, Tensor Y)? Test) PrepareSplits(TrainOptions o, ModelSpec spec, bool normalize = true)
     {
         var data = DataSources.Load(o.Dataset, o.SyntheticFor(o.Dataset), o.Task, o.Limit);
         var (train, val, test, _) = Split(o, data);
+        if (!normalize) return (train, val, test);
         return (Norm(spec, train), val is null ? null : Norm(spec, val.Value), test is null ? null : Norm(spec, test.Value));
     }
 
@@ -215,13 +216,19 @@ public sealed class TrainSession
         return (train, val, test, x.Shape.ToArray()[1..]);
     }
 
-    private static (float[] Mean, float[] Std) FeatureStats(Tensor x)
+    /// <summary>
+    /// Per-feature centre and scale of the training inputs: mean and standard deviation, or for polynomial features
+    /// mean and largest deviation, so that the scaled inputs lie in [-1, 1] and their powers x^k stay in [-1, 1] too.
+    /// </summary>
+    private static (float[] Mean, float[] Std) FeatureStats(Tensor x, bool maxScale)
     {
         int f = x.Size(-1);
         var flat = x.Reshape(-1, f);
         var mean = flat.Mean(0).ToArray();
-        var std = flat.Std(0, correction: 0).ToArray().Select(v => v > 1e-6f ? v : 1f).ToArray();
-        return (mean, std);
+        var scale = maxScale
+            ? (flat - Tensor.FromArray(mean, 1, f)).Abs().Max(0).ToArray()
+            : flat.Std(0, correction: 0).ToArray();
+        return (mean, scale.Select(v => v > 1e-6f ? v : 1f).ToArray());
     }
 
     private static ModelSpec MakeSpec(TrainOptions o, DataSet data, int[] inputShape, float[]? mean, float[]? std)

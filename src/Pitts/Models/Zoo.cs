@@ -203,7 +203,7 @@ public sealed record ModelSpec
     public string Describe() => Kind switch
     {
         "mlp" => $"mlp {string.Join("-", new[] { InputSize }.Concat(Hidden).Append(Outputs))} {Activation}" + (Dropout > 0 ? $" dropout {Dropout.ToString(CultureInfo.InvariantCulture)}" : ""),
-        "poly" => $"poly degree {Degree}, {InputSize} input(s), {Outputs} output(s)",
+        "poly" => $"poly degree {Degree}" + (InputSize > 1 || Outputs > 1 ? $", {InputSize} inputs, {Outputs} outputs" : ""),
         "linear" => $"linear {InputSize} -> {Outputs}",
         "cnn" => $"cnn {ModelSpec.Show(InputShape)} conv {Kernel}x{Kernel} channels {string.Join("-", Hidden)} -> {Outputs} {Activation}",
         "rnn" or "lstm" => $"{Kind} {InputShape[1]} features x {InputShape[0]} steps, hidden {(Hidden.Length > 0 ? Hidden[0] : 32)}" + (Hidden.Length > 1 ? $" x {Hidden.Length} layers" : "") + $" -> {Outputs}",
