@@ -6,6 +6,7 @@ rate tables off (usetable_hh = 0, so the rates are computed exactly, not interpo
 step of 0.0005 ms by Crank-Nicolson (secondorder = 2), V taken every 0.01 ms, and writes to results.json beside this script:
   - the resting potential (after 2 s with no current),
   - spike times (time of each voltage peak) for constant currents switched on at t = 0 from rest,
+  - spike times at 10 uA/cm^2 for 200 ms at 18.5 C (the Q10 = 3 temperature scaling),
   - the f-I curve 0..20 uA/cm^2 in steps of 0.5 over 1000 ms (rate = 1000 / mean ISI of the spikes in the
     second half of the run, 0 with fewer than two),
   - wall-clock times of a 1 s run at 10 uA/cm^2 with NEURON's fixed step (dt = 0.01 ms, V recorded every step)
@@ -24,6 +25,7 @@ import time
 from neuron import h
 
 CELSIUS = 6.3
+WARM_CELSIUS = 18.5
 EL = -54.387
 AREA_UM2 = 100.0
 RECORD_DT = 0.01
@@ -154,6 +156,13 @@ def main():
             "peaks_mv": [s["peak"] for s in sp],
         }
 
+    # Temperature: the same mechanism at 18.5 C (NEURON scales its rates by 3^((celsius - 6.3)/10)).
+    h.celsius = WARM_CELSIUS
+    warm_sp = spikes(run(10.0, 200.0, rest))
+    h.celsius = CELSIUS
+    warm = {"celsius": WARM_CELSIUS, "current_uA_cm2": 10.0, "duration_ms": 200.0,
+            "times_ms": [s["t"] for s in warm_sp], "peaks_mv": [s["peak"] for s in warm_sp]}
+
     fi = []
     for k in range(41):
         current = round(0.5 * k, 12)
@@ -198,6 +207,7 @@ def main():
         "min_prominence_mv": PROMINENCE_MV,
         "rest_mv": rest,
         "spikes": spike_runs,
+        "warm": warm,
         "fi": fi,
         "wall_ms_1s_at_10uA": timings,
     }

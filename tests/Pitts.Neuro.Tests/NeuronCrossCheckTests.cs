@@ -42,6 +42,33 @@ public class NeuronCrossCheckTests
     }
 
     [Fact]
+    public void AdaptiveDormandPrinceGivesTheSameSpikeTimes()
+    {
+        var expected = Neuron.GetProperty("spikes").GetProperty("10").GetProperty("times_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        var spikes = Model.Simulate(10, 1000, new SimulationOptions
+        {
+            Method = IntegrationMethod.DormandPrince, Dt = 0.01, Record = RecordedQuantities.Voltage,
+        }).Spikes();
+        Assert.Equal(expected.Length, spikes.Count);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], spikes[i].TimeMs, 1e-3);
+    }
+
+    [Fact]
+    public void SameSpikeTimesAt18point5Celsius()
+    {
+        // NEURON's hh scales its rates by 3^((celsius - 6.3)/10), as HodgkinHuxleyParameters.Q10 does.
+        var warm = Neuron.GetProperty("warm");
+        double celsius = warm.GetProperty("celsius").GetDouble();
+        var expected = warm.GetProperty("times_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        var model = new HodgkinHuxleyModel(new HodgkinHuxleyParameters { TemperatureCelsius = celsius });
+        var spikes = model.Simulate(warm.GetProperty("current_uA_cm2").GetDouble(), warm.GetProperty("duration_ms").GetDouble(),
+            new SimulationOptions { Dt = 0.01, Record = RecordedQuantities.Voltage }).Spikes();
+        Assert.True(expected.Length > 20, $"{expected.Length} spikes in NEURON's warm run");
+        Assert.Equal(expected.Length, spikes.Count);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], spikes[i].TimeMs, 2e-3);
+    }
+
+    [Fact]
     public void SameFiCurve()
     {
         var points = Neuron.GetProperty("fi").EnumerateArray().ToArray();
