@@ -10,6 +10,7 @@ string outDir = Path.Combine("src", "Pitts.Lab", "Models");
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--out" && i + 1 < args.Length) outDir = args[++i];
+    else if (args[i] == "linear-ae") names.Add(args[i]);
     else if (ZooWeights.Names.Contains(args[i])) names.Add(args[i]);
     else
     {
@@ -23,6 +24,21 @@ static string F(double v) => v.ToString("G5", CultureInfo.InvariantCulture);
 
 foreach (var name in names)
 {
+    if (name == "linear-ae")
+    {
+        // Trained live on the page, nothing shipped: report how fast it reaches PCA's subspace.
+        var pcaWatch = Stopwatch.StartNew();
+        double pcaError = PcaCache.Get().ErrorWith(2);
+        Console.WriteLine($"linear-ae: PCA of the 7,996 training digits in {pcaWatch.Elapsed.TotalSeconds:0.0} s; rank-2 PCA MSE {F(pcaError)}");
+        var lin = new LinearAeTrainer(2, seed: 5);
+        double linSeconds = 0;
+        foreach (int upTo in new[] { 250, 500, 1000, 2000, 4000 })
+        {
+            linSeconds += lin.Train(upTo - lin.Steps);
+            Console.WriteLine($"  linear-ae k=2 step {lin.Steps} ({linSeconds:0.0} s): largest angle to PCA {lin.AnglesToPca().Max():0.00} deg, MSE {F(lin.TrainError())} vs PCA {F(pcaError)}");
+        }
+        continue;
+    }
     (ZooTrainer trainer, int steps) = name switch
     {
         "denoising-ae" => ((ZooTrainer)new DenoisingTrainer(0.5f, seed: 1), 3000),

@@ -202,3 +202,28 @@ public sealed class ZooModelTests
         if (error is null) Assert.Null(message); else Assert.Contains(error, message);
     }
 }
+
+/// <summary>The lab's PCA of the shipped MNIST digits against numpy's (scripts/lab-models/pca_reference.py).</summary>
+public sealed class ZooPcaGoldenTests
+{
+    private static string SourceDir([System.Runtime.CompilerServices.CallerFilePath] string file = "") => Path.GetDirectoryName(file)!;
+
+    [Fact]
+    public void EigenvaluesAndSubspaceMatchNumpy()
+    {
+        string path = Path.Combine(SourceDir(), "Golden", "mnist_pca.json");
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        var root = doc.RootElement;
+        var pca = PcaCache.Get();
+        Assert.Equal(root.GetProperty("total_variance").GetDouble(), pca.TotalVariance, 2);
+        var eig = root.GetProperty("eigenvalues").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        for (int i = 0; i < PcaCache.MaxK; i++)
+            Assert.True(Math.Abs(eig[i] - pca.Eigenvalues[i]) < 1e-3 * eig[i], $"eigenvalue {i}: numpy {eig[i]}, lab {pca.Eigenvalues[i]}");
+        var comps = root.GetProperty("components").EnumerateArray().Select(c => c.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
+        var numpy = new double[784, 4];
+        var lab = new double[784, 4];
+        for (int r = 0; r < 784; r++)
+            for (int c = 0; c < 4; c++) { numpy[r, c] = comps[c][r]; lab[r, c] = pca.Components[r, c]; }
+        Assert.True(Pca.PrincipalAngles(lab, numpy).Max() < 0.5, "top-4 subspaces differ");
+    }
+}
