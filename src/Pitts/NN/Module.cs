@@ -193,7 +193,7 @@ public abstract class Module
         var names = new Dictionary<Module, string>(ReferenceEqualityComparer.Instance);
         foreach (var (n, m) in NamedModules()) names[m] = n;
         Tensor output;
-        bool wasTraining = Training;
+        var modes = NamedModules().Select(m => (m.Module, m.Module.Training)).ToList();
         var previous = SummaryRecorder.Active;
         Eval();
         try
@@ -205,7 +205,11 @@ public abstract class Module
             };
             using (Autograd.Autograd.NoGrad()) output = Forward(Tensor.Zeros(inputShape));
         }
-        finally { SummaryRecorder.Active = previous; Train(wasTraining); }
+        finally
+        {
+            SummaryRecorder.Active = previous;
+            foreach (var (m, mode) in modes) m.Training = mode;
+        }
         if (rows.Count == 0) rows.Add((GetType().Name, GetType().Name, Fmt.Shape(output._shape), ParameterCount()));
         var sb = new StringBuilder();
         int w1 = Math.Max(14, rows.Max(r => r.Name.Length + r.Type.Length + 3));
