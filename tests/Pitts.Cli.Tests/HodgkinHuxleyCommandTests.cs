@@ -116,6 +116,7 @@ public class HodgkinHuxleyCommandTests
     [InlineData(new[] { "hh", "run", "--plot", "trace.jpg" }, "must end in .png")]
     [InlineData(new[] { "hh", "spikes", "--prominence", "-1" }, "--prominence")]
     [InlineData(new[] { "hh", "walk" }, "walk")]
+    [InlineData(new[] { "hh", "fi", "--duration", "1000000" }, "at most")]
     public void BadValuesAreOneLineAndExitCode2(string[] args, string expected) => AssertBadInput(Run(args), expected);
 
     [Fact]

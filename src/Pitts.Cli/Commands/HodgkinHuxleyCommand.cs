@@ -6,7 +6,8 @@ namespace Pitts.Cli.Commands;
 /// <summary>pitts hh: the Hodgkin-Huxley model (run, spikes, fi, rates).</summary>
 public static class HodgkinHuxleyCommand
 {
-    private const long MaxSteps = 100_000_000;
+    // Spike detection keeps V at every step (8 bytes a step, twice over in an f-I sweep on two cores): 1e7 steps is 80 MB.
+    private const long MaxSteps = 10_000_000;
     private const long MaxTraceRows = 10_000_000;
 
     /// <summary>Builds the hh command group.</summary>
