@@ -80,15 +80,23 @@ for n in names:
     pr, tr = p["results"][0], t["results"][0]
     rows.append({"workload": n, "pitts": pr, "pytorch": tr, "speedup": tr["seconds"] / pr["seconds"]})
 def cell(r):
-    s = f"{r['seconds'] * 1e3:.3f} ms" if r["seconds"] < 10 else f"{r['seconds']:.2f} s"
+    s = f"{r['seconds'] * 1e3:.3f} ms" if r["seconds"] < 1 else f"{r['seconds']:.3f} s"
     return s + (f" ({r['gflops']:.0f} GFLOP/s)" if "gflops" in r else "")
 doc = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
        "cpu": cpu(), "cores": os.cpu_count(), "smoke": rows[0]["pitts"]["smoke"] if rows else False, **meta, "rows": rows}
 print(f"Date {doc['date']}, CPU {doc['cpu']}, {doc['cores']} cores, {meta.get('pitts_runtime', '')}, PyTorch {meta.get('torch_version', '')} (BLAS: OpenBLAS pthread via {meta.get('torch_blas', '')})\n")
-print("| workload | Pitts | PyTorch | speedup |")
-print("|---|---:|---:|---:|")
+def cpu(r):
+    c = r.get("cpu_seconds")
+    return "" if c is None else (f"{c * 1e3:.3f} ms" if c < 1 else f"{c:.3f} s")
+def cpu_ratio(row):
+    p, t = row["pitts"].get("cpu_seconds"), row["pytorch"].get("cpu_seconds")
+    return f"{t / p:.2f}x" if p and t else ""
+print("| workload | Pitts | PyTorch | speedup | Pitts CPU | PyTorch CPU | CPU ratio |")
+print("|---|---:|---:|---:|---:|---:|---:|")
 for r in rows:
-    print(f"| {r['workload']} | {cell(r['pitts'])} | {cell(r['pytorch'])} | {r['speedup']:.2f}x |")
+    print(f"| {r['workload']} | {cell(r['pitts'])} | {cell(r['pytorch'])} | {r['speedup']:.2f}x | {cpu(r['pitts'])} | {cpu(r['pytorch'])} | {cpu_ratio(r)} |")
+print("\nspeedup = PyTorch wall time / Pitts wall time (above 1: Pitts faster). CPU = process CPU seconds of all threads "
+      "(least over the repeats), a load-robust second view; CPU ratio = PyTorch CPU / Pitts CPU.")
 if out:
     with open(out, "w") as f:
         json.dump(doc, f, indent=2)

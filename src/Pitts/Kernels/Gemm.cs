@@ -36,6 +36,9 @@ internal static unsafe class Gemm
     // KC x NC of B (2 MB) in the shared L3.
     private const int KC = 256, MC = 192, NC = 2048;
 
+    /// <summary>Floats of the packed block of B that the threads of a parallel product share.</summary>
+    internal const int SharedBFloats = KC * NC;
+
     /// <summary>Products with at most this many multiply-adds run on the calling thread.</summary>
     internal const long ParallelThreshold = 96L * 96 * 96;
 
@@ -82,9 +85,13 @@ internal static unsafe class Gemm
                 Small(in job, b.Length);
                 return;
             }
-            if (work <= ParallelThreshold || threads <= 1) { job.RunPacked(0, m, 0, n); return; }
-            // Fixed partition of C along its longer side, in whole tiles; no thread reduces over k.
-            WorkerPool.Run(Math.Min(threads, 2 * Environment.ProcessorCount), threads, job);
+            if (work > ParallelThreshold && threads > 1 && WorkerPool.TryEnter(threads, out float* sharedB))
+            {
+                try { job.RunShared(threads, sharedB); }
+                finally { WorkerPool.Exit(); }
+                return;
+            }
+            job.RunPacked();
         }
     }
 
@@ -108,87 +115,139 @@ internal static unsafe class Gemm
         public readonly float* A = a, B = b, C = c;
         public readonly GemmPath Path = path;
 
-        /// <summary>Rows [i0, i1) and columns [j0, j1) of part <paramref name="part"/> of <paramref name="parts"/>.</summary>
-        public void Part(int part, int parts, out int i0, out int i1, out int j0, out int j1)
+        // One parallel step: the packed block of B shared by all threads and how its work is cut into tasks.
+        private readonly float* _sharedB;
+        private readonly int _jc, _nc, _pc, _kc, _mcp, _icBlocks, _jrGroups;
+        private readonly bool _packStep;
+
+        private Job(in Job j, float* sharedB, int jc, int nc, int pc, int kc, int mcp, int icBlocks, int jrGroups, bool packStep)
+            : this(j.TransA, j.TransB, j.M, j.N, j.K, j.A, j.Lda, j.B, j.Ldb, j.C, j.Ldc, j.Accumulate, j.Path)
         {
-            i0 = 0; i1 = M; j0 = 0; j1 = N;
-            if (N >= M)
-            {
-                int tiles = (N + 31) / 32;
-                j0 = Math.Min(N, tiles * part / parts * 32);
-                j1 = Math.Min(N, tiles * (part + 1) / parts * 32);
-            }
-            else
-            {
-                int tiles = (M + 11) / 12;
-                i0 = Math.Min(M, tiles * part / parts * 12);
-                i1 = Math.Min(M, tiles * (part + 1) / parts * 12);
-            }
+            _sharedB = sharedB; _jc = jc; _nc = nc; _pc = pc; _kc = kc; _mcp = mcp; _icBlocks = icBlocks; _jrGroups = jrGroups;
+            _packStep = packStep;
         }
 
-        public void RunPart(int part, int parts)
+        private void Kernel(out int mr, out int nr, out delegate*<int, float*, float*, float*, int, bool, void> kernel)
         {
-            Part(part, parts, out int i0, out int i1, out int j0, out int j1);
-            if (i1 > i0 && j1 > j0) RunPacked(i0, i1, j0, j1);
-        }
-
-        /// <summary>The packed, blocked algorithm on the block C[i0..i1, j0..j1].</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void RunPacked(int i0, int i1, int j0, int j1)
-        {
-            int mr, nr;
-            delegate*<int, float*, float*, float*, int, bool, void> kernel;
             switch (Path)
             {
                 case GemmPath.Vector512: mr = GemmKernels.Mr512; nr = GemmKernels.Nr512; kernel = &GemmKernels.Kernel512; break;
                 case GemmPath.Vector256: mr = GemmKernels.Mr256; nr = GemmKernels.Nr256; kernel = &GemmKernels.Kernel256; break;
                 default: mr = GemmKernels.MrScalar; nr = GemmKernels.NrScalar; kernel = &GemmKernels.KernelScalar; break;
             }
-            int mcMax = MC / mr * mr;
-            var packA = _packA ??= GC.AllocateUninitializedArray<float>(MC * KC + 64, pinned: true);
-            var packB = _packB ??= GC.AllocateUninitializedArray<float>(NC * KC + 64, pinned: true);
-            float* tile = stackalloc float[GemmKernels.Mr512 * GemmKernels.Nr512 + 16];
-            // Pinned arrays: take 64-byte aligned pointers for the panels.
-            float* ap = Align64((float*)Unsafe.AsPointer(ref packA[0]));
-            float* bp = Align64((float*)Unsafe.AsPointer(ref packB[0]));
-            float* tp = Align64(tile);
+        }
 
-            for (int jc = j0; jc < j1; jc += NC)
+        private static float* PackABuffer()
+        {
+            var packA = _packA ??= GC.AllocateUninitializedArray<float>(MC * KC + 64, pinned: true);
+            return Align64((float*)Unsafe.AsPointer(ref packA[0]));
+        }
+
+        /// <summary>
+        /// The parallel algorithm: for each KC x NC block of B, the caller packs it once into a shared buffer, then
+        /// every thread claims tasks (a block of rows of A, packed by the thread, times a group of B's panels) from a
+        /// counter. Small tasks let a thread that the OS runs take more of them; no task reduces over k.
+        /// </summary>
+        public void RunShared(int threads, float* sharedB)
+        {
+            Kernel(out int mr, out int nr, out _);
+            // Blocks of rows: at most MC, and small enough that there are two per thread.
+            int mcp = Math.Min(MC / mr * mr, Math.Max(mr, ((M + 2 * threads - 1) / (2 * threads) + mr - 1) / mr * mr));
+            int icBlocks = (M + mcp - 1) / mcp;
+            for (int jc = 0; jc < N; jc += NC)
             {
-                int nc = Math.Min(NC, j1 - jc);
+                int nc = Math.Min(NC, N - jc);
+                int panels = (nc + nr - 1) / nr;
+                int jrGroups = Math.Clamp((4 * threads + icBlocks - 1) / icBlocks, 1, Math.Max(1, panels / 4));
                 for (int pc = 0; pc < K; pc += KC)
                 {
                     int kc = Math.Min(KC, K - pc);
-                    bool load = Accumulate || pc > 0;
+                    // Step 1: the threads pack the block of B together (groups of panels); step 2: they multiply.
+                    int packGroups = Math.Min(panels, 2 * threads);
+                    WorkerPool.RunStep(packGroups, new Job(this, sharedB, jc, nc, pc, kc, mcp, icBlocks, packGroups, packStep: true));
+                    WorkerPool.RunStep(icBlocks * jrGroups, new Job(this, sharedB, jc, nc, pc, kc, mcp, icBlocks, jrGroups, packStep: false));
+                }
+            }
+        }
+
+        /// <summary>One task of a parallel step (called by <see cref="WorkerPool"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void RunTask(int task)
+        {
+            Kernel(out int mr, out int nr, out var kernel);
+            if (_packStep)
+            {
+                int all = (_nc + nr - 1) / nr;
+                int q0 = all * task / _jrGroups, q1 = all * (task + 1) / _jrGroups;
+                if (q1 > q0) PackB(_sharedB + (long)q0 * nr * _kc, _pc, _kc, _jc + q0 * nr, Math.Min(_nc, q1 * nr) - q0 * nr, nr);
+                return;
+            }
+            int ib = task / _jrGroups, jg = task % _jrGroups;
+            int ic = ib * _mcp, mc = Math.Min(_mcp, M - ic);
+            int panels = (_nc + nr - 1) / nr;
+            int p0 = panels * jg / _jrGroups, p1 = panels * (jg + 1) / _jrGroups;
+            if (mc <= 0 || p1 <= p0) return;
+            float* ap = PackABuffer();
+            PackA(ap, ic, mc, _pc, _kc, mr);
+            Macro(ap, _sharedB, ic, mc, _jc, _nc, p0 * nr, Math.Min(_nc, p1 * nr), _kc, Accumulate || _pc > 0, mr, nr, kernel);
+        }
+
+        /// <summary>The packed, blocked algorithm on the whole product, on the calling thread.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void RunPacked()
+        {
+            Kernel(out int mr, out int nr, out var kernel);
+            int mcMax = MC / mr * mr;
+            var packB = _packB ??= GC.AllocateUninitializedArray<float>(NC * KC + 64, pinned: true);
+            float* ap = PackABuffer();
+            float* bp = Align64((float*)Unsafe.AsPointer(ref packB[0]));
+            for (int jc = 0; jc < N; jc += NC)
+            {
+                int nc = Math.Min(NC, N - jc);
+                for (int pc = 0; pc < K; pc += KC)
+                {
+                    int kc = Math.Min(KC, K - pc);
                     PackB(bp, pc, kc, jc, nc, nr);
-                    for (int ic = i0; ic < i1; ic += mcMax)
+                    for (int ic = 0; ic < M; ic += mcMax)
                     {
-                        int mc = Math.Min(mcMax, i1 - ic);
+                        int mc = Math.Min(mcMax, M - ic);
                         PackA(ap, ic, mc, pc, kc, mr);
-                        for (int jr = 0; jr < nc; jr += nr)
-                        {
-                            int nw = Math.Min(nr, nc - jr);
-                            float* bPanel = bp + (long)jr * kc;
-                            for (int ir = 0; ir < mc; ir += mr)
-                            {
-                                int mw = Math.Min(mr, mc - ir);
-                                float* aPanel = ap + (long)ir * kc;
-                                float* cTile = C + (long)(ic + ir) * Ldc + jc + jr;
-                                if (mw == mr && nw == nr)
-                                {
-                                    kernel(kc, aPanel, bPanel, cTile, Ldc, load);
-                                    continue;
-                                }
-                                // Edge tile: run the full kernel on a scratch tile, copy the valid part.
-                                for (int r = 0; r < mr; r++)
-                                    for (int q = 0; q < nr; q++)
-                                        tp[r * nr + q] = load && r < mw && q < nw ? cTile[(long)r * Ldc + q] : 0f;
-                                kernel(kc, aPanel, bPanel, tp, nr, true);
-                                for (int r = 0; r < mw; r++)
-                                    new Span<float>(tp + r * nr, nw).CopyTo(new Span<float>(cTile + (long)r * Ldc, nw));
-                            }
-                        }
+                        Macro(ap, bp, ic, mc, jc, nc, 0, nc, kc, Accumulate || pc > 0, mr, nr, kernel);
                     }
+                }
+            }
+        }
+
+        /// <summary>
+        /// The macro-kernel: C[ic..ic+mc, jc+jr0..jc+jr1] (+)= packed A block · packed B panels, tile by tile; edge
+        /// tiles run the full kernel on a scratch tile and copy the valid part (same FMA chain per element).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Macro(float* ap, float* bp, int ic, int mc, int jc, int nc, int jr0, int jr1, int kc, bool load,
+            int mr, int nr, delegate*<int, float*, float*, float*, int, bool, void> kernel)
+        {
+            float* tile = stackalloc float[GemmKernels.Mr512 * GemmKernels.Nr512 + 16];
+            float* tp = Align64(tile);
+            for (int jr = jr0; jr < jr1; jr += nr)
+            {
+                int nw = Math.Min(nr, nc - jr);
+                float* bPanel = bp + (long)jr * kc;
+                for (int ir = 0; ir < mc; ir += mr)
+                {
+                    int mw = Math.Min(mr, mc - ir);
+                    float* aPanel = ap + (long)ir * kc;
+                    float* cTile = C + (long)(ic + ir) * Ldc + jc + jr;
+                    if (mw == mr && nw == nr)
+                    {
+                        kernel(kc, aPanel, bPanel, cTile, Ldc, load);
+                        continue;
+                    }
+                    for (int r = 0; r < mr; r++)
+                        for (int q = 0; q < nr; q++)
+                            tp[r * nr + q] = load && r < mw && q < nw ? cTile[(long)r * Ldc + q] : 0f;
+                    kernel(kc, aPanel, bPanel, tp, nr, true);
+                    for (int r = 0; r < mw; r++)
+                        new Span<float>(tp + r * nr, nw).CopyTo(new Span<float>(cTile + (long)r * Ldc, nw));
                 }
             }
         }

@@ -1,85 +1,117 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
 namespace Pitts.Kernels;
 
 /// <summary>
-/// Persistent background threads for splitting one GEMM over the cores with little dispatch overhead. The parts of
-/// C are fixed by the shape; the caller and the woken workers claim them from a shared counter, so when a worker is
-/// slow to be scheduled (a busy machine) the caller simply computes more parts itself. Which thread computes a part
-/// never changes its values.
+/// Persistent background threads for running the steps of a parallel GEMM with little dispatch overhead. A step's
+/// tasks (fixed by the shape) are claimed from a shared counter by the caller and the workers, so when a worker is
+/// slow to be scheduled (a busy machine) the caller simply runs more tasks itself; which thread runs a task never
+/// changes its values. As BLAS libraries do, a worker keeps polling for new work for a short while
+/// (<see cref="SpinMilliseconds"/>) before it blocks, so the steps and products of a training loop reach an already
+/// running thread instead of waking a sleeping one. One parallel product runs at a time; a caller that finds the
+/// pool busy runs its product alone.
 /// </summary>
-internal static class WorkerPool
+internal static unsafe class WorkerPool
 {
-    private sealed class Batch(Gemm.Job job, int parts)
+    private sealed class Batch(Gemm.Job job, int tasks)
     {
         public readonly Gemm.Job Job = job;
-        public readonly int Parts = parts;
+        public readonly int Tasks = tasks;
         public int Next, Completed;
         public Exception? Error;
 
-        /// <summary>Claims and runs parts until none is left.</summary>
+        /// <summary>Claims and runs tasks until none is left.</summary>
         public void Work()
         {
-            int p;
-            while ((p = Interlocked.Increment(ref Next) - 1) < Parts)
+            int t;
+            while ((t = Interlocked.Increment(ref Next) - 1) < Tasks)
             {
-                try { Job.RunPart(p, Parts); }
+                try { Job.RunTask(t); }
                 catch (Exception e) { Error = e; }
                 Interlocked.Increment(ref Completed);
             }
         }
     }
 
-    private static readonly object Gate = new();
-    private static ManualResetEventSlim[] _wake = [];
-    private static volatile Batch? _current;
-
-    /// <summary>Runs <paramref name="job"/> split into <paramref name="parts"/> fixed parts over up to <paramref name="threads"/> threads.</summary>
-    public static void Run(int parts, int threads, in Gemm.Job job)
+    private sealed class Worker
     {
-        var batch = new Batch(job, parts);
-        if (threads > 1 && Monitor.TryEnter(Gate))
-        {
-            try
-            {
-                EnsureWorkers(threads - 1);
-                _current = batch;
-                for (int w = 0; w < threads - 1; w++) _wake[w].Set();
-                batch.Work();
-                var spin = new SpinWait();
-                while (Volatile.Read(ref batch.Completed) < parts) spin.SpinOnce();
-                _current = null;
-            }
-            finally
-            {
-                Monitor.Exit(Gate);
-            }
-        }
-        else
-        {
-            batch.Work(); // the pool is busy with another caller's product: run on this thread
-        }
-        if (batch.Error is { } e) throw new AggregateException("Sgemm: a part of the product failed", e);
+        public readonly ManualResetEventSlim Wake = new(false, 0);
+        public int Sleeping;
+    }
+
+    /// <summary>How long an idle worker polls for the next step before blocking.</summary>
+    internal static int SpinMilliseconds { get; set; } = 20;
+
+    private static readonly object Gate = new();
+    private static Worker[] _workers = [];
+    private static volatile Batch? _current;
+    private static long _generation;
+    private static int _threads;
+    private static float[]? _sharedB;
+
+    /// <summary>Takes the pool for one product over <paramref name="threads"/> threads; false when another caller holds it.</summary>
+    public static bool TryEnter(int threads, out float* sharedB)
+    {
+        sharedB = null;
+        if (!Monitor.TryEnter(Gate)) return false;
+        EnsureWorkers(threads - 1);
+        _threads = threads;
+        _sharedB ??= GC.AllocateUninitializedArray<float>(Gemm.SharedBFloats + 64, pinned: true);
+        sharedB = (float*)(((nint)Unsafe.AsPointer(ref _sharedB[0]) + 63) & ~(nint)63);
+        return true;
+    }
+
+    /// <summary>Releases the pool taken by <see cref="TryEnter"/>.</summary>
+    public static void Exit() => Monitor.Exit(Gate);
+
+    /// <summary>Runs the <paramref name="tasks"/> tasks of one step on the caller and the workers, and waits for all of them.</summary>
+    public static void RunStep(int tasks, in Gemm.Job step)
+    {
+        var batch = new Batch(step, tasks);
+        _current = batch;
+        Interlocked.Increment(ref _generation);
+        for (int w = 0; w < _threads - 1; w++)
+            if (Volatile.Read(ref _workers[w].Sleeping) != 0) _workers[w].Wake.Set();
+        batch.Work();
+        var spin = new SpinWait();
+        while (Volatile.Read(ref batch.Completed) < tasks) spin.SpinOnce(sleep1Threshold: -1);
+        _current = null;
+        if (batch.Error is { } e) throw new AggregateException("Sgemm: a task of the product failed", e);
     }
 
     private static void EnsureWorkers(int count)
     {
-        if (_wake.Length >= count) return;
-        var list = new ManualResetEventSlim[count];
-        Array.Copy(_wake, list, _wake.Length);
-        for (int i = _wake.Length; i < count; i++)
+        if (_workers.Length >= count) return;
+        var list = new Worker[count];
+        Array.Copy(_workers, list, _workers.Length);
+        for (int i = _workers.Length; i < count; i++)
         {
-            var ev = list[i] = new ManualResetEventSlim(false, 2047);
-            var t = new Thread(() => Loop(ev)) { IsBackground = true, Name = $"Pitts GEMM worker {i + 1}" };
+            var w = list[i] = new Worker();
+            var t = new Thread(() => Loop(w)) { IsBackground = true, Name = $"Pitts GEMM worker {i + 1}" };
             t.Start();
         }
-        _wake = list;
+        _workers = list;
     }
 
-    private static void Loop(ManualResetEventSlim wake)
+    private static void Loop(Worker w)
     {
+        long seen = Interlocked.Read(ref _generation);
         while (true)
         {
-            wake.Wait();
-            wake.Reset();
+            // Poll for a new step for a short while, then block until woken.
+            long deadline = Stopwatch.GetTimestamp() + SpinMilliseconds * Stopwatch.Frequency / 1000;
+            while (Interlocked.Read(ref _generation) == seen && Stopwatch.GetTimestamp() < deadline)
+                Thread.SpinWait(20);
+            if (Interlocked.Read(ref _generation) == seen)
+            {
+                w.Wake.Reset();
+                Interlocked.Exchange(ref w.Sleeping, 1);
+                // Re-check after announcing sleep, so a step published in between is not missed.
+                if (Interlocked.Read(ref _generation) == seen) w.Wake.Wait();
+                Interlocked.Exchange(ref w.Sleeping, 0);
+            }
+            seen = Interlocked.Read(ref _generation);
             _current?.Work();
         }
     }
