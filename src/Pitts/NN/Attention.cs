@@ -189,3 +189,36 @@ public sealed class Autoencoder : Module
     /// <summary>The reconstruction g(f(x)).</summary>
     public override Tensor Forward(Tensor input) => Decode(Encode(input));
 }
+
+/// <summary>
+/// A stack of <c>numLayers</c> encoder blocks, each made by a factory, with an optional final norm
+/// (PyTorch's <c>nn.TransformerEncoder</c>; keys <c>layers.0.*</c>, ..., <c>norm.*</c>).
+/// </summary>
+public sealed class TransformerEncoder : Module
+{
+    /// <summary>The blocks, in order.</summary>
+    public ModuleList Layers { get; }
+
+    /// <summary>The final normalisation, or null.</summary>
+    public LayerNorm? Norm { get; }
+
+    /// <summary>Creates the stack; <paramref name="makeLayer"/> is called once per layer, so the layers do not share weights.</summary>
+    public TransformerEncoder(Func<TransformerEncoderLayer> makeLayer, int numLayers, LayerNorm? norm = null)
+    {
+        ArgumentNullException.ThrowIfNull(makeLayer);
+        if (numLayers <= 0) throw new PittsException($"TransformerEncoder: the number of layers must be positive, got {numLayers}");
+        Layers = RegisterModule("layers", new ModuleList());
+        for (int i = 0; i < numLayers; i++) Layers.Add(makeLayer());
+        if (norm is not null) Norm = RegisterModule("norm", norm);
+    }
+
+    /// <summary>Runs every block on <paramref name="src"/> (N, L, E) with the same masks, then the final norm.</summary>
+    public Tensor Forward(Tensor src, Tensor? mask, Tensor? srcKeyPaddingMask = null)
+    {
+        foreach (var layer in Layers) src = ((TransformerEncoderLayer)layer).Forward(src, mask, srcKeyPaddingMask);
+        return Norm is null ? src : Norm.Forward(src);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input) => Forward(input, null, null);
+}

@@ -38,3 +38,41 @@ public sealed class Sequential : Module
         return input;
     }
 }
+
+/// <summary>
+/// A list of submodules named "0", "1", ... (PyTorch's <c>nn.ModuleList</c>): their parameters are registered, and the
+/// owner decides how to call them; it has no Forward of its own.
+/// </summary>
+public sealed class ModuleList : Module, IEnumerable<Module>
+{
+    private readonly List<Module> _items = [];
+
+    /// <summary>Creates the list.</summary>
+    public ModuleList(params Module[] modules)
+    {
+        foreach (var m in modules) Add(m);
+    }
+
+    /// <summary>Appends a module named by its position.</summary>
+    public ModuleList Add(Module module)
+    {
+        RegisterModule(_items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), module);
+        _items.Add(module);
+        return this;
+    }
+
+    /// <summary>The module at position <paramref name="index"/>.</summary>
+    public Module this[int index] => _items[index];
+
+    /// <summary>The number of modules.</summary>
+    public int Count => _items.Count;
+
+    /// <summary>Always throws: iterate over the modules and call them instead.</summary>
+    public override Tensor Forward(Tensor input) =>
+        throw new PittsException("ModuleList has no Forward of its own; iterate over its modules (or use Sequential to chain them)");
+
+    /// <inheritdoc/>
+    public IEnumerator<Module> GetEnumerator() => _items.GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}

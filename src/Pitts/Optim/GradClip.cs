@@ -20,12 +20,13 @@ public static class GradClip
             total = grads.Max(g => g.Numel == 0 ? 0f : Math.Abs(TensorPrimitives.MaxMagnitude(g.AsSpan())));
         else
         {
-            // Per-tensor norms first, then the norm of the norms, as PyTorch does.
+            // Per-tensor norms first, then the norm of the norms, as PyTorch does; sums in double.
             double acc = 0;
             foreach (var g in grads)
             {
                 double s = 0;
-                foreach (float v in g.AsSpan()) s += Math.Pow(Math.Abs(v), normType);
+                if (normType == 2f) foreach (float v in g.AsSpan()) s += (double)v * v;
+                else foreach (float v in g.AsSpan()) s += Math.Pow(Math.Abs(v), normType);
                 float tn = (float)Math.Pow(s, 1.0 / normType);
                 acc += Math.Pow(tn, normType);
             }

@@ -131,6 +131,11 @@ enc2 = nn.TransformerEncoderLayer(E, H, dim_feedforward=12, dropout=0.0, batch_f
 layer("transformer_encoder_layer_norm_first_masked", enc2, [rnd(2, 4, E)], {"embed": E, "heads": H, "ff": 12, "norm_first": True, "causal": True, "padding": [[0, 0, 1, 1], [0, 0, 0, 0]]},
       call=lambda m, s: m(s, src_mask=causal, src_key_padding_mask=torch.tensor([[False, False, True, True], [False] * 4])))
 
+stack = nn.TransformerEncoder(nn.TransformerEncoderLayer(E, H, dim_feedforward=10, dropout=0.0, batch_first=True), num_layers=2, norm=nn.LayerNorm(E))
+with torch.no_grad():
+    for p in stack.parameters(): p.add_(rnd(*p.shape, low=-0.1, high=0.1))  # the layers start as copies: make them differ
+layer("transformer_encoder_2_layers_norm", stack, [rnd(2, 4, E)], {"embed": E, "heads": H, "ff": 10, "layers": 2})
+
 # ------------------------------------------------------------------ losses
 losses = []
 

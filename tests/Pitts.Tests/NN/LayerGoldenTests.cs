@@ -97,6 +97,11 @@ public class LayerGoldenTests
                     var pad = Padding(cfg);
                     return (m, x => [m.Forward(x[0], B(cfg, "causal") ? MultiheadAttention.CausalMask(x[0].Shape[1]) : null, pad)]);
                 }
+            case "transformer_encoder_2_layers_norm":
+                {
+                    var m = new TransformerEncoder(() => new TransformerEncoderLayer(I(cfg, "embed"), I(cfg, "heads"), I(cfg, "ff"), dropout: 0f), I(cfg, "layers"), new LayerNorm(I(cfg, "embed")));
+                    return simple(m);
+                }
             default:
                 return ConvCases.Make(name, cfg) ?? throw new InvalidOperationException($"no Pitts layer for golden case '{name}'");
         }

@@ -130,4 +130,13 @@ public class ModuleTests
         m.Train();
         Assert.All(m.NamedModules(), x => Assert.True(x.Module.Training));
     }
+
+    [Fact]
+    public void ModuleListRegistersItsItemsAndHasNoForward()
+    {
+        var list = new ModuleList(new Linear(2, 3), new Linear(3, 1));
+        Assert.Equal(["0.weight", "0.bias", "1.weight", "1.bias"], list.NamedParameters().Select(p => p.Name).ToArray());
+        Assert.Equal(2, list.Count);
+        Assert.Throws<PittsException>(() => list.Forward(Tensor.Zeros(1, 2)));
+    }
 }
