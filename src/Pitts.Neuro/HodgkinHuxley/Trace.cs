@@ -68,8 +68,25 @@ public sealed class Trace
         return SpikeDetector.Detect(Time.AsSpan(0, Count), Voltage.AsSpan(0, Count), minProminenceMv);
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Appends one sample; the common case (room left, V only) is small enough to inline into the integrator loop.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void Add(double t, in HodgkinHuxleyState s, double injected, HodgkinHuxleyModel model)
+    {
+        int i = Count;
+        var time = Time;
+        var voltage = Voltage;
+        if ((uint)i < (uint)time.Length && (voltage.Length == 0 || (uint)i < (uint)voltage.Length) && M.Length == 0 && INa.Length == 0)
+        {
+            time[i] = t;
+            if (voltage.Length != 0) voltage[i] = s.V;
+            Count = i + 1;
+            return;
+        }
+        AddSlow(t, s, injected, model);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void AddSlow(double t, in HodgkinHuxleyState s, double injected, HodgkinHuxleyModel model)
     {
         if (Count == Time.Length) Grow();
         int i = Count++;
