@@ -36,7 +36,7 @@ public static class PlotCommand
             var ck = TrainSession.LoadCheckpoint(path);
             var options = CheckpointInfo.Options(ck.Metadata);
             if (ctx.Get(dataset) is { } d) options = (options ?? new TrainOptions()) with { Dataset = d };
-            PlotRenderer.Render(k, ck.Model, ck.Spec, options, CheckpointInfo.History(ck.Metadata), outPath);
+            PlotRenderer.Render(k, ck.Model, ck.Spec, options, CheckpointInfo.History(ck.Metadata), outPath, CheckpointInfo.BestEpoch(ck.Metadata));
             ctx.Out.WriteLine($"wrote {Path.GetFullPath(outPath)}");
             return CommandKit.ExitOk;
         });

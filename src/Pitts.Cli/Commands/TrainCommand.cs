@@ -196,7 +196,7 @@ public static class TrainCommand
         }
         foreach (var (kind, path) in plots)
         {
-            PlotRenderer.Render(kind, s.Model, s.Spec, s.Options, s.History, path);
+            PlotRenderer.Render(kind, s.Model, s.Spec, s.Options, s.History, path, r.BestEpoch);
             log.WriteLine($"wrote {Path.GetFullPath(path)}");
         }
         var ls = LeastSquares(s);
@@ -206,6 +206,7 @@ public static class TrainCommand
             var w = ctx.Out;
             if (!quiet) w.WriteLine();
             if (r.StoppedEarly) w.WriteLine($"early stopping after epoch {r.EpochsDone}: best validation loss at epoch {r.BestEpoch}, its weights kept");
+            else if (r.BestEpoch is { } b && b != r.EpochsDone) w.WriteLine($"best validation loss at epoch {b}, its weights kept (--early-stopping)");
             w.WriteLine(MetricsTable(s.Task, r.Train, r.Validation, r.Test));
             if (ls is not null)
                 w.WriteLine($"least-squares optimum (QR, closed form) of the same features: train loss {ConsoleReporter.Num(ls.Value.Train)}" +

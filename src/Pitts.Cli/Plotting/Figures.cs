@@ -46,8 +46,11 @@ public static class Figures
         return model.Forward(spec.Normalize(raw));
     }
 
-    /// <summary>Loss curves (log scale when they span more than a factor 20) and, beside them, accuracy or R² per epoch.</summary>
-    public static void Curves(IReadOnlyList<EpochRecord> history, string title, string path)
+    /// <summary>
+    /// Loss curves (log scale when they span more than a factor 20) and, beside them, accuracy or R² per epoch; a
+    /// dashed line marks <paramref name="bestEpoch"/>, the epoch early stopping kept.
+    /// </summary>
+    public static void Curves(IReadOnlyList<EpochRecord> history, string title, string path, int? bestEpoch = null)
     {
         if (history.Count == 0) throw new UsageException("plot curves: the checkpoint has no training history (train with --save to record one)");
         double[] ep = history.Select(h => (double)h.Epoch).ToArray();
@@ -76,6 +79,13 @@ public static class Figures
                 IntegerTicksOnly = true,
             };
             loss.Axes.Left.TickGenerator = ticks;
+        }
+        if (bestEpoch is { } best)
+        {
+            var line = loss.Add.VerticalLine(best);
+            line.LinePattern = LinePattern.Dashed;
+            line.Color = Colors.Gray;
+            line.LegendText = $"best validation loss (epoch {best}, weights kept)";
         }
         loss.ShowLegend(Alignment.UpperRight);
 

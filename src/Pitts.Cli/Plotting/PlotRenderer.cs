@@ -9,8 +9,11 @@ namespace Pitts.Cli.Plotting;
 /// <summary>Draws one figure kind for a trained zoo model, reloading the data it was trained on when the figure needs it.</summary>
 public static class PlotRenderer
 {
-    /// <summary>Draws figure <paramref name="kind"/> to <paramref name="path"/>; <paramref name="options"/> names the data (null: figures that need data fail with a usage message).</summary>
-    public static void Render(string kind, Module model, ModelSpec spec, TrainOptions? options, IReadOnlyList<EpochRecord> history, string path)
+    /// <summary>
+    /// Draws figure <paramref name="kind"/> to <paramref name="path"/>; <paramref name="options"/> names the data (null:
+    /// figures that need data fail with a usage message); <paramref name="bestEpoch"/> marks early stopping's choice.
+    /// </summary>
+    public static void Render(string kind, Module model, ModelSpec spec, TrainOptions? options, IReadOnlyList<EpochRecord> history, string path, int? bestEpoch = null)
     {
         string name = options?.Dataset ?? spec.Dataset ?? "data";
         string title = $"{spec.Describe()} on {name}";
@@ -22,7 +25,7 @@ public static class PlotRenderer
         switch (kind)
         {
             case "curves":
-                Figures.Curves(history, title, path);
+                Figures.Curves(history, title, path, bestEpoch);
                 break;
             case "fit":
                 {

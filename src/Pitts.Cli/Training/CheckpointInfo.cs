@@ -16,4 +16,16 @@ public static class CheckpointInfo
         try { return JsonSerializer.Deserialize<List<EpochRecord>>(json) ?? []; }
         catch (JsonException) { return []; }
     }
+
+    /// <summary>The epoch whose weights early stopping kept (<c>pitts.early</c>), or null.</summary>
+    public static int? BestEpoch(IReadOnlyDictionary<string, string> metadata)
+    {
+        if (!metadata.TryGetValue("pitts.early", out var json)) return null;
+        try
+        {
+            var d = JsonSerializer.Deserialize<Dictionary<string, double>>(json);
+            return d is not null && d.TryGetValue("best_epoch", out var e) && e > 0 ? (int)e : null;
+        }
+        catch (JsonException) { return null; }
+    }
 }

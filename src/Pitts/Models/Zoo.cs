@@ -199,6 +199,8 @@ public sealed record ModelSpec
         return new Sequential([.. layers]);
     }
 
+    private static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
     /// <summary>A one-line description, e.g. <c>mlp 784-128-64-10 relu</c>.</summary>
     public string Describe() => Kind switch
     {
@@ -206,8 +208,8 @@ public sealed record ModelSpec
         "poly" => $"poly degree {Degree}" + (InputSize > 1 || Outputs > 1 ? $", {InputSize} inputs, {Outputs} outputs" : ""),
         "linear" => $"linear {InputSize} -> {Outputs}",
         "cnn" => $"cnn {ModelSpec.Show(InputShape)} conv {Kernel}x{Kernel} channels {string.Join("-", Hidden)} -> {Outputs} {Activation}",
-        "rnn" or "lstm" => $"{Kind} {InputShape[1]} features x {InputShape[0]} steps, hidden {(Hidden.Length > 0 ? Hidden[0] : 32)}" + (Hidden.Length > 1 ? $" x {Hidden.Length} layers" : "") + $" -> {Outputs}",
-        "transformer" => $"transformer {InputShape[1]} features x {InputShape[0]} steps, width {(Hidden.Length > 0 ? Hidden[0] : 32)}, {Heads} heads -> {Outputs}",
+        "rnn" or "lstm" => $"{Kind} on {InputShape[0]} steps of {Plural(InputShape[1], "value")}, hidden {(Hidden.Length > 0 ? Hidden[0] : 32)}" + (Hidden.Length > 1 ? $" x {Hidden.Length} layers" : "") + $" -> {Outputs}",
+        "transformer" => $"transformer on {InputShape[0]} steps of {Plural(InputShape[1], "value")}, width {(Hidden.Length > 0 ? Hidden[0] : 32)}, {Heads} heads -> {Outputs}",
         "autoencoder" => $"autoencoder {string.Join("-", new[] { InputSize }.Concat(Hidden).Append(Latent).Concat(Hidden.Reverse()).Append(InputSize))} {Activation}",
         _ => $"{Kind} input {Show(InputShape)}, hidden {Show(Hidden)}, {Outputs} output(s), {Activation}",
     };
