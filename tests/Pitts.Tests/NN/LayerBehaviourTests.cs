@@ -202,6 +202,16 @@ public class LayerBehaviourTests
     }
 
     [Fact]
+    public void FusedLayerNormGradientsOfInputWeightAndBiasMatchFiniteDifferences()
+    {
+        var g = new Generator(15);
+        var up = Tensor.Randn([2, 3, 5], g);
+        var r = GradCheck.Check(a => LayerNorm.LayerNormOp(a[0], 5, a[1], a[2], 1e-5f).Mul(up).Sum(),
+            [Tensor.Randn([2, 3, 5], g), Tensor.Randn([5], g), Tensor.Randn([5], g)]);
+        Assert.True(r.Passed, r.ToString());
+    }
+
+    [Fact]
     public void EmbeddingRejectsIndicesOutOfRange()
     {
         var e = new Embedding(5, 2);
