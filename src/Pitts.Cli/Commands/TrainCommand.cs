@@ -190,7 +190,7 @@ public static class TrainCommand
         {
             string kept = savePath is not null && File.Exists(savePath)
                 ? $"{savePath} holds epoch {SavedEpoch(savePath)}; continue with: pitts train --resume {savePath}"
-                : "no checkpoint was written (use --save to keep one)";
+                : savePath is not null ? $"no epoch had finished, so nothing was saved to {savePath}" : "no checkpoint was written (use --save to keep one)";
             ctx.Error.WriteLine($"pitts train: interrupted during epoch {r.EpochsDone + 1}; {kept}");
             return 130;
         }
