@@ -78,7 +78,9 @@ public sealed class Trainer(Module model, Loss loss, Optimizer optimizer)
                     foreach (var m in Metrics) m.Update(output.Detach(), y);
                 Report(new TrainingProgress(TrainingPhase.Batch, epoch, epochs, step, stepsPerEpoch, lossSum / count, null));
             }
-            var metrics = new Dictionary<string, double> { ["loss"] = count == 0 ? double.NaN : lossSum / count };
+            if (step == 0)
+                throw new PittsException($"Trainer.Fit: the training data yielded no batches in epoch {epoch}; check the dataset size and the loader's batch size and drop-last setting");
+            var metrics = new Dictionary<string, double> { ["loss"] = lossSum / count };
             foreach (var m in Metrics) metrics[m.Name] = m.Compute();
             if (validation is not null)
                 foreach (var (k, v) in Evaluate(validation)) metrics["val_" + k] = v;

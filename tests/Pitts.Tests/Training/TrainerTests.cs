@@ -246,4 +246,13 @@ public class TrainerTests
         Assert.Equal([4, 5, 6], h.Epochs.Select(e => e.Epoch).ToArray());
         foreach (var (k, v) in m1.StateDict()) Assert.Equal(v.ToArray(), m3.StateDict()[k].ToArray());
     }
+
+    [Fact]
+    public void EmptyTrainingDataIsAClearError()
+    {
+        var model = new Linear(1, 1);
+        var trainer = new Trainer(model, new MseLoss(), new Sgd(model.Parameters(), lr: 0.1f));
+        var loader = new DataLoader(new TensorDataset(Tensor.Zeros(3, 1), Tensor.Zeros(3, 1)), batchSize: 8, dropLast: true);
+        Assert.Contains("no batches in epoch 1", Assert.Throws<PittsException>(() => trainer.Fit(loader, 2)).Message);
+    }
 }
