@@ -13,12 +13,22 @@ public sealed class ZooScreenshotsPart2(LabFixture lab)
     public static readonly Dictionary<string, (string Url, Func<LabPage, Task> Prepare)> Scenes = new()
     {
         ["zoo"] = ("/zoo", _ => Task.CompletedTask),
-        ["autoencoder"] = ("/autoencoder?sigma=0.5&z1=1&z2=-1", _ => Task.CompletedTask),
+        ["autoencoder"] = ("/autoencoder?sigma=0.5&z1=-10&z2=-5&k=2", TrainLinear),
         ["convolution"] = ("/convolution?k=edge-v&size=3&digit=7&pos=340", DrawSeven),
         ["depth"] = ("/depth?digit=7", _ => Task.CompletedTask),
         ["recurrent"] = ("/recurrent?h=0.25&model=lstm", _ => Task.CompletedTask),
         ["attention"] = ("/attention?task=reverse&input=385120", _ => Task.CompletedTask),
     };
+
+    private static async Task TrainLinear(LabPage p)
+    {
+        // The second Run button trains the linear autoencoder; a few seconds bring it close to PCA.
+        await p.Page.GetByTestId("run").Nth(1).ClickAsync();
+        await p.Page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=train-status]')].some(e => /step (\\d{4}|[6-9]\\d\\d) /.test(e.textContent))",
+            null, new PageWaitForFunctionOptions { Timeout = 90000 });
+        await p.Page.GetByTestId("pause").ClickAsync();
+        await p.Page.EvaluateAsync("() => window.scrollTo(0, 0)");
+    }
 
     private static async Task DrawSeven(LabPage p)
     {
