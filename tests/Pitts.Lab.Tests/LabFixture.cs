@@ -141,7 +141,12 @@ public sealed class LabPage : IAsyncDisposable
     public ILocator ById(string testId) => Page.GetByTestId(testId);
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync() => await Context.CloseAsync();
+    public async ValueTask DisposeAsync()
+    {
+        // Close the tab as a reader would (pagehide lets Blazor end its circuit at once), then the context.
+        if (!Page.IsClosed) await Page.CloseAsync(new PageCloseOptions { RunBeforeUnload = true });
+        await Context.CloseAsync();
+    }
 }
 
 /// <summary>All browser tests share one lab and one browser.</summary>

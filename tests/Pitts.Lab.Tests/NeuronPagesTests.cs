@@ -20,17 +20,12 @@ public sealed class NeuronPagesTests(LabFixture lab)
         await using var p = await lab.OpenAsync("/mcculloch-pitts?w=0,0&t=3");
         await Expect(p.ById("computes")).ToContainTextAsync("never fires");
         // Rows 00, 01, 10, 11.
-        await p.ById("preset-and").ClickAsync();
-        await Expect(p.ById("computes")).ToContainTextAsync("AND");
-        Assert.Equal("0001", await Column(p, 4));
-        await p.ById("preset-or").ClickAsync();
-        Assert.Equal("0111", await Column(p, 4));
-        await p.ById("preset-nand").ClickAsync();
-        Assert.Equal("1110", await Column(p, 4));
-        await p.ById("preset-nor").ClickAsync();
-        Assert.Equal("1000", await Column(p, 4));
-        await p.ById("preset-not").ClickAsync();
-        Assert.Equal("10", await Column(p, 2));
+        foreach (var (gate, column) in new[] { ("AND", "0001"), ("OR", "0111"), ("NAND", "1110"), ("NOR", "1000"), ("NOT", "10") })
+        {
+            await p.ById("preset-" + gate.ToLowerInvariant()).ClickAsync();
+            await Expect(p.ById("computes")).ToHaveTextAsync($"This unit computes {gate}.");
+            Assert.Equal(column, await Column(p, column.Length));
+        }
         await p.Page.WaitForURLAsync(u => u.Contains("w=-1&t=0"));
         Assert.Empty(p.Errors);
     }

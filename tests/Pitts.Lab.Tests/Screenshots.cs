@@ -19,6 +19,11 @@ public sealed class Screenshots(LabFixture lab)
         ["hodgkin-huxley"] = ("/hodgkin-huxley?i=10&protocol=step&t=100&method=rk4&gate=m&clamp=0", _ => Task.CompletedTask),
         ["networks"] = ("/networks?in=2&out=1&hidden=4,3&f=tanh&seed=3&x=1,-0.5", _ => Task.CompletedTask),
         ["losses"] = ("/losses?yhat=0.3&y=1&p=0.15&label=1", _ => Task.CompletedTask),
+        ["training"] = ("/training?epochs=1500&speed=100", async p =>
+        {
+            await p.ById("run").ClickAsync();
+            await Microsoft.Playwright.Assertions.Expect(p.ById("train-status")).ToContainTextAsync("epoch 1500 of 1500");
+        }),
         ["universal-approximation"] = ("/universal-approximation?n=8&target=sin&seed=1&basis=1", _ => Task.CompletedTask),
         ["backprop"] = ("/backprop?step=9", _ => Task.CompletedTask),
         ["gradient-descent"] = ("/gradient-descent?f=bowl&lr=0.1&w1=-2.2&w2=1.6&steps=40", _ => Task.CompletedTask),

@@ -33,4 +33,54 @@ public sealed class TrainingPagesTests(LabFixture lab)
         Assert.Equal(thirty, await UaMse(q, 30));
         Assert.Empty(p.Errors);
     }
+
+    [Fact]
+    public async Task TrainingRunsLiveAtTenFramesASecondAndCanBePausedSteppedAndReset()
+    {
+        await using var p = await lab.OpenAsync("/training?epochs=20000&speed=5");
+        // Count how often the loss curve is redrawn in the browser.
+        await p.Page.EvaluateAsync(@"() => {
+            window.__frames = 0;
+            const path = () => document.querySelector('[data-testid=loss-curve] svg g[clip-path] path');
+            new MutationObserver(() => window.__frames++).observe(document.querySelector('[data-testid=loss-curve]'), { subtree: true, attributes: true, childList: true });
+        }");
+        await p.ById("run").ClickAsync();
+        await p.Page.WaitForTimeoutAsync(500);
+        int f0 = await p.Page.EvaluateAsync<int>("() => window.__frames");
+        await p.Page.WaitForTimeoutAsync(2000);
+        int f1 = await p.Page.EvaluateAsync<int>("() => window.__frames");
+        Assert.True(f1 - f0 >= 20, $"only {f1 - f0} redraws in 2 s");
+
+        await p.ById("pause").ClickAsync();
+        await Expect(p.ById("run")).ToBeVisibleAsync();
+        string paused = await p.ById("train-status").InnerTextAsync();
+        await p.Page.WaitForTimeoutAsync(300);
+        Assert.Equal(paused, await p.ById("train-status").InnerTextAsync());
+        int epoch = int.Parse(paused.Split(' ')[1]);
+        await p.ById("step").ClickAsync();
+        await Expect(p.ById("train-status")).ToContainTextAsync($"epoch {epoch + 5} of 20000");
+        await p.ById("reset").ClickAsync();
+        await Expect(p.ById("train-status")).ToContainTextAsync("epoch 0 of 20000");
+        Assert.Empty(p.Errors);
+    }
+
+    [Fact]
+    public async Task TrainingReachesALowLoss()
+    {
+        // The lecture's loop: Adam at lr 0.01 fits sin on 30 points to a small MSE well within 2000 epochs.
+        await using var p = await lab.OpenAsync("/training?epochs=2000&speed=100");
+        await p.ById("run").ClickAsync();
+        await Expect(p.ById("train-status")).ToContainTextAsync("epoch 2000 of 2000", new LocatorAssertionsToContainTextOptions { Timeout = 30000 });
+        string status = await p.ById("train-status").InnerTextAsync();
+        double loss = Number(status.Split("loss ")[1].Split(' ')[0]);
+        Assert.True(loss < 0.01, status);
+    }
+
+    [Fact]
+    public async Task DivergenceSaysLearningRateTooHigh()
+    {
+        await using var p = await lab.OpenAsync("/training?opt=sgd&lr=10&epochs=2000&speed=50");
+        await p.ById("run").ClickAsync();
+        await Expect(p.ById("train-message")).ToContainTextAsync("learning rate too high?", new LocatorAssertionsToContainTextOptions { Timeout = 20000 });
+    }
 }
