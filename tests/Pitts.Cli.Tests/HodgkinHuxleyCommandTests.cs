@@ -73,6 +73,25 @@ public class HodgkinHuxleyCommandTests
     }
 
     [Fact]
+    public void ProtocolsShapeTheStimulus()
+    {
+        // A 1 ms pulse fires once above the pulse threshold (about 6.9 µA/cm²) and not below it.
+        Assert.Single(Csv(Run("hh", "spikes", "--protocol", "pulse", "--current", "7.5", "--start", "5", "--width", "1", "--duration", "50").Out).Rows);
+        Assert.Empty(Csv(Run("hh", "spikes", "--protocol", "pulse", "--current", "6.5", "--start", "5", "--width", "1", "--duration", "50").Out).Rows);
+        // A train of 3 strong pulses 20 ms apart: one spike each, starting within a few ms of each pulse.
+        var train = Csv(Run("hh", "spikes", "--protocol", "train", "--current", "40", "--width", "0.5", "--period", "20", "--count", "3", "--start", "10", "--duration", "80").Out).Rows;
+        Assert.Equal(3, train.Length);
+        for (int k = 0; k < 3; k++) Assert.InRange(train[k][0] - (10 + 20 * k), 0, 5);
+        // A step that starts at 50 ms: nothing before it.
+        var step = Csv(Run("hh", "spikes", "--current", "10", "--start", "50", "--duration", "100").Out).Rows;
+        Assert.True(step.Length >= 3 && step[0][0] > 50);
+        // A ramp reaching 20 µA/cm² at 20 ms fires; the trace has the same rows as any run.
+        Assert.NotEmpty(Csv(Run("hh", "spikes", "--protocol", "ramp", "--current", "20", "--ramp-end", "20", "--duration", "100").Out).Rows);
+        AssertBadInput(Run("hh", "run", "--protocol", "zigzag"), "unknown protocol 'zigzag'");
+        AssertBadInput(Run("hh", "run", "--protocol", "train", "--width", "5", "--period", "2"), "--period");
+    }
+
+    [Fact]
     public void FiPrintsCurrentAndRateAndMatchesNeuron()
     {
         var r = Run("hh", "fi", "--from", "5", "--to", "10", "--step", "2.5", "--duration", "1000");

@@ -62,45 +62,81 @@ public static class HodgkinHuxleyCommand
         }
     }
 
-    private static Option<double> CurrentOption() =>
-        new("--current", "-i") { Description = "Injected current in µA/cm², switched on at t = 0 from rest", DefaultValueFactory = _ => 10 };
+    /// <summary>The current-clamp protocol options shared by run and spikes.</summary>
+    private sealed class StimulusOptions
+    {
+        public Option<double> Current { get; } = new("--current", "-i") { Description = "Injected current in µA/cm² (the amplitude of the protocol)", DefaultValueFactory = _ => 10 };
+        public Option<string> Protocol { get; } = new("--protocol") { Description = "step (from --start on), pulse (--width long), ramp (0 at --start to --current at --ramp-end) or train (--count pulses of --width every --period)", DefaultValueFactory = _ => "step" };
+        public Option<double> Start { get; } = new("--start") { Description = "When the current starts, in ms", DefaultValueFactory = _ => 0 };
+        public Option<double> Width { get; } = new("--width") { Description = "Pulse width in ms (pulse, train)", DefaultValueFactory = _ => 1 };
+        public Option<double> Period { get; } = new("--period") { Description = "Pulse period in ms (train)", DefaultValueFactory = _ => 10 };
+        public Option<int> Count { get; } = new("--count") { Description = "Number of pulses (train)", DefaultValueFactory = _ => 10 };
+        public Option<double?> RampEnd { get; } = new("--ramp-end") { Description = "When the ramp reaches --current, in ms (default: the end of the run)" };
+
+        public void AddTo(Command c)
+        {
+            foreach (var o in new Option[] { Current, Protocol, Start, Width, Period, Count, RampEnd }) c.Options.Add(o);
+        }
+
+        public (Waveform Waveform, string Title) Read(CommandContext ctx, double duration)
+        {
+            double i = ctx.Get(Current), start = ctx.Get(Start), width = ctx.Get(Width), period = ctx.Get(Period);
+            int count = ctx.Get(Count);
+            CommandKit.Require(double.IsFinite(i) && Math.Abs(i) <= 1e4, $"--current must be a number of µA/cm² within ±10000, got {CommandKit.Num(i)}");
+            CommandKit.Require(double.IsFinite(start) && start >= 0, $"--start must be a time >= 0 ms, got {CommandKit.Num(start)}");
+            string protocol = ctx.Get(Protocol).ToLowerInvariant();
+            string amp = $"{CommandKit.Num(i)} µA/cm²";
+            switch (protocol)
+            {
+                case "step":
+                    return (Waveform.Step(i, start), start == 0 ? $"I = {amp}" : $"step of {amp} at {CommandKit.Num(start)} ms");
+                case "pulse":
+                    CommandKit.Require(double.IsFinite(width) && width > 0, $"--width must be a positive number of ms, got {CommandKit.Num(width)}");
+                    return (Waveform.Pulse(i, start, width), $"{CommandKit.Num(width)} ms pulse of {amp}");
+                case "ramp":
+                    double end = ctx.Get(RampEnd) ?? duration;
+                    CommandKit.Require(double.IsFinite(end) && end > start, $"--ramp-end {CommandKit.Num(end)} ms must be after --start {CommandKit.Num(start)} ms");
+                    return (Waveform.Ramp(0, i, start, end), $"ramp to {amp} at {CommandKit.Num(end)} ms");
+                case "train":
+                    CommandKit.Require(double.IsFinite(width) && width > 0, $"--width must be a positive number of ms, got {CommandKit.Num(width)}");
+                    CommandKit.Require(double.IsFinite(period) && period >= width, $"--period {CommandKit.Num(period)} ms must be at least --width {CommandKit.Num(width)} ms");
+                    CommandKit.Require(count is >= 1 and <= 1_000_000, $"--count must be between 1 and 1000000, got {count}");
+                    return (Waveform.PulseTrain(i, start, width, period, count), $"{count} pulses of {amp}, every {CommandKit.Num(period)} ms");
+                default:
+                    throw new UsageException($"--protocol: unknown protocol '{protocol}' (expected step, pulse, ramp or train)");
+            }
+        }
+    }
 
     private static Option<string?> PlotOption() =>
         new("--plot") { Description = "Also draw the result to this PNG file" };
 
-    private static double ReadCurrent(CommandContext ctx, Option<double> o)
-    {
-        double i = ctx.Get(o);
-        CommandKit.Require(double.IsFinite(i) && Math.Abs(i) <= 1e4, $"--current must be a number of µA/cm² within ±10000, got {CommandKit.Num(i)}");
-        return i;
-    }
-
     private static Command Run()
     {
         var cmd = new Command("run", "Simulate current clamp and print the trace: t_ms, v_mv, m, h, n");
-        var current = CurrentOption();
+        var current = new StimulusOptions();
         var sim = new SimOptions();
         var interval = new Option<double?>("--record-interval") { Description = "Recording interval in ms (default: every step)" };
         var plot = PlotOption();
-        cmd.Options.Add(current);
+        current.AddTo(cmd);
         sim.AddTo(cmd);
         cmd.Options.Add(interval);
         cmd.Options.Add(plot);
         cmd.WithOutputOptions();
         cmd.SetBody(ctx =>
         {
-            double i = ReadCurrent(ctx, current);
             var (model, options, duration) = sim.Read(ctx);
+            var (stimulus, title) = current.Read(ctx, duration);
             double? every = ctx.Get(interval);
             CommandKit.Require(every is null || (double.IsFinite(every.Value) && every.Value > 0), $"--record-interval must be a positive number of ms, got {every}");
             double samples = duration / (every ?? options.Dt);
             CommandKit.Require(samples <= MaxTraceRows, $"the trace would have {samples:G3} rows; at most {MaxTraceRows:G3} (raise --record-interval)");
             string? plotPath = Plots.CheckPath(ctx.Get(plot));
-            var trace = model.Simulate(i, duration, options with { RecordInterval = every, Record = RecordedQuantities.Voltage | RecordedQuantities.Gates });
+            var trace = model.Simulate(stimulus, duration, options with { RecordInterval = every, Record = RecordedQuantities.Voltage | RecordedQuantities.Gates });
             CommandKit.WriteTable(ctx, ["t_ms", "v_mv", "m", "h", "n"],
                 Enumerable.Range(0, trace.Count).Select(k => new[] { Math.Round(trace.Time[k], 9), trace.Voltage[k], trace.M[k], trace.H[k], trace.N[k] }));
             if (plotPath is not null)
-                Plots.Line(ctx, plotPath, $"Hodgkin-Huxley, I = {CommandKit.Num(i)} µA/cm²", "t (ms)", "V (mV)", trace.Time, [("V", trace.Voltage)]);
+                Plots.Line(ctx, plotPath, $"Hodgkin-Huxley, {title}", "t (ms)", "V (mV)", trace.Time, [("V", trace.Voltage)]);
             return CommandKit.ExitOk;
         });
         return cmd;
@@ -109,20 +145,20 @@ public static class HodgkinHuxleyCommand
     private static Command Spikes()
     {
         var cmd = new Command("spikes", "Simulate current clamp and print each spike's time in ms (the time of its voltage peak)");
-        var current = CurrentOption();
+        var current = new StimulusOptions();
         var sim = new SimOptions();
         var prominence = new Option<double>("--prominence") { Description = "Minimum prominence of a spike's peak in mV", DefaultValueFactory = _ => SpikeDetector.DefaultProminenceMv };
-        cmd.Options.Add(current);
+        current.AddTo(cmd);
         sim.AddTo(cmd);
         cmd.Options.Add(prominence);
         cmd.WithOutputOptions();
         cmd.SetBody(ctx =>
         {
-            double i = ReadCurrent(ctx, current);
             var (model, options, duration) = sim.Read(ctx);
+            var (stimulus, _) = current.Read(ctx, duration);
             double p = ctx.Get(prominence);
             CommandKit.Require(double.IsFinite(p) && p > 0, $"--prominence must be a positive number of mV, got {CommandKit.Num(p)}");
-            var spikes = model.Simulate(i, duration, options with { Record = RecordedQuantities.Voltage }).Spikes(p);
+            var spikes = model.Simulate(stimulus, duration, options with { Record = RecordedQuantities.Voltage }).Spikes(p);
             CommandKit.WriteTable(ctx, ["spike_time_ms"], spikes.Select(s => new[] { s.TimeMs }));
             return CommandKit.ExitOk;
         });
