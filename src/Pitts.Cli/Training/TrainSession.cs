@@ -165,7 +165,7 @@ public sealed class TrainSession
     {
         if (!File.Exists(path)) throw new UsageException($"file not found: {path}");
         try { return IO.Safetensors.ReadHeader(path); }
-        catch (PittsException e) { throw new UsageException($"{path}: {e.Message}"); }
+        catch (PittsException e) { throw new UsageException(Named(path, e.Message)); }
     }
 
     /// <summary>Loads a zoo checkpoint, turning every file or model error into a one-line <see cref="UsageException"/>.</summary>
@@ -173,8 +173,12 @@ public sealed class TrainSession
     {
         if (!File.Exists(path)) throw new UsageException($"file not found: {path}");
         try { return ZooCheckpoint.Load(path, generator); }
-        catch (PittsException e) { throw new UsageException($"{path}: {e.Message}"); }
+        catch (PittsException e) { throw new UsageException(Named(path, e.Message)); }
     }
+
+    /// <summary>The message, prefixed with the file's path unless it already names the file.</summary>
+    private static string Named(string path, string message) =>
+        message.Contains(Path.GetFileName(path), StringComparison.Ordinal) ? message : $"{path}: {message}";
 
     /// <summary>Rebuilds the standardised train, validation and test splits a saved run used (same data, seed and fractions).</summary>
     public static ((Tensor X, Tensor Y) Train, (Tensor X, Tensor Y)? Val, (Tensor X, Tensor Y)? Test) PrepareSplits(TrainOptions o, ModelSpec spec, bool normalize = true)
