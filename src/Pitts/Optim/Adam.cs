@@ -25,11 +25,15 @@ public class Adam : Optimizer
 
     /// <summary>Creates the optimizer with PyTorch's defaults α = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0.</summary>
     public Adam(IEnumerable<Tensor> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0f)
-        : this(parameters, lr, beta1, beta2, eps, weightDecay, "Adam") { }
+        : this([new ParamGroup(parameters ?? throw new ArgumentNullException(nameof(parameters)))], lr, beta1, beta2, eps, weightDecay, "Adam") { }
+
+    /// <summary>Creates the optimizer over parameter groups (each may override the learning rate and weight decay).</summary>
+    public Adam(IEnumerable<ParamGroup> groups, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0f)
+        : this(groups, lr, beta1, beta2, eps, weightDecay, "Adam") { }
 
     /// <summary>Creates the optimizer with a name for messages (used by AdamW).</summary>
-    protected Adam(IEnumerable<Tensor> parameters, float lr, float beta1, float beta2, float eps, float weightDecay, string name)
-        : base(parameters, lr, name)
+    protected Adam(IEnumerable<ParamGroup> groups, float lr, float beta1, float beta2, float eps, float weightDecay, string name)
+        : base(groups, lr, name)
     {
         CheckUnit(beta1, "beta1", name);
         CheckUnit(beta2, "beta2", name);
@@ -47,7 +51,7 @@ public class Adam : Optimizer
         int t = NextStep(index);
         var m = Buffer(index, "exp_avg");
         var v = Buffer(index, "exp_avg_sq");
-        float lr = LearningRate, b1 = Beta1, b2 = Beta2, eps = Eps, wd = WeightDecay;
+        float lr = LearningRateOf(index), b1 = Beta1, b2 = Beta2, eps = Eps, wd = WeightDecayOf(index, WeightDecay);
         float biasCorrection1 = 1f - MathF.Pow(b1, t);
         float biasCorrection2Sqrt = MathF.Sqrt(1f - MathF.Pow(b2, t));
         float stepSize = lr / biasCorrection1;
@@ -73,7 +77,11 @@ public sealed class AdamW : Adam
 {
     /// <summary>Creates the optimizer with PyTorch's defaults α = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0.01.</summary>
     public AdamW(IEnumerable<Tensor> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 1e-2f)
-        : base(parameters, lr, beta1, beta2, eps, weightDecay, "AdamW") { }
+        : base([new ParamGroup(parameters ?? throw new ArgumentNullException(nameof(parameters)))], lr, beta1, beta2, eps, weightDecay, "AdamW") { }
+
+    /// <summary>Creates the optimizer over parameter groups (e.g. biases and norms with WeightDecay: 0).</summary>
+    public AdamW(IEnumerable<ParamGroup> groups, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 1e-2f)
+        : base(groups, lr, beta1, beta2, eps, weightDecay, "AdamW") { }
 
     /// <inheritdoc/>
     protected override bool DecoupledWeightDecay => true;

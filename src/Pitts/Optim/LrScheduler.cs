@@ -6,18 +6,23 @@ namespace Pitts.Optim;
 /// </summary>
 public abstract class LrScheduler
 {
-    /// <summary>Captures the optimizer's current learning rate as the base rate.</summary>
+    private float[] _baseLrs;
+
+    /// <summary>Captures each group's current learning rate as its base rate.</summary>
     protected LrScheduler(Optimizer optimizer)
     {
         Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
-        BaseLr = optimizer.LearningRate;
+        _baseLrs = Enumerable.Range(0, optimizer.GroupCount).Select(optimizer.GetLearningRate).ToArray();
     }
 
     /// <summary>The optimizer whose learning rate this schedule sets.</summary>
     public Optimizer Optimizer { get; }
 
-    /// <summary>The learning rate at epoch 0.</summary>
-    public float BaseLr { get; private set; }
+    /// <summary>The learning rate of the first group at epoch 0.</summary>
+    public float BaseLr => _baseLrs[0];
+
+    /// <summary>Each group's learning rate at epoch 0.</summary>
+    public IReadOnlyList<float> BaseLrs => _baseLrs;
 
     /// <summary>The number of <see cref="Step"/> calls so far (PyTorch's last_epoch).</summary>
     public int LastEpoch { get; private set; }
@@ -25,28 +30,39 @@ public abstract class LrScheduler
     /// <summary>The learning rate the optimizer uses now.</summary>
     public float LastLr => Optimizer.LearningRate;
 
-    /// <summary>Advances one epoch and sets the optimizer's learning rate.</summary>
+    /// <summary>Advances one epoch and sets every group's learning rate from its base rate.</summary>
     public void Step()
     {
         LastEpoch++;
-        Optimizer.LearningRate = LrAt(LastEpoch);
+        for (int g = 0; g < _baseLrs.Length; g++) Optimizer.SetLearningRate(g, LrAt(LastEpoch, _baseLrs[g]));
     }
 
-    /// <summary>The learning rate at epoch <paramref name="epoch"/> (closed form).</summary>
-    public abstract float LrAt(int epoch);
+    /// <summary>The first group's learning rate at epoch <paramref name="epoch"/> (closed form).</summary>
+    public float LrAt(int epoch) => LrAt(epoch, BaseLr);
 
-    /// <summary>The schedule's position as tensors ("last_epoch", "base_lr"), for checkpoints.</summary>
-    public virtual OrderedDictionary<string, Tensor> StateDict() => new()
+    /// <summary>The learning rate at epoch <paramref name="epoch"/> for a group whose base rate is <paramref name="baseLr"/>.</summary>
+    protected abstract float LrAt(int epoch, float baseLr);
+
+    /// <summary>The schedule's position as tensors ("last_epoch", "base_lr", "base_lrs.{g}" for further groups), for checkpoints.</summary>
+    public virtual OrderedDictionary<string, Tensor> StateDict()
     {
-        ["last_epoch"] = Tensor.Scalar(LastEpoch),
-        ["base_lr"] = Tensor.Scalar(BaseLr),
-    };
+        var d = new OrderedDictionary<string, Tensor>
+        {
+            ["last_epoch"] = Tensor.Scalar(LastEpoch),
+            ["base_lr"] = Tensor.Scalar(BaseLr),
+        };
+        for (int g = 1; g < _baseLrs.Length; g++) d[$"base_lrs.{g}"] = Tensor.Scalar(_baseLrs[g]);
+        return d;
+    }
 
-    /// <summary>Restores a state taken by <see cref="StateDict"/> (the optimizer's rate is restored by the optimizer's own state).</summary>
+    /// <summary>Restores a state taken by <see cref="StateDict"/> (the optimizer's rates are restored by the optimizer's own state).</summary>
     public virtual void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
     {
+        var b = new float[_baseLrs.Length];
+        b[0] = Get(state, "base_lr");
+        for (int g = 1; g < b.Length; g++) b[g] = Get(state, $"base_lrs.{g}");
         LastEpoch = (int)Get(state, "last_epoch");
-        BaseLr = Get(state, "base_lr");
+        _baseLrs = b;
     }
 
     /// <summary>Reads one scalar entry, with a clear error when it is missing.</summary>
@@ -71,7 +87,7 @@ public sealed class StepLr : LrScheduler
     }
 
     /// <inheritdoc/>
-    public override float LrAt(int epoch) => (float)(BaseLr * Math.Pow(Gamma, epoch / StepSize));
+    protected override float LrAt(int epoch, float baseLr) => (float)(baseLr * Math.Pow(Gamma, epoch / StepSize));
 }
 
 /// <summary>Multiplies the rate by γ every epoch: α_t = α₀·γ^t (PyTorch's ExponentialLR).</summary>
@@ -81,7 +97,7 @@ public sealed class ExponentialLr(Optimizer optimizer, float gamma) : LrSchedule
     public float Gamma { get; } = gamma;
 
     /// <inheritdoc/>
-    public override float LrAt(int epoch) => (float)(BaseLr * Math.Pow(Gamma, epoch));
+    protected override float LrAt(int epoch, float baseLr) => (float)(baseLr * Math.Pow(Gamma, epoch));
 }
 
 /// <summary>
@@ -104,7 +120,7 @@ public sealed class CosineAnnealingLr : LrScheduler
     }
 
     /// <inheritdoc/>
-    public override float LrAt(int epoch) => (float)(EtaMin + (BaseLr - EtaMin) * (1 + Math.Cos(Math.PI * epoch / TMax)) / 2);
+    protected override float LrAt(int epoch, float baseLr) => (float)(EtaMin + (baseLr - EtaMin) * (1 + Math.Cos(Math.PI * epoch / TMax)) / 2);
 }
 
 /// <summary>Whether a monitored metric should go down (a loss) or up (an accuracy).</summary>
@@ -118,8 +134,8 @@ public enum PlateauMode
 }
 
 /// <summary>
-/// Divides the learning rate by 1/factor when a metric has not improved for more than <c>patience</c> epochs
-/// (PyTorch's ReduceLROnPlateau, relative threshold): improvement means metric &lt; best·(1 - threshold) in Min mode.
+/// Multiplies the learning rate by <c>factor</c> when a metric has not improved for more than <c>patience</c> epochs
+/// in every group (PyTorch's ReduceLROnPlateau, relative threshold): improvement means metric &lt; best·(1 - threshold) in Min mode.
 /// Call <see cref="Step(float)"/> with the validation metric once per epoch.
 /// </summary>
 public sealed class ReduceLrOnPlateau
@@ -180,8 +196,11 @@ public sealed class ReduceLrOnPlateau
         if (CooldownCounter > 0) { CooldownCounter--; NumBadEpochs = 0; }
         if (NumBadEpochs > Patience)
         {
-            float old = Optimizer.LearningRate, next = Math.Max(old * Factor, MinLr);
-            if (old - next > Eps) Optimizer.LearningRate = next;
+            for (int g = 0; g < Optimizer.GroupCount; g++)
+            {
+                float old = Optimizer.GetLearningRate(g), next = Math.Max(old * Factor, MinLr);
+                if (old - next > Eps) Optimizer.SetLearningRate(g, next);
+            }
             CooldownCounter = Cooldown;
             NumBadEpochs = 0;
         }

@@ -4,19 +4,49 @@ using Pitts.Autograd;
 namespace Pitts.Optim;
 
 /// <summary>
-/// Base class of the optimizers: it holds the parameters, the learning rate and per-parameter state (momentum
-/// buffers, moment estimates), and updates parameter storage in place under no-grad in <see cref="Step"/>.
+/// A group of parameters with its own learning rate and weight decay (PyTorch's param_groups), e.g. to exempt biases
+/// and norms from weight decay: <c>new AdamW([new(decayed), new(others, WeightDecay: 0f)], lr: 1e-3f)</c>. A null
+/// value takes the optimizer's argument.
+/// </summary>
+public sealed record ParamGroup(IEnumerable<Tensor> Parameters, float? Lr = null, float? WeightDecay = null);
+
+/// <summary>
+/// Base class of the optimizers: it holds the parameters (in one or more <see cref="ParamGroup"/>s), the learning
+/// rates and per-parameter state (momentum buffers, moment estimates), and updates parameter storage in place under
+/// no-grad in <see cref="Step"/>.
 /// </summary>
 public abstract class Optimizer
 {
     private readonly Tensor[] _params;
+    private readonly int[] _groupOf;
+    private readonly float[] _groupLr;
+    private readonly float?[] _groupWeightDecay;
     private readonly Dictionary<string, Tensor>[] _state;
 
     /// <summary>Takes the parameters to optimise (e.g. <c>net.Parameters()</c>); each must be a leaf that requires grad.</summary>
     protected Optimizer(IEnumerable<Tensor> parameters, float lr, string name)
+        : this([new ParamGroup(parameters ?? throw new ArgumentNullException(nameof(parameters)))], lr, name) { }
+
+    /// <summary>Takes parameter groups, each with optional learning-rate and weight-decay overrides.</summary>
+    protected Optimizer(IEnumerable<ParamGroup> groups, float lr, string name)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
-        _params = parameters.ToArray();
+        ArgumentNullException.ThrowIfNull(groups);
+        var gs = groups.ToArray();
+        if (gs.Length == 0) throw new PittsException($"{name}: got no parameter groups");
+        var ps = new List<Tensor>();
+        var groupOf = new List<int>();
+        _groupLr = new float[gs.Length];
+        _groupWeightDecay = new float?[gs.Length];
+        for (int g = 0; g < gs.Length; g++)
+        {
+            foreach (var p in gs[g].Parameters) { ps.Add(p); groupOf.Add(g); }
+            _groupLr[g] = gs[g].Lr ?? lr;
+            CheckNonNegative(_groupLr[g], $"learning rate of group {g}", name);
+            _groupWeightDecay[g] = gs[g].WeightDecay;
+            if (gs[g].WeightDecay is float wd) CheckNonNegative(wd, $"weight decay of group {g}", name);
+        }
+        _params = [.. ps];
+        _groupOf = [.. groupOf];
         if (_params.Length == 0) throw new PittsException($"{name}: got an empty parameter list");
         for (int i = 0; i < _params.Length; i++)
             if (!_params[i].RequiresGrad || !_params[i].IsLeaf)
@@ -26,15 +56,36 @@ public abstract class Optimizer
         CheckNonNegative(lr, "learning rate", name);
         _state = new Dictionary<string, Tensor>[_params.Length];
         for (int i = 0; i < _state.Length; i++) _state[i] = [];
-        LearningRate = lr;
         Name = name;
     }
 
     /// <summary>The optimizer's name, used in messages.</summary>
     public string Name { get; }
 
-    /// <summary>The learning rate α; schedulers change it between steps.</summary>
-    public float LearningRate { get; set; }
+    /// <summary>The learning rate α of the first group; setting it sets every group's rate (schedulers set each group's own).</summary>
+    public float LearningRate
+    {
+        get => _groupLr[0];
+        set
+        {
+            for (int g = 0; g < _groupLr.Length; g++) _groupLr[g] = value;
+        }
+    }
+
+    /// <summary>The number of parameter groups (1 unless groups were given).</summary>
+    public int GroupCount => _groupLr.Length;
+
+    /// <summary>The learning rate of group <paramref name="group"/>.</summary>
+    public float GetLearningRate(int group) => _groupLr[group];
+
+    /// <summary>Sets the learning rate of group <paramref name="group"/>.</summary>
+    public void SetLearningRate(int group, float lr) => _groupLr[group] = lr;
+
+    /// <summary>The learning rate that applies to parameter <paramref name="index"/>.</summary>
+    protected float LearningRateOf(int index) => _groupLr[_groupOf[index]];
+
+    /// <summary>The weight decay that applies to parameter <paramref name="index"/>: its group's, else <paramref name="optimizerDefault"/>.</summary>
+    protected float WeightDecayOf(int index, float optimizerDefault) => _groupWeightDecay[_groupOf[index]] ?? optimizerDefault;
 
     /// <summary>The parameters being optimised, in the order given.</summary>
     public IReadOnlyList<Tensor> Parameters => _params;
@@ -81,12 +132,15 @@ public abstract class Optimizer
     }
 
     /// <summary>
-    /// The learning rate and per-parameter state as flat tensors keyed "lr" and "state.{i}.{name}" (i the parameter's
-    /// position), ready to be written with the model into one checkpoint. Values are copies.
+    /// The learning rates and per-parameter state as flat tensors keyed "lr" (the first group's),
+    /// "param_groups.{g}.lr" (further groups) and "state.{i}.{name}" (i the parameter's position over all groups), ready
+    /// to be written with the model into one checkpoint. Values are copies.
     /// </summary>
     public OrderedDictionary<string, Tensor> StateDict()
     {
-        var d = new OrderedDictionary<string, Tensor> { ["lr"] = Tensor.Scalar(LearningRate) };
+        var d = new OrderedDictionary<string, Tensor> { ["lr"] = Tensor.Scalar(_groupLr[0]) };
+        for (int g = 1; g < _groupLr.Length; g++)
+            d[string.Create(CultureInfo.InvariantCulture, $"param_groups.{g}.lr")] = Tensor.Scalar(_groupLr[g]);
         for (int i = 0; i < _state.Length; i++)
             foreach (var (k, v) in _state[i].OrderBy(kv => kv.Key, StringComparer.Ordinal))
                 d[string.Create(CultureInfo.InvariantCulture, $"state.{i}.{k}")] = Tensor.FromArray(v.ToArray(), [.. v.Shape]);
@@ -99,10 +153,17 @@ public abstract class Optimizer
         var fresh = new Dictionary<string, Tensor>[_params.Length];
         for (int i = 0; i < fresh.Length; i++) fresh[i] = [];
         float? lr = null;
+        var groupLr = new float?[_groupLr.Length];
         foreach (var (key, value) in stateDict)
         {
             if (key == "lr") { lr = value.Item(); continue; }
             var parts = key.Split('.', 3);
+            if (parts.Length == 3 && parts[0] == "param_groups" && parts[2] == "lr"
+                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int g) && g > 0 && g < _groupLr.Length)
+            {
+                groupLr[g] = value.Item();
+                continue;
+            }
             if (parts.Length != 3 || parts[0] != "state" || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int i))
                 throw new PittsException($"{Name}.LoadStateDict: unexpected key '{key}'");
             if (i >= _params.Length)
@@ -112,7 +173,10 @@ public abstract class Optimizer
             fresh[i][parts[2]] = Tensor.FromArray(value.ToArray(), [.. value.Shape]);
         }
         if (lr is null) throw new PittsException($"{Name}.LoadStateDict: missing key 'lr'");
-        LearningRate = lr.Value;
+        for (int g = 1; g < groupLr.Length; g++)
+            if (groupLr[g] is null) throw new PittsException($"{Name}.LoadStateDict: missing key 'param_groups.{g}.lr'");
+        _groupLr[0] = lr.Value;
+        for (int g = 1; g < groupLr.Length; g++) _groupLr[g] = groupLr[g]!.Value;
         for (int i = 0; i < fresh.Length; i++) _state[i] = fresh[i];
     }
 

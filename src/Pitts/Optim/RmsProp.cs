@@ -28,7 +28,11 @@ public sealed class RmsProp : Optimizer
 
     /// <summary>Creates the optimizer with PyTorch's defaults lr = 0.01, α = 0.99, ε = 1e-8.</summary>
     public RmsProp(IEnumerable<Tensor> parameters, float lr = 1e-2f, float alpha = 0.99f, float eps = 1e-8f, float weightDecay = 0f, float momentum = 0f, bool centered = false)
-        : base(parameters, lr, "RMSprop")
+        : this([new ParamGroup(parameters ?? throw new ArgumentNullException(nameof(parameters)))], lr, alpha, eps, weightDecay, momentum, centered) { }
+
+    /// <summary>Creates the optimizer over parameter groups (each may override the learning rate and weight decay).</summary>
+    public RmsProp(IEnumerable<ParamGroup> groups, float lr = 1e-2f, float alpha = 0.99f, float eps = 1e-8f, float weightDecay = 0f, float momentum = 0f, bool centered = false)
+        : base(groups, lr, "RMSprop")
     {
         CheckNonNegative(alpha, "alpha", Name);
         CheckNonNegative(eps, "eps", Name);
@@ -44,7 +48,7 @@ public sealed class RmsProp : Optimizer
         var s = Buffer(index, "square_avg");
         var gAvg = Centered ? Buffer(index, "grad_avg") : default;
         var b = Momentum > 0f ? Buffer(index, "momentum_buffer") : default;
-        float lr = LearningRate, a = Alpha, eps = Eps, wd = WeightDecay, mu = Momentum;
+        float lr = LearningRateOf(index), a = Alpha, eps = Eps, wd = WeightDecayOf(index, WeightDecay), mu = Momentum;
         for (int j = 0; j < p.Length; j++)
         {
             float g = grad[j] + wd * p[j];

@@ -26,7 +26,11 @@ public sealed class Sgd : Optimizer
 
     /// <summary>Creates the optimizer; Nesterov needs momentum &gt; 0 and zero dampening (as in PyTorch).</summary>
     public Sgd(IEnumerable<Tensor> parameters, float lr, float momentum = 0f, float dampening = 0f, float weightDecay = 0f, bool nesterov = false)
-        : base(parameters, lr, "SGD")
+        : this([new ParamGroup(parameters ?? throw new ArgumentNullException(nameof(parameters)))], lr, momentum, dampening, weightDecay, nesterov) { }
+
+    /// <summary>Creates the optimizer over parameter groups (each may override the learning rate and weight decay).</summary>
+    public Sgd(IEnumerable<ParamGroup> groups, float lr, float momentum = 0f, float dampening = 0f, float weightDecay = 0f, bool nesterov = false)
+        : base(groups, lr, "SGD")
     {
         CheckNonNegative(momentum, "momentum", Name);
         CheckNonNegative(weightDecay, "weight decay", Name);
@@ -38,7 +42,7 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc/>
     protected override void Update(int index, Span<float> p, ReadOnlySpan<float> grad)
     {
-        float lr = LearningRate, mu = Momentum, wd = WeightDecay;
+        float lr = LearningRateOf(index), mu = Momentum, wd = WeightDecayOf(index, WeightDecay);
         bool first = Momentum != 0f && !State(index).ContainsKey("momentum_buffer");
         var v = Momentum != 0f ? Buffer(index, "momentum_buffer") : default;
         for (int j = 0; j < p.Length; j++)

@@ -199,6 +199,11 @@ opts = [
     run_opt("rmsprop", lambda p: torch.optim.RMSprop(p, lr=0.01), {"kind": "rmsprop", "lr": 0.01}),
     run_opt("rmsprop_centered_momentum_wd", lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9, momentum=0.5, centered=True, weight_decay=0.05),
             {"kind": "rmsprop", "lr": 0.01, "alpha": 0.9, "momentum": 0.5, "centered": True, "weight_decay": 0.05}),
+    # Parameter groups: the bias gets its own learning rate and no weight decay.
+    run_opt("adamw_groups", lambda p: torch.optim.AdamW([{"params": [p[0]]}, {"params": [p[1]], "lr": 0.03, "weight_decay": 0.0}], lr=0.01, weight_decay=0.1),
+            {"kind": "adamw", "lr": 0.01, "weight_decay": 0.1, "bias_lr": 0.03, "bias_weight_decay": 0.0}),
+    run_opt("sgd_groups", lambda p: torch.optim.SGD([{"params": [p[0]], "weight_decay": 0.05}, {"params": [p[1]], "lr": 0.2}], lr=0.1, momentum=0.9),
+            {"kind": "sgd", "lr": 0.1, "momentum": 0.9, "weight_weight_decay": 0.05, "bias_lr": 0.2}),
 ]
 
 def lr_seq(make_sched, epochs=15, metrics=None):
@@ -221,6 +226,18 @@ schedules = [
     {"name": "plateau", "config": {"factor": 0.5, "patience": 2, "cooldown": 1}, "metrics": plateau_metrics,
      "lrs": lr_seq(lambda o: torch.optim.lr_scheduler.ReduceLROnPlateau(o, factor=0.5, patience=2, cooldown=1), metrics=plateau_metrics)},
 ]
+
+def lr_seq_groups(make_sched, epochs=10):
+    a = torch.zeros(1, requires_grad=True); b = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.05}], lr=0.1)
+    s = make_sched(opt)
+    seq = []
+    for e in range(epochs):
+        opt.step(); s.step()
+        seq.append([g["lr"] for g in opt.param_groups])
+    return seq
+
+schedules.append({"name": "cosine_groups", "config": {"t_max": 10, "eta_min": 0.001}, "lrs": lr_seq_groups(lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, 10, 0.001))})
 
 def clip_case():
     a = rnd(3, 4, low=-3, high=3).requires_grad_(True); b = rnd(5, low=-3, high=3).requires_grad_(True)

@@ -21,15 +21,19 @@ public class OptimizerGoldenTests
 
     private static bool B(JsonElement cfg, string key) => cfg.TryGetProperty(key, out var v) && v.GetBoolean();
 
+    private static float? N(JsonElement cfg, string key) => cfg.TryGetProperty(key, out var v) ? v.GetSingle() : null;
+
     internal static Optimizer Make(JsonElement cfg, Tensor[] ps)
     {
         float lr = F(cfg, "lr", 0);
+        // The weight and the bias each form a group; overrides come from "weight_*" and "bias_*" keys (none: one group's worth).
+        ParamGroup[] groups = [new([ps[0]], N(cfg, "weight_lr"), N(cfg, "weight_weight_decay")), new([ps[1]], N(cfg, "bias_lr"), N(cfg, "bias_weight_decay"))];
         return cfg.GetProperty("kind").GetString() switch
         {
-            "sgd" => new Sgd(ps, lr, F(cfg, "momentum", 0), F(cfg, "dampening", 0), F(cfg, "weight_decay", 0), B(cfg, "nesterov")),
-            "adam" => new Adam(ps, lr, F(cfg, "beta1", 0.9f), F(cfg, "beta2", 0.999f), F(cfg, "eps", 1e-8f), F(cfg, "weight_decay", 0)),
-            "adamw" => new AdamW(ps, lr, F(cfg, "beta1", 0.9f), F(cfg, "beta2", 0.999f), F(cfg, "eps", 1e-8f), F(cfg, "weight_decay", 0.01f)),
-            "rmsprop" => new RmsProp(ps, lr, F(cfg, "alpha", 0.99f), F(cfg, "eps", 1e-8f), F(cfg, "weight_decay", 0), F(cfg, "momentum", 0), B(cfg, "centered")),
+            "sgd" => new Sgd(groups, lr, F(cfg, "momentum", 0), F(cfg, "dampening", 0), F(cfg, "weight_decay", 0), B(cfg, "nesterov")),
+            "adam" => new Adam(groups, lr, F(cfg, "beta1", 0.9f), F(cfg, "beta2", 0.999f), F(cfg, "eps", 1e-8f), F(cfg, "weight_decay", 0)),
+            "adamw" => new AdamW(groups, lr, F(cfg, "beta1", 0.9f), F(cfg, "beta2", 0.999f), F(cfg, "eps", 1e-8f), F(cfg, "weight_decay", 0.01f)),
+            "rmsprop" => new RmsProp(groups, lr, F(cfg, "alpha", 0.99f), F(cfg, "eps", 1e-8f), F(cfg, "weight_decay", 0), F(cfg, "momentum", 0), B(cfg, "centered")),
             var k => throw new InvalidOperationException($"unknown optimizer kind {k}"),
         };
     }
@@ -89,6 +93,23 @@ public class OptimizerGoldenTests
             step(epoch);
             Assert.True(Math.Abs(opt.LearningRate - lr.GetDouble()) <= 1e-6 * lr.GetDouble() + 1e-9, $"{name} epoch {epoch}: lr {opt.LearningRate}, PyTorch {lr.GetDouble()}");
             epoch++;
+        }
+    }
+
+    [Fact]
+    public void ScheduleStepsEachGroupFromItsOwnBaseRate()
+    {
+        var c = Root.GetProperty("schedules").EnumerateArray().Single(e => e.GetProperty("name").GetString() == "cosine_groups");
+        var opt = new Sgd([new ParamGroup([Tensor.Zeros(1).RequireGrad()]), new ParamGroup([Tensor.Zeros(1).RequireGrad()], Lr: 0.05f)], lr: 0.1f);
+        var s = new CosineAnnealingLr(opt, 10, 0.001f);
+        int epoch = 0;
+        foreach (var lrs in c.GetProperty("lrs").EnumerateArray())
+        {
+            s.Step();
+            epoch++;
+            var expected = lrs.EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            for (int g = 0; g < 2; g++)
+                Assert.True(Math.Abs(opt.GetLearningRate(g) - expected[g]) <= 1e-6 * expected[g] + 1e-9, $"epoch {epoch} group {g}: {opt.GetLearningRate(g)} vs {expected[g]}");
         }
     }
 

@@ -98,6 +98,25 @@ public class OptimizerTests
         Assert.Throws<PittsException>(() => new Sgd(p, lr: 0.1f, nesterov: true));
         Assert.Throws<PittsException>(() => new Adam(p, beta1: 1f));
         Assert.Throws<PittsException>(() => new Sgd([Tensor.Zeros(1)], lr: 0.1f));
-        Assert.Throws<PittsException>(() => new Sgd([], lr: 0.1f));
+        Assert.Throws<PittsException>(() => new Sgd(Array.Empty<Tensor>(), lr: 0.1f));
+    }
+
+    [Fact]
+    public void GroupStateRoundTripsAndTheSingleRateSetterSetsEveryGroup()
+    {
+        var a = Tensor.Ones(2).RequireGrad();
+        var b = Tensor.Ones(3).RequireGrad();
+        var opt = new AdamW([new ParamGroup([a]), new ParamGroup([b], Lr: 0.5f, WeightDecay: 0f)], lr: 0.1f);
+        Assert.Equal(2, opt.GroupCount);
+        Assert.Equal(0.5f, opt.GetLearningRate(1));
+        var sd = opt.StateDict();
+        Assert.Equal(0.5f, sd["param_groups.1.lr"].Item());
+        opt.LearningRate = 0.3f;
+        Assert.Equal(0.3f, opt.GetLearningRate(1));
+        opt.LoadStateDict(sd);
+        Assert.Equal(0.1f, opt.GetLearningRate(0));
+        Assert.Equal(0.5f, opt.GetLearningRate(1));
+        sd.Remove("param_groups.1.lr");
+        Assert.Contains("param_groups.1.lr", Assert.Throws<PittsException>(() => opt.LoadStateDict(sd)).Message);
     }
 }
