@@ -119,4 +119,21 @@ public class OptimizerTests
         sd.Remove("param_groups.1.lr");
         Assert.Contains("param_groups.1.lr", Assert.Throws<PittsException>(() => opt.LoadStateDict(sd)).Message);
     }
+
+    [Fact]
+    public void DocsExampleExemptsBiasesFromDecoupledDecay()
+    {
+        var net = new Pitts.NN.Sequential(new Pitts.NN.Linear(3, 2), new Pitts.NN.Relu(), new Pitts.NN.Linear(2, 1));
+        var decay = net.NamedParameters().Where(p => p.Name.EndsWith(".weight")).Select(p => p.Parameter);
+        var noDecay = net.NamedParameters().Where(p => !p.Name.EndsWith(".weight")).Select(p => p.Parameter);
+        var optimizer = new AdamW([new ParamGroup(decay), new ParamGroup(noDecay, WeightDecay: 0f)], lr: 1e-3f);
+        var before = net.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.ToArray());
+        foreach (var p in net.Parameters()) p.Grad = Tensor.ZerosLike(p); // zero gradient: only the decay acts
+        optimizer.Step();
+        foreach (var (name, p) in net.NamedParameters())
+        {
+            float factor = name.EndsWith(".weight") ? 1f - 1e-3f * 1e-2f : 1f;
+            Assert.Equal(before[name].Select(v => v * factor).ToArray(), p.ToArray());
+        }
+    }
 }
