@@ -67,8 +67,8 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Resumed_run_equals_the_uninterrupted_run_bit_for_bit()
     {
-        // Dropout and shuffling draw from the run's generator, so this also checks that the RNG state is restored.
-        string[] common = ["train", "--dataset", "moons", "--hidden", "16,16", "--dropout", "0.2", "--optimizer", "adamw", "--lr", "0.01", "--batch-size", "16", "--seed", "5", "--quiet"];
+        // Dropout, input noise and shuffling draw from the run's generator, so this also checks that its state is restored.
+        string[] common = ["train", "--dataset", "moons", "--hidden", "16,16", "--dropout", "0.2", "--augment", "noise", "--optimizer", "adamw", "--lr", "0.01", "--batch-size", "16", "--seed", "5", "--quiet"];
         var full = CliRunner.Run([.. common, "--epochs", "6", "--save", P("full.safetensors")]);
         var part = CliRunner.Run([.. common, "--epochs", "3", "--save", P("part.safetensors")]);
         var resumed = CliRunner.Run("train", "--resume", P("part.safetensors"), "--epochs", "6", "--quiet");
@@ -99,6 +99,15 @@ public sealed class TrainCommandTests : IDisposable
         Assert.True(trained <= optimum * 1.01, $"trained {trained}, optimum {optimum}");
         // The noise is N(0, 0.15²), so the optimum's mean squared residual is near 0.0225.
         Assert.InRange(optimum, 0.01, 0.04);
+    }
+
+    [Fact]
+    public void A_diverging_loss_stops_with_exit_1_naming_epoch_and_step()
+    {
+        var r = CliRunner.Run("train", "--dataset", "sine", "--optimizer", "sgd", "--lr", "1000", "--epochs", "5", "--quiet");
+        Assert.Equal(1, r.ExitCode);
+        var line = Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches(@"^pitts train: the loss became (NaN|Infinity|-Infinity) at epoch \d+, step \d+; lower --lr", line);
     }
 
     [Fact]
