@@ -17,6 +17,7 @@ public sealed class Screenshots(LabFixture lab)
         ["home"] = ("/", _ => Task.CompletedTask),
         ["mcculloch-pitts"] = ("/mcculloch-pitts?w=1,1&t=2&x=11&ab=10", _ => Task.CompletedTask),
         ["hodgkin-huxley"] = ("/hodgkin-huxley?i=10&protocol=step&t=100&method=rk4&gate=m&clamp=0", _ => Task.CompletedTask),
+        ["linear-hypothesis"] = ("/linear-hypothesis?phi=poly&degree=9&target=sin3x&noise=0.15&n=15&seed=1", _ => Task.CompletedTask),
         ["networks"] = ("/networks?in=2&out=1&hidden=4,3&f=tanh&seed=3&x=1,-0.5", _ => Task.CompletedTask),
         ["losses"] = ("/losses?yhat=0.3&y=1&p=0.15&label=1", _ => Task.CompletedTask),
         ["training"] = ("/training?epochs=1500&speed=100", async p =>
