@@ -59,39 +59,108 @@ public abstract class BatchNorm : Module
         CheckRank(input);
         if (input.Shape[1] != NumFeatures)
             throw new ShapeException($"{GetType().Name}: expected {NumFeatures} channels in dimension 1, got input {Fmt.Shape(input._shape)}");
-        int[] dims = [0, .. Enumerable.Range(2, input.Rank - 2)];
-        int[] bshape = [1, NumFeatures, .. Enumerable.Repeat(1, input.Rank - 2)]; // (1, C, 1, ...)
-        Tensor y;
         if (Training)
         {
             int count = input.Numel / NumFeatures;
             if (count <= 1)
                 throw new PittsException($"{GetType().Name}: training needs more than one value per channel, got input {Fmt.Shape(input._shape)}");
-            var mean = input.Mean(dims, keepDim: true);
-            var centered = input.Sub(mean);
-            var variance = centered.Square().Mean(dims, keepDim: true); // biased, for normalising
-            y = centered.Div(variance.Add(Eps).Sqrt());
-            using (Autograd.Autograd.NoGrad())
+            var y = BatchNormOp(input, NumFeatures, Weight, Bias, Eps, null, null, out var mean, out var variance);
+            var rm = RunningMean.AsSpan(); var rv = RunningVar.AsSpan();
+            float unbias = count / (float)(count - 1);
+            for (int c = 0; c < NumFeatures; c++)
             {
-                var rm = RunningMean.AsSpan(); var rv = RunningVar.AsSpan();
-                var m = mean.ToArray(); var v = variance.ToArray();
-                float unbias = count / (float)(count - 1);
-                for (int c = 0; c < NumFeatures; c++)
-                {
-                    rm[c] = (1 - Momentum) * rm[c] + Momentum * m[c];
-                    rv[c] = (1 - Momentum) * rv[c] + Momentum * v[c] * unbias;
-                }
-                NumBatchesTracked.AsSpan()[0] += 1;
+                rm[c] = (1 - Momentum) * rm[c] + Momentum * mean[c];
+                rv[c] = (1 - Momentum) * rv[c] + Momentum * variance[c] * unbias;
             }
+            NumBatchesTracked.AsSpan()[0] += 1;
+            return Report(y);
         }
-        else
+        return Report(BatchNormOp(input, NumFeatures, Weight, Bias, Eps, RunningMean.ToArray(), RunningVar.ToArray(), out _, out _));
+    }
+
+    /// <summary>
+    /// Fused batch normalisation of (N, C, S…) per channel: with the batch's statistics (training; returned through
+    /// <paramref name="mean"/> and the biased <paramref name="variance"/>) or with given ones (evaluation), then γ and β.
+    /// A speed choice over nine composed ops. Backward with x̂ = (x - μ)·r, r = 1/√(σ² + ε), g = dy⊙γ, M values per
+    /// channel: dx = r·(g - mean(g) - x̂·mean(g⊙x̂)) with batch statistics, dx = r·g with fixed ones;
+    /// dγ = Σ dy⊙x̂, dβ = Σ dy.
+    /// </summary>
+    internal static Tensor BatchNormOp(Tensor x, int channels, Tensor? weight, Tensor? bias, float eps,
+        float[]? fixedMean, float[]? fixedVar, out float[] mean, out float[] variance)
+    {
+        int n = x.Shape[0], s = x.Numel / Math.Max(1, n * channels), m = n * s;
+        var xs = x.ToArray();
+        var w = weight?.ToArray();
+        var b = bias?.ToArray();
+        mean = new float[channels];
+        variance = new float[channels];
+        var rstd = new float[channels];
+        bool batchStats = fixedMean is null;
+        for (int c = 0; c < channels; c++)
         {
-            var mean = RunningMean.Detach().Reshape(bshape);
-            var std = RunningVar.Detach().Add(Eps).Sqrt().Reshape(bshape);
-            y = input.Sub(mean).Div(std);
+            if (batchStats)
+            {
+                double sum = 0;
+                for (int i = 0; i < n; i++)
+                    for (int j = 0, at = (i * channels + c) * s; j < s; j++) sum += xs[at + j];
+                float mu = (float)(sum / m);
+                double sq = 0;
+                for (int i = 0; i < n; i++)
+                    for (int j = 0, at = (i * channels + c) * s; j < s; j++) { double d = xs[at + j] - mu; sq += d * d; }
+                mean[c] = mu;
+                variance[c] = (float)(sq / m);
+            }
+            else { mean[c] = fixedMean![c]; variance[c] = fixedVar![c]; }
+            rstd[c] = 1f / MathF.Sqrt(variance[c] + eps);
         }
-        if (Weight is not null) y = y.Mul(Weight.Reshape(bshape)).Add(Bias!.Reshape(bshape));
-        return Report(y);
+        var xhat = new float[xs.Length];
+        var y = new float[xs.Length];
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < channels; c++)
+            {
+                int at = (i * channels + c) * s;
+                float mu = mean[c], rs = rstd[c], gamma = w is null ? 1f : w[c], beta = b is null ? 0f : b[c];
+                for (int j = 0; j < s; j++)
+                {
+                    float h = (xs[at + j] - mu) * rs;
+                    xhat[at + j] = h;
+                    y[at + j] = h * gamma + beta;
+                }
+            }
+        var output = new Tensor(y, 0, [.. x.Shape]);
+        Tensor[] inputs = weight is null ? [x] : [x, weight, bias!];
+        Graph.Record(output, "BatchNorm", inputs, g =>
+        {
+            var gs = g.ToArray();
+            var sumG = new double[channels];
+            var sumGx = new double[channels];
+            for (int i = 0; i < n; i++)
+                for (int c = 0; c < channels; c++)
+                    for (int j = 0, at = (i * channels + c) * s; j < s; j++)
+                    {
+                        sumG[c] += gs[at + j];
+                        sumGx[c] += gs[at + j] * xhat[at + j];
+                    }
+            if (x.RequiresGrad)
+            {
+                var dx = new float[xs.Length];
+                for (int i = 0; i < n; i++)
+                    for (int c = 0; c < channels; c++)
+                    {
+                        float gamma = w is null ? 1f : w[c], rs = rstd[c];
+                        // With γ folded in: mean(g) = γ·ΣG/M, mean(g⊙x̂) = γ·ΣGx̂/M.
+                        float mg = batchStats ? (float)(sumG[c] / m) : 0f, mgx = batchStats ? (float)(sumGx[c] / m) : 0f;
+                        for (int j = 0, at = (i * channels + c) * s; j < s; j++)
+                            dx[at + j] = rs * gamma * (gs[at + j] - mg - xhat[at + j] * mgx);
+                    }
+                Graph.Accumulate(x, new Tensor(dx, 0, [.. x.Shape]), owned: true);
+            }
+            if (weight is { RequiresGrad: true })
+                Graph.Accumulate(weight, Tensor.FromArray(sumGx.Select(v => (float)v).ToArray(), channels), owned: true);
+            if (bias is { RequiresGrad: true })
+                Graph.Accumulate(bias, Tensor.FromArray(sumG.Select(v => (float)v).ToArray(), channels), owned: true);
+        });
+        return output;
     }
 
     /// <inheritdoc/>

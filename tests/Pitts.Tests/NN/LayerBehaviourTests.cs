@@ -211,6 +211,20 @@ public class LayerBehaviourTests
         Assert.True(r.Passed, r.ToString());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void FusedBatchNormGradientsMatchFiniteDifferences(bool batchStatistics)
+    {
+        var g = new Generator(16);
+        var up = Tensor.Randn([4, 3, 2, 2], g);
+        float[]? mean = batchStatistics ? null : [0.1f, -0.2f, 0.3f];
+        float[]? variance = batchStatistics ? null : [1.5f, 0.5f, 2f];
+        var r = GradCheck.Check(a => BatchNorm.BatchNormOp(a[0], 3, a[1], a[2], 1e-5f, mean, variance, out _, out _).Mul(up).Sum(),
+            [Tensor.Randn([4, 3, 2, 2], g), Tensor.Randn([3], g), Tensor.Randn([3], g)]);
+        Assert.True(r.Passed, r.ToString());
+    }
+
     [Fact]
     public void EmbeddingRejectsIndicesOutOfRange()
     {
