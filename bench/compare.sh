@@ -7,11 +7,13 @@
 #              rnn-seq attention (default: all)
 #   --smoke    tiny sizes (seconds in total), for CI
 #   --out      JSON results (default: $PITTS_ARTIFACTS/bench-compare.json)
+#   --nice N   run both sides at this nice level (negative needs root), to measure on a machine shared with other work
 #   env PITTS_ARTIFACTS: build folder for the runner (default: artifacts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 smoke=()
+nice=()
 repeats=3
 out=""  # default: $PITTS_ARTIFACTS/bench-compare.json
 workloads=()
@@ -20,7 +22,8 @@ while [ $# -gt 0 ]; do
     --smoke) smoke=(--smoke) ;;
     --repeats) repeats="$2"; shift ;;
     --out) out="$2"; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --nice) nice=(nice -n "$2"); shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     -*) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
     *) workloads+=("$1") ;;
   esac
@@ -52,11 +55,11 @@ trap 'rm -rf "$tmp"' EXIT
 # Interleave the two sides workload by workload, so that load from other processes hits both alike.
 for w in "${workloads[@]}"; do
   echo "compare.sh: $w" >&2
-  dotnet "$runner" "${smoke[@]}" --repeats "$repeats" "$w" > "$tmp/pitts-$w.json"
+  "${nice[@]}" dotnet "$runner" "${smoke[@]}" --repeats "$repeats" "$w" > "$tmp/pitts-$w.json"
   # PyTorch at its best: OpenBLAS picks its own kernels for this CPU (no OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE
   # override), one intra-op thread, and the pthread OpenBLAS even when another libblas.so.3 is the default.
   blasdir=/usr/lib/x86_64-linux-gnu/openblas-pthread
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$blasdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+  "${nice[@]}" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$blasdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
     /usr/bin/python3 bench/torch_bench.py "${smoke[@]}" --repeats "$repeats" "$w" > "$tmp/torch-$w.json"
 done
 

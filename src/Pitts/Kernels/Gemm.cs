@@ -237,15 +237,23 @@ internal static unsafe class Gemm
                     int mw = Math.Min(mr, mc - ir);
                     float* aPanel = ap + (long)ir * kc;
                     float* cTile = C + (long)(ic + ir) * Ldc + jc + jr;
-                    if (mw == mr && nw == nr)
+                    // A last panel of 8 or fewer rows (of 12) runs an 8- or 4-row kernel on the same packed panel.
+                    var k = kernel;
+                    int rows = mr;
+                    if (mw < mr && Path == GemmPath.Vector512)
                     {
-                        kernel(kc, aPanel, bPanel, cTile, Ldc, load);
+                        if (mw <= 4) { k = &GemmKernels.Kernel512Rows4; rows = 4; }
+                        else if (mw <= 8) { k = &GemmKernels.Kernel512Rows8; rows = 8; }
+                    }
+                    if (mw == rows && nw == nr)
+                    {
+                        k(kc, aPanel, bPanel, cTile, Ldc, load);
                         continue;
                     }
-                    for (int r = 0; r < mr; r++)
+                    for (int r = 0; r < rows; r++)
                         for (int q = 0; q < nr; q++)
                             tp[r * nr + q] = load && r < mw && q < nw ? cTile[(long)r * Ldc + q] : 0f;
-                    kernel(kc, aPanel, bPanel, tp, nr, true);
+                    k(kc, aPanel, bPanel, tp, nr, true);
                     for (int r = 0; r < mw; r++)
                         new Span<float>(tp + r * nr, nw).CopyTo(new Span<float>(cTile + (long)r * Ldc, nw));
                 }

@@ -1,8 +1,10 @@
 import sys
-def kernel(name, vt, width, mr, nv):
+def kernel(name, vt, width, mr, nv, astride=None):
     nr = width*nv
+    astride = astride or mr
     L = []
-    L.append(f"    /// <summary>{mr}x{nr} micro-kernel: C[0..{mr}, 0..{nr}] (+)= Apanel · Bpanel over kc steps, one FMA chain per element in k order.</summary>")
+    what = "" if astride == mr else f" (the first {mr} rows of a {astride}-row A panel)"
+    L.append(f"    /// <summary>{mr}x{nr} micro-kernel{what}: C[0..{mr}, 0..{nr}] (+)= Apanel · Bpanel over kc steps, one FMA chain per element in k order.</summary>")
     L.append(f"    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
     L.append(f"    internal static void {name}(int kc, float* a, float* b, float* c, int ldc, bool load)")
     L.append("    {")
@@ -22,7 +24,7 @@ def kernel(name, vt, width, mr, nv):
     L.append("            " + " ".join(f"var b{v} = {vt}.Load(b + {v*width});" for v in range(nv)))
     for r in range(mr):
         L.append(f"            var a{r} = {vt}.Create(a[{r}]); " + " ".join(f"{acc[r][v]} = {vt}.FusedMultiplyAdd(a{r}, b{v}, {acc[r][v]});" for v in range(nv)))
-    L.append(f"            a += {mr}; b += {nr};")
+    L.append(f"            a += {astride}; b += {nr};")
     L.append("        }")
     for r in range(mr):
         L.append("        " + " ".join(f"{acc[r][v]}.Store(c + {r} * ldc + {v*width});" for v in range(nv)))
@@ -157,6 +159,10 @@ print("{")
 print(f"    public const int Mr512 = {mr512}, Nr512 = 32, Mr256 = 6, Nr256 = 16, MrScalar = 4, NrScalar = 4;")
 print()
 print(kernel("Kernel512", "Vector512", 16, mr512, 2))
+print()
+print(kernel("Kernel512Rows8", "Vector512", 16, 8, 2, mr512))
+print()
+print(kernel("Kernel512Rows4", "Vector512", 16, 4, 2, mr512))
 print()
 print(kernel("Kernel256", "Vector256", 8, 6, 2))
 print()
