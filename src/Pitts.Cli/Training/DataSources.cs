@@ -59,7 +59,7 @@ public static class DataSources
     public static IReadOnlyList<string> SyntheticNames { get; } = ["sine", "polynomial", "circle", "xor", "gauss", "spiral", "moons", "damped-oscillator", "lorenz"];
 
     /// <summary>Names of the image sets known by name.</summary>
-    public static IReadOnlyList<string> Named { get; } = ["mnist", "fashion-mnist"];
+    public static IReadOnlyList<string> Named { get; } = ["mnist", "mnist-full", "fashion-mnist"];
 
     /// <summary>Fashion-MNIST's class names.</summary>
     public static readonly string[] FashionClasses = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
@@ -99,11 +99,23 @@ public static class DataSources
         return null;
     }
 
-    /// <summary>The folder of Fashion-MNIST (Debian's dataset-fashion-mnist, or <c>$PITTS_DATA/fashion-mnist</c>).</summary>
+    /// <summary>
+    /// The folder of Fashion-MNIST: <c>$PITTS_DATA/fashion-mnist</c>, Debian's dataset-fashion-mnist, or the download
+    /// cache of <c>pitts data get fashion-mnist --download</c>.
+    /// </summary>
     public static string? FashionFolder()
     {
         var env = Environment.GetEnvironmentVariable("PITTS_DATA");
-        foreach (var dir in new[] { env is null ? null : Path.Combine(env, "fashion-mnist"), "/usr/share/datasets/fashion-mnist" })
+        foreach (var dir in new[] { env is null ? null : Path.Combine(env, "fashion-mnist"), "/usr/share/datasets/fashion-mnist", Downloader.CacheFolder(DatasetSources.FashionMnist) })
+            if (dir is not null && FindIdx(dir, "train", "images") is not null) return dir;
+        return null;
+    }
+
+    /// <summary>The folder of the full MNIST (60,000 + 10,000) downloaded by <c>pitts data get mnist-full --download</c>, or null.</summary>
+    public static string? MnistFullFolder()
+    {
+        var env = Environment.GetEnvironmentVariable("PITTS_DATA");
+        foreach (var dir in new[] { env is null ? null : Path.Combine(env, "mnist-full"), Downloader.CacheFolder(DatasetSources.Mnist) })
             if (dir is not null && FindIdx(dir, "train", "images") is not null) return dir;
         return null;
     }
@@ -118,6 +130,8 @@ public static class DataSources
             data = LoadIdxFolder(MnistFolder() ?? throw new UsageException("dataset 'mnist': the shipped subset data/mnist was not found (run from the repository or set PITTS_DATA)"), "mnist", null, limit);
         else if (name == "fashion-mnist")
             data = LoadIdxFolder(FashionFolder() ?? throw new UsageException("dataset 'fashion-mnist': not found in /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist) or $PITTS_DATA/fashion-mnist"), "fashion-mnist", FashionClasses, limit);
+        else if (name == "mnist-full")
+            data = LoadIdxFolder(MnistFullFolder() ?? throw new UsageException("dataset 'mnist-full': not downloaded yet; run 'pitts data get mnist-full --download' (or use 'mnist', the shipped subset)"), "mnist-full", null, limit);
         else if (Directory.Exists(name)) data = LoadIdxFolder(name, name, null, limit);
         else if (name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) data = TableData(name, ReadCsv(name), task);
         else if (name.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) data = TableData(name, ReadNpy(name), task);
