@@ -24,23 +24,27 @@ public class Adam : Optimizer
     public float WeightDecay { get; }
 
     /// <summary>Creates the optimizer with PyTorch's defaults α = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0.</summary>
-    public Adam(IEnumerable<Tensor> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0f)
-        : this([new ParamGroup(parameters ?? throw new ArgumentNullException(nameof(parameters)))], lr, beta1, beta2, eps, weightDecay, "Adam") { }
+    public Adam(IEnumerable<Tensor> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0f, bool amsgrad = false)
+        : this([new ParamGroup(parameters ?? throw new ArgumentNullException(nameof(parameters)))], lr, beta1, beta2, eps, weightDecay, amsgrad, "Adam") { }
 
     /// <summary>Creates the optimizer over parameter groups (each may override the learning rate and weight decay).</summary>
-    public Adam(IEnumerable<ParamGroup> groups, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0f)
-        : this(groups, lr, beta1, beta2, eps, weightDecay, "Adam") { }
+    public Adam(IEnumerable<ParamGroup> groups, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0f, bool amsgrad = false)
+        : this(groups, lr, beta1, beta2, eps, weightDecay, amsgrad, "Adam") { }
 
     /// <summary>Creates the optimizer with a name for messages (used by AdamW).</summary>
-    protected Adam(IEnumerable<ParamGroup> groups, float lr, float beta1, float beta2, float eps, float weightDecay, string name)
+    protected Adam(IEnumerable<ParamGroup> groups, float lr, float beta1, float beta2, float eps, float weightDecay, bool amsgrad, string name)
         : base(groups, lr, name)
     {
+        AmsGrad = amsgrad;
         CheckUnit(beta1, "beta1", name);
         CheckUnit(beta2, "beta2", name);
         CheckNonNegative(eps, "eps", name);
         CheckNonNegative(weightDecay, "weight decay", name);
         (Beta1, Beta2, Eps, WeightDecay) = (beta1, beta2, eps, weightDecay);
     }
+
+    /// <summary>AMSGrad (Reddi et al., 2018): the denominator uses the running maximum of v, so steps never grow from a shrinking v.</summary>
+    public bool AmsGrad { get; }
 
     /// <summary>True when weight decay is decoupled from the gradient (AdamW).</summary>
     protected virtual bool DecoupledWeightDecay => false;
@@ -51,6 +55,7 @@ public class Adam : Optimizer
         int t = NextStep(index);
         var m = Buffer(index, "exp_avg");
         var v = Buffer(index, "exp_avg_sq");
+        var vMax = AmsGrad ? Buffer(index, "max_exp_avg_sq") : default;
         float lr = LearningRateOf(index), b1 = Beta1, b2 = Beta2, eps = Eps, wd = WeightDecayOf(index, WeightDecay);
         float biasCorrection1 = 1f - MathF.Pow(b1, t);
         float biasCorrection2Sqrt = MathF.Sqrt(1f - MathF.Pow(b2, t));
@@ -63,7 +68,9 @@ public class Adam : Optimizer
             else g += wd * p[j];                    // L2: λθ joins the gradient
             m[j] = b1 * m[j] + (1f - b1) * g;
             v[j] = b2 * v[j] + (1f - b2) * g * g;
-            float denom = MathF.Sqrt(v[j]) / biasCorrection2Sqrt + eps;
+            float vHat = v[j];
+            if (AmsGrad) vHat = vMax[j] = Math.Max(vMax[j], v[j]);
+            float denom = MathF.Sqrt(vHat) / biasCorrection2Sqrt + eps;
             p[j] -= stepSize * m[j] / denom;
         }
     }
@@ -76,12 +83,12 @@ public class Adam : Optimizer
 public sealed class AdamW : Adam
 {
     /// <summary>Creates the optimizer with PyTorch's defaults α = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0.01.</summary>
-    public AdamW(IEnumerable<Tensor> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 1e-2f)
-        : base([new ParamGroup(parameters ?? throw new ArgumentNullException(nameof(parameters)))], lr, beta1, beta2, eps, weightDecay, "AdamW") { }
+    public AdamW(IEnumerable<Tensor> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 1e-2f, bool amsgrad = false)
+        : base([new ParamGroup(parameters ?? throw new ArgumentNullException(nameof(parameters)))], lr, beta1, beta2, eps, weightDecay, amsgrad, "AdamW") { }
 
     /// <summary>Creates the optimizer over parameter groups (e.g. biases and norms with WeightDecay: 0).</summary>
-    public AdamW(IEnumerable<ParamGroup> groups, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 1e-2f)
-        : base(groups, lr, beta1, beta2, eps, weightDecay, "AdamW") { }
+    public AdamW(IEnumerable<ParamGroup> groups, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 1e-2f, bool amsgrad = false)
+        : base(groups, lr, beta1, beta2, eps, weightDecay, amsgrad, "AdamW") { }
 
     /// <inheritdoc/>
     protected override bool DecoupledWeightDecay => true;

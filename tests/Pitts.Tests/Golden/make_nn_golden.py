@@ -204,6 +204,9 @@ opts = [
             {"kind": "adamw", "lr": 0.01, "weight_decay": 0.1, "bias_lr": 0.03, "bias_weight_decay": 0.0}),
     run_opt("sgd_groups", lambda p: torch.optim.SGD([{"params": [p[0]], "weight_decay": 0.05}, {"params": [p[1]], "lr": 0.2}], lr=0.1, momentum=0.9),
             {"kind": "sgd", "lr": 0.1, "momentum": 0.9, "weight_weight_decay": 0.05, "bias_lr": 0.2}),
+    run_opt("adam_amsgrad", lambda p: torch.optim.Adam(p, lr=0.05, betas=(0.5, 0.9), amsgrad=True), {"kind": "adam", "lr": 0.05, "beta1": 0.5, "beta2": 0.9, "amsgrad": True}),
+    run_opt("adamw_amsgrad", lambda p: torch.optim.AdamW(p, lr=0.05, betas=(0.5, 0.9), weight_decay=0.1, amsgrad=True),
+            {"kind": "adamw", "lr": 0.05, "beta1": 0.5, "beta2": 0.9, "weight_decay": 0.1, "amsgrad": True}),
 ]
 
 def lr_seq(make_sched, epochs=15, metrics=None):

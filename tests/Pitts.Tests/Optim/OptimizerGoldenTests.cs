@@ -31,8 +31,8 @@ public class OptimizerGoldenTests
         return cfg.GetProperty("kind").GetString() switch
         {
             "sgd" => new Sgd(groups, lr, F(cfg, "momentum", 0), F(cfg, "dampening", 0), F(cfg, "weight_decay", 0), B(cfg, "nesterov")),
-            "adam" => new Adam(groups, lr, F(cfg, "beta1", 0.9f), F(cfg, "beta2", 0.999f), F(cfg, "eps", 1e-8f), F(cfg, "weight_decay", 0)),
-            "adamw" => new AdamW(groups, lr, F(cfg, "beta1", 0.9f), F(cfg, "beta2", 0.999f), F(cfg, "eps", 1e-8f), F(cfg, "weight_decay", 0.01f)),
+            "adam" => new Adam(groups, lr, F(cfg, "beta1", 0.9f), F(cfg, "beta2", 0.999f), F(cfg, "eps", 1e-8f), F(cfg, "weight_decay", 0), B(cfg, "amsgrad")),
+            "adamw" => new AdamW(groups, lr, F(cfg, "beta1", 0.9f), F(cfg, "beta2", 0.999f), F(cfg, "eps", 1e-8f), F(cfg, "weight_decay", 0.01f), B(cfg, "amsgrad")),
             "rmsprop" => new RmsProp(groups, lr, F(cfg, "alpha", 0.99f), F(cfg, "eps", 1e-8f), F(cfg, "weight_decay", 0), F(cfg, "momentum", 0), B(cfg, "centered")),
             var k => throw new InvalidOperationException($"unknown optimizer kind {k}"),
         };
