@@ -252,6 +252,32 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_of_idx_files_and_an_npy_table_are_data_sets()
+    {
+        // The shipped subset copied to a folder of its own is read as "a directory of IDX files".
+        foreach (var f in Directory.GetFiles(Path.Combine(Repo.Root, "data/mnist"), "*-ubyte.gz")) File.Copy(f, P(Path.GetFileName(f)));
+        var r = CliRunner.Run("train", "--dataset", _dir.FullName, "--limit", "500", "--epochs", "2", "--lr", "0.003", "--json");
+        Assert.Equal(0, r.ExitCode);
+        var m = Json(r.Out).GetProperty("metrics");
+        Assert.Equal(100, m.GetProperty("test").GetProperty("samples").GetInt32()); // --limit 500 keeps 500/5 test images
+        Assert.True(m.GetProperty("train").GetProperty("accuracy").GetDouble() > 0.5, r.Out); // ten classes: chance is 0.1
+
+        // A .npy table (NumPy's format, written by Pitts.IO.Npy.Save), last column the class.
+        var g = new Generator(9);
+        var rows = new float[120 * 3];
+        for (int i = 0; i < 120; i++)
+        {
+            float a = g.NextFloat() * 2 - 1, b = g.NextFloat() * 2 - 1;
+            (rows[3 * i], rows[3 * i + 1], rows[3 * i + 2]) = (a, b, a + b > 0 ? 1 : 0);
+        }
+        Npy.Save(P("t.npy"), Tensor.FromArray(rows, 120, 3));
+        var n = CliRunner.Run("train", "--dataset", P("t.npy"), "-m", "linear", "--epochs", "40", "--lr", "0.05", "--batch-size", "8", "--json");
+        Assert.Equal(0, n.ExitCode);
+        Assert.Equal("classification", Json(n.Out).GetProperty("task").GetString());
+        Assert.True(Json(n.Out).GetProperty("metrics").GetProperty("train").GetProperty("accuracy").GetDouble() > 0.95, n.Out); // a linear boundary
+    }
+
+    [Fact]
     public void Lab_is_found_from_the_repository_and_not_from_elsewhere()
     {
         Assert.Equal(Path.Combine(Repo.Root, "src", "Pitts.Lab", "Pitts.Lab.csproj"), Commands.LabCommand.Locate(Path.Combine(Repo.Root, "docs")));

@@ -27,6 +27,7 @@ public static class PlotCommand
         cmd.Arguments.Add(checkpoint);
         cmd.Options.Add(output);
         cmd.Options.Add(dataset);
+        cmd.Options.Add(CommandKit.JsonOption);
         cmd.SetBody(ctx =>
         {
             string k = ctx.Parse.GetValue(kind)!, path = ctx.Parse.GetValue(checkpoint)!;
@@ -37,7 +38,8 @@ public static class PlotCommand
             var options = CheckpointInfo.Options(ck.Metadata);
             if (ctx.Get(dataset) is { } d) options = (options ?? new TrainOptions()) with { Dataset = d };
             PlotRenderer.Render(k, ck.Model, ck.Spec, options, CheckpointInfo.History(ck.Metadata), outPath, CheckpointInfo.BestEpoch(ck.Metadata));
-            ctx.Out.WriteLine($"wrote {Path.GetFullPath(outPath)}");
+            if (ctx.Json) ctx.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["figure"] = k, ["path"] = Path.GetFullPath(outPath) }));
+            else ctx.Out.WriteLine($"wrote {Path.GetFullPath(outPath)}");
             return CommandKit.ExitOk;
         });
         return cmd;
