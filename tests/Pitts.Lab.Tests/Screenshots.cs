@@ -25,6 +25,11 @@ public sealed class Screenshots(LabFixture lab)
             await p.ById("run").ClickAsync();
             await Microsoft.Playwright.Assertions.Expect(p.ById("train-status")).ToContainTextAsync("epoch 1500 of 1500");
         }),
+        ["overfitting"] = ("/overfitting?epochs=1500&speed=100&seed=1", async p =>
+        {
+            await p.ById("run").ClickAsync();
+            await Microsoft.Playwright.Assertions.Expect(p.ById("train-status")).ToContainTextAsync("epoch 1500 of 1500");
+        }),
         ["universal-approximation"] = ("/universal-approximation?n=8&target=sin&seed=1&basis=1", _ => Task.CompletedTask),
         ["backprop"] = ("/backprop?step=9", _ => Task.CompletedTask),
         ["gradient-descent"] = ("/gradient-descent?f=bowl&lr=0.1&w1=-2.2&w2=1.6&steps=40", _ => Task.CompletedTask),

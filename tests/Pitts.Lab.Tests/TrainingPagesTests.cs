@@ -83,4 +83,15 @@ public sealed class TrainingPagesTests(LabFixture lab)
         await p.ById("run").ClickAsync();
         await Expect(p.ById("train-message")).ToContainTextAsync("learning rate too high?", new LocatorAssertionsToContainTextOptions { Timeout = 20000 });
     }
+
+    [Fact]
+    public async Task EarlyStoppingStopsAtTheBestEpochPlusPatience()
+    {
+        // Seed 1: the validation loss is lowest at epoch 52 (see WidgetModelTests), so patience 200 stops at 252.
+        await using var p = await lab.OpenAsync("/overfitting?es=1&patience=200&epochs=3000&seed=1&speed=100");
+        await p.ById("run").ClickAsync();
+        await Expect(p.ById("early-stop")).ToContainTextAsync("Early stopping at epoch 252", new LocatorAssertionsToContainTextOptions { Timeout = 30000 });
+        await Expect(p.ById("early-stop")).ToContainTextAsync("weights of epoch 52");
+        Assert.Empty(p.Errors);
+    }
 }

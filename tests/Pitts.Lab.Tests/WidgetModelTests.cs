@@ -27,4 +27,33 @@ public sealed class WidgetModelTests(ITestOutputHelper output)
         var yhat = results[10].Predict(x);
         for (int j = 0; j < x.Length; j++) Assert.Equal(yhat[j], basis.Sum(b => b[j]) + bias, 4);
     }
+
+    [Fact]
+    public void TheBigNetworkOverfitsAndTheRegularizersHelp()
+    {
+        static OverfittingRun Train(Regularization r)
+        {
+            var run = new OverfittingRun(r, 3000, 1);
+            while (run.Epoch()) { }
+            return run;
+        }
+        var plain = Train(new Regularization(0, 0, false, 200, 0));
+        // Overfitting: the training loss ends far below the noise variance 0.09 while validation has risen from its best.
+        output.WriteLine($"plain: train {plain.Last.Train:0.0000}, val {plain.Last.Val:0.0000}, best val {plain.Best.Val:0.0000} at {plain.Best.Epoch}");
+        Assert.True(plain.Last.Train < 0.05, "memorised the training set");
+        Assert.True(plain.Last.Val > 1.2 * plain.Best.Val, "validation turned up");
+
+        var early = Train(new Regularization(0, 0, true, 200, 0));
+        output.WriteLine($"early stopping: stopped at {early.StoppedAt}, best {early.Best.Val:0.0000} at {early.Best.Epoch}, restored {early.CurrentValidation():0.0000}");
+        Assert.NotNull(early.StoppedAt);
+        Assert.Equal(early.Best.Epoch + 200, early.StoppedAt);
+        Assert.Equal(early.Best.Val, early.CurrentValidation(), 6);   // the best weights were restored
+
+        foreach (var r in new[] { new Regularization(1e-2, 0, false, 200, 0), new Regularization(0, 0.2, false, 200, 0), new Regularization(0, 0, false, 200, 0.3) })
+        {
+            var run = Train(r);
+            output.WriteLine($"{r}: train {run.Last.Train:0.0000}, val {run.Last.Val:0.0000}");
+            Assert.True(run.Last.Val < plain.Last.Val, $"{r} lowers the final validation loss");
+        }
+    }
 }
