@@ -205,4 +205,23 @@ public sealed class ZooPart2Tests(LabFixture lab)
         await Expect(d.ById("digit")).ToHaveValueAsync("7");
         Assert.Empty(d.Errors);
     }
+
+    [Fact]
+    public async Task TheCnnTrainsLiveFromScratch()
+    {
+        await using var p = await lab.OpenAsync("/convolution?digit=0");
+        await Expect(p.ById("shipped-info")).ToContainTextAsync("accuracy on the 2,004 held-out digits");
+        string filtersBefore = await p.ById("filters").InnerHTMLAsync();
+        // The page's second Run button trains the CNN (the first slides the kernel window).
+        await p.Page.GetByTestId("run").Nth(1).ClickAsync();
+        await Expect(p.ById("cnn-loss")).ToBeVisibleAsync();
+        // After 100 steps of batch 64 (less than one epoch) a fresh CNN already reads most held-out digits.
+        await p.Page.WaitForFunctionAsync(@"() => /step (1\d\d|[2-9]\d\d|\d{4}) of 1500.*held-out accuracy (\d+(\.\d)?) %/.test(document.body.innerText)",
+            null, new PageWaitForFunctionOptions { Timeout = 90000 });
+        await p.Page.GetByTestId("pause").ClickAsync();
+        var m = System.Text.RegularExpressions.Regex.Match(await p.Page.InnerTextAsync("body"), @"held-out accuracy (\d+(\.\d)?) %");
+        Assert.True(Number(m.Groups[1].Value) > 50, m.Value);
+        Assert.NotEqual(filtersBefore, await p.ById("filters").InnerHTMLAsync());
+        Assert.Empty(p.Errors);
+    }
 }
