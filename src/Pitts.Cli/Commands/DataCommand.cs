@@ -173,7 +173,7 @@ public static class DataCommand
 
     private static Command Get()
     {
-        var name = new Argument<string>("name") { Description = "mnist, fashion-mnist, or a synthetic set to write as CSV" };
+        var name = new Argument<string>("name") { Description = "mnist, mnist-full, fashion-mnist, or a synthetic set to write as CSV" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of a synthetic set", DefaultValueFactory = _ => 1 };
         var samples = new Option<int>("--samples") { Description = "Samples of a synthetic set (default depends on the set)" };
         var download = new Option<bool>("--download") { Description = "mnist-full, fashion-mnist: download the four files (SHA-256 checked, resumable) into the cache (~/.cache/pitts or $PITTS_CACHE) when they are not installed" };

@@ -18,11 +18,13 @@ public static class PlotCommand
     /// <summary>Builds the plot command.</summary>
     public static Command Create()
     {
-        var kind = new Argument<string>("kind") { Description = string.Join("; ", Figures.Kinds.Select(k => $"{k.Key}: {k.Value}")) };
+        var kind = new Argument<string>("kind") { Description = string.Join(" | ", Figures.Kinds.Keys) };
         var checkpoint = new Argument<string>("checkpoint") { Description = "A model saved by 'pitts train --save'" };
-        var output = new Option<string?>("--output", "-o") { Description = "The PNG to write (default: CHECKPOINT-KIND.png beside the checkpoint)" };
+        var output = new Option<string?>("--out", "-o", "--output") { Description = "The PNG to write (default: CHECKPOINT-KIND.png beside the checkpoint)" };
         var dataset = new Option<string?>("--dataset", "-d") { Description = "Draw with this data set instead of the one the model was trained on" };
-        var cmd = new Command("plot", "Draw a figure of a saved model as a PNG");
+        int width = Figures.Kinds.Keys.Max(k => k.Length);
+        var cmd = new Command("plot", "Draw a figure of a saved model as a PNG:\n" +
+            string.Join("\n", Figures.Kinds.Select(k => $"  {k.Key.PadRight(width)}  {k.Value}")));
         cmd.Arguments.Add(kind);
         cmd.Arguments.Add(checkpoint);
         cmd.Options.Add(output);
