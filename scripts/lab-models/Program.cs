@@ -43,8 +43,8 @@ foreach (var name in names)
     {
         "denoising-ae" => ((ZooTrainer)new DenoisingTrainer(0.5f, seed: 1), 3000),
         "cnn" => (new CnnTrainer(seed: 1), 1500),
-        "rnn" => (new SequenceTrainer(CellKind.Rnn, seed: 1), 1500),
-        "lstm" => (new SequenceTrainer(CellKind.Lstm, seed: 1), 1500),
+        "rnn" => (new SequenceTrainer(CellKind.Rnn, seed: 1), 4000),
+        "lstm" => (new SequenceTrainer(CellKind.Lstm, seed: 1), 4000),
         "attention-reverse" => (new AttentionTrainer("reverse", seed: 1), 1500),
         "attention-sort" => (new AttentionTrainer("sort", seed: 1), 3000),
         _ => throw new InvalidOperationException(name),
