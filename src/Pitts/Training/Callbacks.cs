@@ -145,6 +145,24 @@ public sealed class Checkpoint(Action<TrainingContext, EpochRecord> save, bool s
 {
     private double _best;
 
+    /// <summary>
+    /// A checkpoint that writes the model's state dict (PyTorch's key names, loadable with
+    /// <c>safetensors.torch.load_file</c> and <c>load_state_dict</c>) to a safetensors file at <paramref name="path"/>,
+    /// where "{epoch}" is replaced by the epoch number; the metadata holds the epoch and the epoch's metrics. Files are
+    /// written atomically by <see cref="IO.Safetensors.Save"/>.
+    /// </summary>
+    public static Checkpoint Safetensors(string path, bool saveBestOnly = false, string monitor = "val_loss", MonitorMode mode = MonitorMode.Min)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return new Checkpoint((ctx, record) =>
+        {
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            var metadata = new Dictionary<string, string> { ["epoch"] = record.Epoch.ToString(inv) };
+            foreach (var (k, v) in record.Metrics) metadata[k] = v.ToString("R", inv);
+            IO.Safetensors.Save(path.Replace("{epoch}", record.Epoch.ToString(inv), StringComparison.Ordinal), ctx.Trainer.Model.StateDict(), metadata);
+        }, saveBestOnly, monitor, mode);
+    }
+
     /// <inheritdoc/>
     public void OnTrainBegin(TrainingContext context) => _best = mode == MonitorMode.Min ? double.PositiveInfinity : double.NegativeInfinity;
 

@@ -255,4 +255,26 @@ public class TrainerTests
         var loader = new DataLoader(new TensorDataset(Tensor.Zeros(3, 1), Tensor.Zeros(3, 1)), batchSize: 8, dropLast: true);
         Assert.Contains("no batches in epoch 1", Assert.Throws<PittsException>(() => trainer.Fit(loader, 2)).Message);
     }
+
+    [Fact]
+    public void SafetensorsCheckpointWritesTheBestModelWithItsEpoch()
+    {
+        var dir = Directory.CreateTempSubdirectory("pitts-ckpt-");
+        try
+        {
+            var (train, val) = LineData();
+            var model = new Linear(1, 1, generator: new Generator(30));
+            var trainer = new Trainer(model, new MseLoss(), new Sgd(model.Parameters(), lr: 0.1f));
+            string path = Path.Combine(dir.FullName, "best.safetensors");
+            trainer.Callbacks.Add(Checkpoint.Safetensors(path, saveBestOnly: true));
+            var h = trainer.Fit(train, epochs: 5, validation: val);
+            var file = Pitts.IO.Safetensors.Load(path);
+            int best = h.Epochs.MinBy(e => e.ValLoss!.Value)!.Epoch;
+            Assert.Equal(best.ToString(System.Globalization.CultureInfo.InvariantCulture), file.Metadata["epoch"]);
+            Assert.Equal(["weight", "bias"], file.Tensors.Keys.OrderBy(k => k == "bias").ToArray());
+            if (best == 5) Assert.Equal(model.Weight.ToArray(), file.Tensors["weight"].ToArray());
+            Assert.Equal(h.Epochs[best - 1].ValLoss!.Value, double.Parse(file.Metadata["val_loss"], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        finally { dir.Delete(recursive: true); }
+    }
 }
