@@ -130,6 +130,28 @@ public class ConvPoolTests
     }
 
     [Fact]
+    public void MaxPoolTiesPickTheFirstAndNaNWins()
+    {
+        // 2x2 windows (fast path) and 3x3 windows with padding (general loop) follow PyTorch: the first maximum of a
+        // tie gets the gradient, and a NaN in a window makes the output NaN.
+        var x = Tensor.FromArray([1, 5, 5, 2, 3, 5, float.NaN, 4, 0, 1, 2, 3, 7, 7, 7, 7], 1, 1, 4, 4).RequireGrad();
+        var y = x.MaxPool2d(2);
+        Assert.Equal(5f, y[0, 0, 0, 0]);
+        Assert.True(float.IsNaN(y[0, 0, 0, 1]));
+        Assert.Equal(7f, y[0, 0, 1, 0]);
+        y.Sum().Backward();
+        var g = x.Grad!.ToArray();
+        Assert.Equal(1f, g[1]);  // first 5 of the top-left window (row 0, col 1)
+        Assert.Equal(0f, g[5]);  // the tied 5 below it gets nothing
+        Assert.Equal(1f, g[6]);  // the NaN
+        Assert.Equal(1f, g[12]); // first 7 of the bottom-left window
+        Assert.Equal(0f, g[13]);
+        var y3 = x.Detach().MaxPool2d(3, 1, 1);
+        Assert.True(float.IsNaN(y3[0, 0, 0, 1])); // the window over rows -1..1, columns 0..2 holds the NaN
+        Assert.Equal(7f, y3[0, 0, 3, 0]);
+    }
+
+    [Fact]
     public void UnbatchedInputWorks()
     {
         var g = new Generator(5);
