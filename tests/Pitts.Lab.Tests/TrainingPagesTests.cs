@@ -94,4 +94,46 @@ public sealed class TrainingPagesTests(LabFixture lab)
         await Expect(p.ById("early-stop")).ToContainTextAsync("weights of epoch 52");
         Assert.Empty(p.Errors);
     }
+
+    [Fact]
+    public async Task PlaygroundLearnsXorOnlyWithTheRightFeaturesOrAHiddenLayer()
+    {
+        // XOR is not linearly separable in (x1, x2): with no hidden layer the test loss stays near ln 2 = 0.693.
+        await using var p = await lab.OpenAsync("/playground?data=xor&features=x1,x2&hidden=&epochs=60&lr=0.03&opt=adam&seed=1");
+        await p.ById("run").ClickAsync();
+        await Expect(p.ById("train-status")).ToHaveTextAsync("epoch 60 of 60", new LocatorAssertionsToHaveTextOptions { Timeout = 30000 });
+        double linear = Number(await p.ById("test-loss").InnerTextAsync());
+        Assert.True(linear > 0.5, $"no hidden layer: test loss {linear}");
+
+        // The feature x1·x2 makes it separable by one unit.
+        await p.ById("feature-x1x2").ClickAsync();
+        await Expect(p.ById("feature-x1x2")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("on"));
+        await Expect(p.ById("train-status")).ToHaveTextAsync("epoch 0 of 60");
+        Assert.Contains("features=x1%2Cx2%2Cx1x2", p.Page.Url);
+        await p.ById("run").ClickAsync();
+        await Expect(p.ById("train-status")).ToHaveTextAsync("epoch 60 of 60", new LocatorAssertionsToHaveTextOptions { Timeout = 30000 });
+        double product = Number(await p.ById("test-loss").InnerTextAsync());
+        Assert.True(product < 0.3, $"with x1x2: test loss {product}");
+
+        // Or a hidden layer learns it from x1, x2 alone.
+        await using var q = await lab.OpenAsync("/playground?data=xor&features=x1,x2&hidden=8,4&epochs=60&lr=0.03&opt=adam&seed=1");
+        await q.ById("run").ClickAsync();
+        await Expect(q.ById("train-status")).ToHaveTextAsync("epoch 60 of 60", new LocatorAssertionsToHaveTextOptions { Timeout = 30000 });
+        double hidden = Number(await q.ById("test-loss").InnerTextAsync());
+        Assert.True(hidden < 0.3, $"hidden 8,4: test loss {hidden}");
+        await Expect(q.Page.Locator(".pg-neuron img")).ToHaveCountAsync(12);
+        Assert.Empty(p.Errors);
+    }
+
+    [Fact]
+    public async Task ClickingAddsYourOwnPointsAndTheLinkKeepsThem()
+    {
+        await using var p = await lab.OpenAsync("/playground?data=custom");
+        var svg = p.ById("decision").Locator("svg");
+        // Plot area 52..368 px for x in [-6, 6]; 12..342 px for y in [6, -6]. Click at (3, 3), blue.
+        await svg.ClickAsync(new Microsoft.Playwright.LocatorClickOptions { Position = new Microsoft.Playwright.Position { X = 52 + 9f / 12 * 316, Y = 12 + 3f / 12 * 330 } });
+        await p.Page.WaitForURLAsync(u => u.Contains("3%2C3%2C1") || u.Contains("3,3,1"));
+        await using var q = await lab.OpenAsync(p.Page.Url);
+        await Expect(q.Page.GetByText("3 of 200 points")).ToBeVisibleAsync();
+    }
 }
