@@ -64,13 +64,16 @@ public sealed class ZooPart2Tests(LabFixture lab)
     [Fact]
     public async Task KernelStateIsInTheUrlAndBadWeightsAreRejected()
     {
-        await using var p = await lab.OpenAsync("/convolution?k=identity&size=3&digit=3&pos=300");
+        // Oracle from numpy on the same file (t10k image 3): X(4, 16) = 255/255, and the Sobel-x sum over rows 3-5,
+        // columns 15-17 is 64/255 = 0.25098.
+        await using var p = await lab.OpenAsync("/convolution?k=identity&size=3&digit=3&pos=93");
         // The identity kernel copies the pixel under its centre: output(i, j) = X(i+1, j+1).
-        await Expect(p.ById("window-sum")).ToContainTextAsync("output(11, 14)");
+        await Expect(p.ById("window-sum")).ToContainTextAsync("output(3, 15) = Σ K·X over the window = 1");
         var w = p.ById("w-1-1");
         await Expect(w).ToHaveValueAsync("1");
         await w.FillAsync("2");
         await w.PressAsync("Tab");
+        await Expect(p.ById("window-sum")).ToContainTextAsync("window = 2");
         await UrlContains(p.Page, "k=custom", "w=0%2C0%2C0%2C0%2C2");
         string url = p.Page.Url;
         await w.FillAsync("abc");
@@ -83,6 +86,9 @@ public sealed class ZooPart2Tests(LabFixture lab)
         await using var q = await lab.OpenAsync(url);
         await Expect(q.ById("w-1-1")).ToHaveValueAsync("2");
         await Expect(q.ById("kernel")).ToHaveValueAsync("custom");
+
+        await q.ById("kernel").SelectOptionAsync("edge-v");
+        await Expect(q.ById("window-sum")).ToContainTextAsync("window = 0.251");
 
         await using var r = await lab.OpenAsync("/convolution?k=custom&w=1,2,banana&digit=99999");
         await Expect(r.ById("link-warnings")).ToContainTextAsync("w=1,2,banana ignored");
