@@ -67,6 +67,30 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_c_before_the_first_epoch_ends_does_not_claim_an_older_file_at_the_save_path()
+    {
+        string ck = Path.Combine(_dir.FullName, "old.safetensors");
+        Assert.Equal(0, Run("train", "--dataset", "sine", "--epochs", "1", "--save", ck, "--quiet").Code);
+        var before = await File.ReadAllBytesAsync(ck);
+        // 784-2048-2048-10 (5.8 million weights): an epoch of 6,797 images is hundreds of GFLOP, many seconds.
+        using var p = Start("train", "--dataset", "mnist", "--hidden", "2048,2048", "--epochs", "5", "--save", ck);
+        var stderr = p.StandardError.ReadToEndAsync();
+        // The layer table is printed before training starts; interrupt half a second after it appears.
+        string? line;
+        while ((line = await p.StandardOutput.ReadLineAsync()) is not null && !line.StartsWith("Total params", StringComparison.Ordinal)) { }
+        Assert.NotNull(line);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        await Task.Delay(500);
+        using (var kill = Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        Assert.True(p.WaitForExit(60_000));
+        string err = await stderr;
+        await stdout;
+        Assert.Equal(130, p.ExitCode);
+        Assert.Contains("no epoch had finished, so nothing was saved", err);
+        Assert.Equal(before, await File.ReadAllBytesAsync(ck)); // the older file is untouched
+    }
+
+    [Fact]
     public async Task Ctrl_c_stops_after_the_current_batch_and_keeps_the_last_epochs_checkpoint()
     {
         string ck = Path.Combine(_dir.FullName, "run.safetensors");

@@ -155,7 +155,8 @@ public static class TrainCommand
         if (!quiet)
         {
             log.WriteLine($"model    {s.Spec.Describe()}");
-            log.WriteLine($"data     {o.Dataset}: {nTrain} train, {nVal} validation, {nTest} test, samples of shape {ModelSpec.Show(s.Spec.InputShape)}, {s.Task}" + (s.Task == "classification" ? $" ({s.Spec.Outputs} classes)" : ""));
+            log.WriteLine($"data     {o.Dataset}: {nTrain} train, {nVal} validation, {nTest} test; samples {ModelSpec.Show(s.Spec.InputShape)}; " +
+                (s.Task == "classification" ? $"{s.Spec.Outputs} classes" : s.Task));
             log.WriteLine($"training {o.Optimizer}, lr {Fmt(o.Lr)}" + (o.WeightDecay > 0 ? $", weight decay {Fmt(o.WeightDecay)}" : "") +
                 $", batch {(o.BatchSize <= 0 ? "all" : o.BatchSize.ToString(CultureInfo.InvariantCulture))}, {o.Epochs} epochs" +
                 (o.EarlyStopping > 0 ? $", early stopping after {o.EarlyStopping}" : "") + $", seed {o.Seed}" + (s.Epoch > 0 ? $", resuming after epoch {s.Epoch}" : ""));
@@ -188,8 +189,10 @@ public static class TrainCommand
 
         if (r.Interrupted)
         {
-            string kept = savePath is not null && File.Exists(savePath)
-                ? $"{savePath} holds epoch {SavedEpoch(savePath)}; continue with: pitts train --resume {savePath}"
+            // Only a checkpoint of this run counts: this run wrote it, or it is the file this run resumed from.
+            bool ours = savePath is not null && File.Exists(savePath) && (s.SavedThisRun || s.ResumedFrom == Path.GetFullPath(savePath));
+            string kept = ours
+                ? $"{savePath} holds epoch {SavedEpoch(savePath!)}; continue with: pitts train --resume {savePath}"
                 : savePath is not null ? $"no epoch had finished, so nothing was saved to {savePath}" : "no checkpoint was written (use --save to keep one)";
             ctx.Error.WriteLine($"pitts train: interrupted during epoch {r.EpochsDone + 1}; {kept}");
             return 130;

@@ -71,6 +71,12 @@ public sealed class TrainSession
     /// <summary>Epochs completed so far.</summary>
     public int Epoch { get; private set; }
 
+    /// <summary>True once this session has written a checkpoint.</summary>
+    public bool SavedThisRun { get; private set; }
+
+    /// <summary>The full path of the checkpoint this session resumed from, or null for a fresh run.</summary>
+    public string? ResumedFrom { get; private set; }
+
     /// <summary>The record of every completed epoch.</summary>
     public List<EpochRecord> History { get; } = [];
 
@@ -146,6 +152,7 @@ public sealed class TrainSession
             .Select(kv => KeyValuePair.Create(kv.Key["optimizer.".Length..], kv.Value)).ToList();
         if (optState.Count > 0) s.Optimizer.LoadStateDict(optState);
         s.Epoch = int.Parse(header.Metadata.GetValueOrDefault("pitts.epoch", "0"), CultureInfo.InvariantCulture);
+        s.ResumedFrom = Path.GetFullPath(path);
         if (header.Metadata.TryGetValue("pitts.history", out var hist))
             s.History.AddRange(JsonSerializer.Deserialize<List<EpochRecord>>(hist) ?? []);
         if (header.Metadata.TryGetValue("pitts.early", out var early))
@@ -443,5 +450,6 @@ public sealed class TrainSession
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null && !Directory.Exists(dir)) throw new UsageException($"--save: folder {dir} does not exist");
         ZooCheckpoint.Save(path, Spec, Model, state, meta);
+        SavedThisRun = true;
     }
 }
