@@ -130,6 +130,12 @@ public sealed class TrainCommandTests : IDisposable
             Assert.Equal(tm.GetProperty(split).GetProperty("loss").GetDouble(), em.GetProperty(split).GetProperty("loss").GetDouble(), 12);
             Assert.Equal(tm.GetProperty(split).GetProperty("accuracy").GetDouble(), em.GetProperty(split).GetProperty("accuracy").GetDouble());
         }
+        // On all of a data set given by name: the 400 points of the same spiral, so the accuracy is the
+        // sample-weighted mean of the three splits'.
+        var all = Json(CliRunner.Run("eval", P("s.safetensors"), "--dataset", "spiral", "--json").Out).GetProperty("metrics").GetProperty("all");
+        Assert.Equal(400, all.GetProperty("samples").GetInt32());
+        double weighted = new[] { "train", "validation", "test" }.Sum(k => em.GetProperty(k).GetProperty("accuracy").GetDouble() * em.GetProperty(k).GetProperty("samples").GetInt32()) / 400;
+        Assert.Equal(weighted, all.GetProperty("accuracy").GetDouble(), 9);
     }
 
     [Fact]
