@@ -216,8 +216,11 @@ public static class Figures
         var plt = NewPlot(title, "x₁", "x₂");
         var hm = plt.Add.Heatmap(z);
         hm.Extent = new CoordinateRect(x0, x1, y0, y1);
-        hm.Colormap = new ScottPlot.Colormaps.Custom([ClassColor(0).Lighten(0.55), Colors.White, ClassColor(1).Lighten(0.55)]);
-        if (classes == 2) hm.ManualRange = new ScottPlot.Range(0, 1);
+        // Two classes: a diverging map through white at P = 0.5 shows the margin; more: one light colour per class.
+        hm.Colormap = classes == 2
+            ? new ScottPlot.Colormaps.Custom([ClassColor(0).Lighten(0.55), Colors.White, ClassColor(1).Lighten(0.55)])
+            : new ScottPlot.Colormaps.Custom([.. Enumerable.Range(0, classes).Select(k => ClassColor(k).Lighten(0.55))]);
+        hm.ManualRange = classes == 2 ? new ScottPlot.Range(0, 1) : new ScottPlot.Range(0, classes - 1);
         for (int k = 0; k < Math.Max(classes, 2); k++)
         {
             var idx = Enumerable.Range(0, n).Where(i => (int)ys[i] == k).ToArray();
