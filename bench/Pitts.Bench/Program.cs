@@ -26,6 +26,7 @@ public static class Program
                 case "--profile-cnn": Profile.Cnn(); return 0;
                 case "--profile-mlp": Profile.Mlp(5000); return 0;
                 case "--small-threshold" when i + 1 < args.Length && long.TryParse(args[i + 1], out long st): Pitts.Kernels.Gemm.SmallThreshold = st; i++; break;
+                case "--spin-us" when i + 1 < args.Length && int.TryParse(args[i + 1], out int sm) && sm >= 0: Pitts.Kernels.WorkerPool.SpinMicroseconds = sm; i++; break;
                 case "--list": Console.WriteLine(string.Join('\n', Workloads.Names)); return 0;
                 case "-h" or "--help":
                     Console.WriteLine("usage: Pitts.Bench [--smoke] [--repeats N] [--threads N] [--list] [workload ...]");
