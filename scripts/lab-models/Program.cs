@@ -42,6 +42,7 @@ foreach (var name in names)
     (ZooTrainer trainer, int steps) = name switch
     {
         "denoising-ae" => ((ZooTrainer)new DenoisingTrainer(0.5f, seed: 1), 3000),
+        "denoising-ae-32" => (new DenoisingTrainer(0.5f, seed: 1, latent: 32), 3000),
         "cnn" => (new CnnTrainer(seed: 1), 1500),
         "rnn" => (new SequenceTrainer(CellKind.Rnn, seed: 1), 4000),
         "lstm" => (new SequenceTrainer(CellKind.Lstm, seed: 1), 4000),

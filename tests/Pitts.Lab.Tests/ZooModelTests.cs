@@ -150,6 +150,10 @@ public sealed class ZooModelTests
         Assert.True(ZooWeights.TryLoadInto("denoising-ae", ae));
         var (rec, noisy) = DenoisingTrainer.TestError(ae, 0.5f);
         Assert.True(rec < noisy / 2, $"reconstruction {rec} vs noisy {noisy}");
+        var ae32 = ZooModels.DenoisingAutoencoder(latent: 32);
+        Assert.True(ZooWeights.TryLoadInto("denoising-ae-32", ae32));
+        double rec32 = DenoisingTrainer.TestError(ae32, 0.5f).Reconstruction;
+        Assert.True(rec32 < rec * 0.75 && rec32 < noisy / 4, $"32-number code {rec32} vs 2-number code {rec}");
 
         foreach (var (name, kind) in new[] { ("rnn", CellKind.Rnn), ("lstm", CellKind.Lstm) })
         {

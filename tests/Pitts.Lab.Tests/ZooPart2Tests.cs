@@ -116,9 +116,13 @@ public sealed class ZooPart2Tests(LabFixture lab)
         await using var q = await lab.OpenAsync(p.Page.Url);
         await Expect(q.ById("decoded")).ToHaveAttributeAsync("data-z", z);
         Assert.Equal(after, await q.ById("decoded").GetAttributeAsync("src"));
-        // The shipped denoiser's error at σ = 0.5 is far below the noisy input's.
+        // The shipped denoiser's error at σ = 0.5 is far below the noisy input's; a 32-number code halves it again.
         string err = await q.ById("ae-error").InnerTextAsync();
         Assert.Contains("reconstruction 0.04", err);
+        Assert.Contains("noisy input 0.115", err);
+        await q.ById("code").SelectOptionAsync("32");
+        await Expect(q.ById("ae-error")).ToContainTextAsync("reconstruction 0.02");
+        await UrlContains(q.Page, "code=32");
         Assert.Empty(p.Errors);
     }
 

@@ -13,7 +13,7 @@ public sealed class ZooScreenshotsPart2(LabFixture lab)
     public static readonly Dictionary<string, (string Url, Func<LabPage, Task> Prepare)> Scenes = new()
     {
         ["zoo"] = ("/zoo", _ => Task.CompletedTask),
-        ["autoencoder"] = ("/autoencoder?sigma=0.5&z1=-10&z2=-5&k=2", TrainLinear),
+        ["autoencoder"] = ("/autoencoder?sigma=0.5&code=32&z1=-10&z2=-5&k=2", TrainLinear),
         ["convolution"] = ("/convolution?k=edge-v&size=3&digit=7&pos=340", DrawSeven),
         ["depth"] = ("/depth?digit=7", _ => Task.CompletedTask),
         ["recurrent"] = ("/recurrent?h=0.25&model=lstm", _ => Task.CompletedTask),

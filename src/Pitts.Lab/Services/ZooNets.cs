@@ -83,12 +83,13 @@ public sealed class DigitCnn : Module
 public static class ZooModels
 {
     /// <summary>
-    /// The denoising autoencoder with a 2-D code: 784 → 256 → 64 → 2 (encoder, ReLU between) and 2 → 64 → 256 → 784
-    /// with a sigmoid output (decoder), the library's <see cref="Autoencoder"/>.
+    /// The denoising autoencoder with a code of <paramref name="latent"/> numbers (2 by default, to draw the latent
+    /// plane): 784 → 256 → 64 → latent (encoder, ReLU between) and latent → 64 → 256 → 784 with a sigmoid output
+    /// (decoder), the library's <see cref="Autoencoder"/>.
     /// </summary>
-    public static Autoencoder DenoisingAutoencoder(Generator? g = null) => new(
-        new Sequential(new Linear(784, 256, generator: g), new Relu(), new Linear(256, 64, generator: g), new Relu(), new Linear(64, 2, generator: g)),
-        new Sequential(new Linear(2, 64, generator: g), new Relu(), new Linear(64, 256, generator: g), new Relu(), new Linear(256, 784, generator: g), new Sigmoid()));
+    public static Autoencoder DenoisingAutoencoder(Generator? g = null, int latent = 2) => new(
+        new Sequential(new Linear(784, 256, generator: g), new Relu(), new Linear(256, 64, generator: g), new Relu(), new Linear(64, latent, generator: g)),
+        new Sequential(new Linear(latent, 64, generator: g), new Relu(), new Linear(64, 256, generator: g), new Relu(), new Linear(256, 784, generator: g), new Sigmoid()));
 
     /// <summary>A linear autoencoder without biases, 784 → k → 784 (for centred data: it learns PCA's subspace).</summary>
     public static Autoencoder LinearAutoencoder(int k, Generator? g = null) =>

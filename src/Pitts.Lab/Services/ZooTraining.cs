@@ -81,11 +81,11 @@ public sealed class DenoisingTrainer : ZooTrainer
     public float Sigma { get; }
 
     /// <summary>Creates the trainer (a fresh model from <paramref name="seed"/>, or <paramref name="model"/>).</summary>
-    public DenoisingTrainer(float sigma = 0.5f, ulong seed = 1, Autoencoder? model = null)
+    public DenoisingTrainer(float sigma = 0.5f, ulong seed = 1, Autoencoder? model = null, int latent = 2)
     {
         Sigma = sigma;
         _g = new Generator(seed);
-        _model = model ?? ZooModels.DenoisingAutoencoder(_g);
+        _model = model ?? ZooModels.DenoisingAutoencoder(_g, latent);
         _opt = new Adam(_model.Parameters(), 2e-3f);
     }
 
@@ -424,7 +424,7 @@ public sealed class AttentionTrainer : ZooTrainer
 public static class ZooWeights
 {
     /// <summary>The shipped files, by short name.</summary>
-    public static readonly IReadOnlyList<string> Names = ["denoising-ae", "cnn", "rnn", "lstm", "attention-reverse", "attention-sort"];
+    public static readonly IReadOnlyList<string> Names = ["denoising-ae", "denoising-ae-32", "cnn", "rnn", "lstm", "attention-reverse", "attention-sort"];
 
     private static readonly Dictionary<string, SafetensorsFile?> Cache = [];
 
