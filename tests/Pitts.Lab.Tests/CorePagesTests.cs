@@ -85,4 +85,18 @@ public sealed class CorePagesTests(LabFixture lab)
         await Expect(p.ById("outputs")).ToContainTextAsync("3 parameters");
         Assert.Empty(p.Errors);
     }
+
+    [Fact]
+    public async Task MovingTheLearningRateSliderRedrawsThePathAtOnce()
+    {
+        await using var p = await lab.OpenAsync("/gradient-descent?f=bowl&lr=0.1&w1=-2&w2=1&steps=30");
+        string before = await p.ById("loss-sgd").InnerTextAsync();
+        // By hand: SGD on ½(w1² + 5 w2²) multiplies w1 by (1 − α) each step: after 30 steps at α = 0.3, w1 = −2 · 0.7³⁰.
+        await p.ById("lr").FillAsync("0.3");
+        await Expect(p.ById("lr-value")).ToHaveTextAsync("0.300");
+        await Expect(p.ById("loss-sgd")).Not.ToHaveTextAsync(before);
+        await Expect(p.ById("row-sgd").Locator("td").Nth(1)).ToHaveTextAsync("30");
+        double w1 = Number(await p.ById("row-sgd").Locator("td").Nth(2).InnerTextAsync());
+        Assert.Equal(-2 * Math.Pow(0.7, 30), w1, 3);
+    }
 }

@@ -53,9 +53,10 @@ public sealed class TrainingPagesTests(LabFixture lab)
 
         await p.ById("pause").ClickAsync();
         await Expect(p.ById("run")).ToBeVisibleAsync();
-        string paused = await p.ById("train-status").InnerTextAsync();
+        await p.Page.WaitForTimeoutAsync(200);
+        string paused = (await p.ById("train-status").InnerTextAsync()).Split(" · ")[0];
         await p.Page.WaitForTimeoutAsync(300);
-        Assert.Equal(paused, await p.ById("train-status").InnerTextAsync());
+        Assert.Equal(paused, (await p.ById("train-status").InnerTextAsync()).Split(" · ")[0]);
         int epoch = int.Parse(paused.Split(' ')[1]);
         await p.ById("step").ClickAsync();
         await Expect(p.ById("train-status")).ToContainTextAsync($"epoch {epoch + 5} of 20000");
@@ -132,7 +133,11 @@ public sealed class TrainingPagesTests(LabFixture lab)
         var svg = p.ById("decision").Locator("svg");
         // Plot area 52..368 px for x in [-6, 6]; 12..342 px for y in [6, -6]. Click at (3, 3), blue.
         await svg.ClickAsync(new Microsoft.Playwright.LocatorClickOptions { Position = new Microsoft.Playwright.Position { X = 52 + 9f / 12 * 316, Y = 12 + 3f / 12 * 330 } });
-        await p.Page.WaitForURLAsync(u => u.Contains("3%2C3%2C1") || u.Contains("3,3,1"));
+        await Expect(p.Page.GetByText("3 of 200 points")).ToBeVisibleAsync();
+        var m = System.Text.RegularExpressions.Regex.Match(Uri.UnescapeDataString(p.Page.Url), @"points=-3,0,0;3,0,1;([-0-9.]+),([-0-9.]+),1");
+        Assert.True(m.Success, p.Page.Url);
+        Assert.InRange(Number(m.Groups[1].Value), 2.8, 3.2);
+        Assert.InRange(Number(m.Groups[2].Value), 2.8, 3.2);
         await using var q = await lab.OpenAsync(p.Page.Url);
         await Expect(q.Page.GetByText("3 of 200 points")).ToBeVisibleAsync();
     }
