@@ -46,6 +46,8 @@ foreach (var name in names)
         "cnn" => (new CnnTrainer(seed: 1), 1500),
         "rnn" => (new SequenceTrainer(CellKind.Rnn, seed: 1), 4000),
         "lstm" => (new SequenceTrainer(CellKind.Lstm, seed: 1), 4000),
+        "rnn-hh" => (new SequenceTrainer(CellKind.Rnn, seed: 1, signal: "hh"), 4000),
+        "lstm-hh" => (new SequenceTrainer(CellKind.Lstm, seed: 1, signal: "hh"), 4000),
         "attention-reverse" => (new AttentionTrainer("reverse", seed: 1), 1500),
         "attention-sort" => (new AttentionTrainer("sort", seed: 1), 3000),
         _ => throw new InvalidOperationException(name),
@@ -76,7 +78,7 @@ foreach (var name in names)
             report = $"test accuracy {acc:P2} after {cnn.Epochs:0.0} epochs";
             break;
         case SequenceTrainer seq:
-            var (one, naive, free) = SequenceTrainer.TestError(seq.Predictor);
+            var (one, naive, free) = SequenceTrainer.TestError(seq.Predictor, seq.Signal);
             meta["one_step_mse"] = F(one); meta["naive_mse"] = F(naive); meta["free_run_mse"] = F(free);
             report = $"one-step MSE {F(one)} (naive x(t+1)=x(t): {F(naive)}), free-running MSE {F(free)}";
             break;

@@ -155,11 +155,11 @@ public sealed class ZooModelTests
         double rec32 = DenoisingTrainer.TestError(ae32, 0.5f).Reconstruction;
         Assert.True(rec32 < rec * 0.75 && rec32 < noisy / 4, $"32-number code {rec32} vs 2-number code {rec}");
 
-        foreach (var (name, kind) in new[] { ("rnn", CellKind.Rnn), ("lstm", CellKind.Lstm) })
+        foreach (var (name, kind, signal) in new[] { ("rnn", CellKind.Rnn, "oscillator"), ("lstm", CellKind.Lstm, "oscillator"), ("rnn-hh", CellKind.Rnn, "hh"), ("lstm-hh", CellKind.Lstm, "hh") })
         {
             var m = new SequencePredictor(kind);
             Assert.True(ZooWeights.TryLoadInto(name, m));
-            var (one, naive, _) = SequenceTrainer.TestError(m);
+            var (one, naive, _) = SequenceTrainer.TestError(m, signal);
             Assert.True(one < naive / 5, $"{name}: one-step {one} vs naive {naive}");
         }
 
@@ -191,6 +191,19 @@ public sealed class ZooModelTests
         var w = ZooData.EulerWeights(0.3);
         Assert.Equal(1 - 2 * 0.3 * 0.1, w[1, 1], 12);
         Assert.Equal(-0.3, w[1, 0], 12);
+    }
+
+    [Fact]
+    public void HodgkinHuxleyTracesSpikeAndHeldOutCurrentsAreNotTrainedOn()
+    {
+        // At 10 µA/cm² the squid axon fires repetitively: peaks near +40 mV (x ≈ 1.05), troughs near −75 mV (x ≈ −0.1).
+        var x = ZooData.HodgkinHuxleyTrace(10);
+        Assert.InRange(x.Max(), 0.9, 1.2);
+        Assert.InRange(x.Min(), -0.2, 0.0);
+        int spikes = 0;
+        for (int i = 1; i < x.Length; i++) if (x[i - 1] < 0.5 && x[i] >= 0.5) spikes++;
+        Assert.InRange(spikes, 15, 25);                         // about 68 Hz over 300 ms
+        Assert.All(ZooData.HhTrainCurrents, c => Assert.DoesNotContain(c + 0.25, ZooData.HhTrainCurrents));
     }
 
     [Theory]

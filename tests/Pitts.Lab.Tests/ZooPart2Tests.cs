@@ -194,6 +194,11 @@ public sealed class ZooPart2Tests(LabFixture lab)
         Assert.True(one < 0.002, $"one-step MSE {one}");
         await q.ById("rnn-model").SelectOptionAsync("rnn");
         await UrlContains(q.Page, "model=rnn");
+        // The Hodgkin-Huxley voltage: a held-out current between the training ones, still predicted one step ahead.
+        await using var hh = await lab.OpenAsync("/recurrent?signal=hh&model=rnn&current=12.25");
+        await Expect(hh.ById("rnn-signal")).ToHaveValueAsync("hh");
+        await Expect(hh.ById("current-value")).ToHaveTextAsync("12.25");
+        Assert.True(Number(await hh.ById("one-step-mse").InnerTextAsync()) < 0.002);
         await using var r = await lab.OpenAsync("/recurrent?h=abc&model=gru");
         await Expect(r.ById("link-warnings")).ToContainTextAsync("h=abc ignored");
         await Expect(r.ById("link-warnings")).ToContainTextAsync("model=gru ignored");

@@ -17,6 +17,7 @@ public sealed class ZooScreenshotsPart2(LabFixture lab)
         ["convolution"] = ("/convolution?k=edge-v&size=3&digit=7&pos=340", DrawSeven),
         ["depth"] = ("/depth?digit=7", _ => Task.CompletedTask),
         ["recurrent"] = ("/recurrent?h=0.25&model=lstm", _ => Task.CompletedTask),
+        ["recurrent-hh"] = ("/recurrent?h=0.25&signal=hh&model=rnn&current=10.25", _ => Task.CompletedTask),
         ["attention"] = ("/attention?task=reverse&input=385120", _ => Task.CompletedTask),
     };
 

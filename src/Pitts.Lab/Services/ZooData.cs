@@ -112,6 +112,56 @@ public static class ZooData
         return (Tensor.FromArray(inputs, n, steps, 1), Tensor.FromArray(targets, n, steps, 1));
     }
 
+    /// <summary>The signals the recurrent page predicts: the damped oscillator or a Hodgkin-Huxley voltage trace.</summary>
+    public static readonly IReadOnlyList<string> Signals = ["oscillator", "hh"];
+
+    /// <summary>Sampling interval of the Hodgkin-Huxley traces, ms.</summary>
+    public const double HhDtMs = 0.5;
+
+    /// <summary>Samples of each stored Hodgkin-Huxley trace (after 50 ms of settling).</summary>
+    public const int HhSamples = 600;
+
+    /// <summary>Training currents (µA/cm²): 6 to 20 in steps of 0.5; held-out traces use currents between these.</summary>
+    public static readonly double[] HhTrainCurrents = Enumerable.Range(0, 29).Select(i => 6 + 0.5 * i).ToArray();
+
+    private static readonly Dictionary<double, float[]> HhBank = [];
+
+    /// <summary>
+    /// The membrane potential of the squid axon model (Pitts.Neuro, RK4 with dt = 0.01 ms) under a constant current,
+    /// sampled every 0.5 ms after 50 ms of settling, scaled to x = (V + 65 mV) / 100 mV; cached per current.
+    /// </summary>
+    public static float[] HodgkinHuxleyTrace(double current)
+    {
+        lock (HhBank)
+        {
+            if (HhBank.TryGetValue(current, out var cached)) return cached;
+            var trace = new Pitts.Neuro.HodgkinHuxley.HodgkinHuxleyModel().Simulate(current, 50 + HhSamples * HhDtMs,
+                new Pitts.Neuro.HodgkinHuxley.SimulationOptions { RecordInterval = HhDtMs });
+            int skip = (int)Math.Round(50 / HhDtMs);
+            var x = new float[HhSamples];
+            for (int i = 0; i < HhSamples; i++) x[i] = (float)((trace.Voltage[skip + i] + 65) / 100);
+            return HhBank[current] = x;
+        }
+    }
+
+    /// <summary>A batch of next-step sequences of <paramref name="signal"/>: inputs (N, T, 1) and targets (N, T, 1).</summary>
+    public static (Tensor Inputs, Tensor Targets) SignalBatch(string signal, int n, int steps, Generator g, bool heldOut = false)
+    {
+        if (signal != "hh") return OscillatorBatch(n, steps, g);
+        var inputs = new float[n * steps];
+        var targets = new float[n * steps];
+        for (int b = 0; b < n; b++)
+        {
+            int c = (int)g.NextInt64(0, HhTrainCurrents.Length - (heldOut ? 1 : 0));
+            double current = heldOut ? HhTrainCurrents[c] + 0.25 : HhTrainCurrents[c];
+            var x = HodgkinHuxleyTrace(current);
+            int start = (int)g.NextInt64(0, HhSamples - steps - 1);
+            Array.Copy(x, start, inputs, b * steps, steps);
+            Array.Copy(x, start + 1, targets, b * steps, steps);
+        }
+        return (Tensor.FromArray(inputs, n, steps, 1), Tensor.FromArray(targets, n, steps, 1));
+    }
+
     /// <summary>The attention page's tasks.</summary>
     public static readonly IReadOnlyList<string> Tasks = ["reverse", "sort"];
 

@@ -301,9 +301,13 @@ public sealed class SequenceTrainer : ZooTrainer
     /// <summary>Steps per training sequence.</summary>
     public const int SeqLength = 60;
 
+    /// <summary>The signal learned: "oscillator" or "hh" (see <see cref="ZooData.Signals"/>).</summary>
+    public string Signal { get; }
+
     /// <summary>Creates the trainer with a fresh model.</summary>
-    public SequenceTrainer(CellKind kind, ulong seed = 1, int hidden = 32)
+    public SequenceTrainer(CellKind kind, ulong seed = 1, int hidden = 32, string signal = "oscillator")
     {
+        Signal = signal;
         _g = new Generator(seed);
         _model = new SequencePredictor(kind, hidden, _g);
         _opt = new Adam(_model.Parameters(), 5e-3f);
@@ -318,7 +322,7 @@ public sealed class SequenceTrainer : ZooTrainer
     /// <inheritdoc/>
     protected override double Step()
     {
-        var (x, y) = ZooData.OscillatorBatch(32, SeqLength, _g);
+        var (x, y) = ZooData.SignalBatch(Signal, 32, SeqLength, _g);
         _opt.ZeroGrad();
         var loss = Functional.MseLoss(_model.Forward(x), y);
         loss.Backward();
@@ -328,21 +332,23 @@ public sealed class SequenceTrainer : ZooTrainer
     }
 
     /// <summary>
-    /// One-step MSE on 100 held-out sequences (fixed seed), the naive "x(t+1) = x(t)" baseline's MSE, and the
-    /// free-running MSE after 20 teacher-forced steps.
+    /// One-step MSE on 100 held-out sequences (fixed seed; for "hh", currents between the training ones), the naive
+    /// "x(t+1) = x(t)" baseline's MSE, and the free-running MSE after 20 teacher-forced steps.
     /// </summary>
-    public static (double OneStep, double Naive, double FreeRun) TestError(SequencePredictor model)
+    public static (double OneStep, double Naive, double FreeRun) TestError(SequencePredictor model, string signal = "oscillator")
     {
         using var _ = Pitts.Autograd.Autograd.NoGrad();
         model.Eval();
-        var (x, y) = ZooData.OscillatorBatch(100, SeqLength, new Generator(999));
+        var (x, y) = ZooData.SignalBatch(signal, 100, SeqLength, new Generator(999), heldOut: true);
         double one = Functional.MseLoss(model.Forward(x), y).Item();
         double naive = Functional.MseLoss(x, y).Item();
         var g = new Generator(4242);
         double free = 0;
         for (int i = 0; i < 10; i++)
         {
-            var truth = ZooData.Oscillator(0.5 + g.NextDouble(), 2 * Math.PI * g.NextDouble(), SeqLength + 1);
+            var truth = signal == "hh"
+                ? ZooData.HodgkinHuxleyTrace(ZooData.HhTrainCurrents[i * 2] + 0.25).AsSpan(100 + 7 * i, SeqLength + 1).ToArray()
+                : ZooData.Oscillator(0.5 + g.NextDouble(), 2 * Math.PI * g.NextDouble(), SeqLength + 1);
             var p = model.FreeRun(truth, 20);
             for (int t = 20; t < p.Length; t++) free += (p[t] - truth[t + 1]) * (p[t] - truth[t + 1]);
         }
@@ -351,7 +357,7 @@ public sealed class SequenceTrainer : ZooTrainer
     }
 
     /// <inheritdoc/>
-    public override (string Name, double Value) Evaluate() => ("one-step test MSE", TestError(_model).OneStep);
+    public override (string Name, double Value) Evaluate() => ("one-step test MSE", TestError(_model, Signal).OneStep);
 }
 
 /// <summary>The tiny transformer on a digit-sequence task (reverse or sort), cross-entropy per position.</summary>
@@ -424,7 +430,7 @@ public sealed class AttentionTrainer : ZooTrainer
 public static class ZooWeights
 {
     /// <summary>The shipped files, by short name.</summary>
-    public static readonly IReadOnlyList<string> Names = ["denoising-ae", "denoising-ae-32", "cnn", "rnn", "lstm", "attention-reverse", "attention-sort"];
+    public static readonly IReadOnlyList<string> Names = ["denoising-ae", "denoising-ae-32", "cnn", "rnn", "lstm", "rnn-hh", "lstm-hh", "attention-reverse", "attention-sort"];
 
     private static readonly Dictionary<string, SafetensorsFile?> Cache = [];
 
