@@ -133,6 +133,17 @@ public abstract class Module
     /// <summary>Switches to evaluation mode, the same as <c>Train(false)</c>.</summary>
     public Module Eval() => Train(false);
 
+    /// <summary>
+    /// Calls <paramref name="fn"/> on every submodule and then on this module (children first, as PyTorch's
+    /// <c>apply</c>), e.g. to re-initialise every Linear: <c>net.Apply(m => { if (m is Linear l) Init.XavierUniform(l.Weight); })</c>.
+    /// </summary>
+    public Module Apply(Action<Module> fn)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        foreach (var (_, m) in NamedModules().Reverse()) fn(m);
+        return this;
+    }
+
     /// <summary>Sets every parameter's gradient to null (PyTorch's default <c>set_to_none=True</c>).</summary>
     public void ZeroGrad()
     {

@@ -139,4 +139,18 @@ public class ModuleTests
         Assert.Equal(2, list.Count);
         Assert.Throws<PittsException>(() => list.Forward(Tensor.Zeros(1, 2)));
     }
+
+    [Fact]
+    public void ApplyVisitsChildrenBeforeParentsAndCanReinitialise()
+    {
+        var inner = new Sequential(new Linear(2, 2));
+        var net = new Sequential(new Linear(3, 2), inner);
+        var order = new List<Module>();
+        net.Apply(order.Add);
+        Assert.Equal(4, order.Count);
+        Assert.Same(net, order[^1]);
+        Assert.True(order.IndexOf(inner[0]) < order.IndexOf(inner));
+        net.Apply(m => { if (m is Linear l) Init.Constant(l.Weight, 0.5f); });
+        Assert.All(net.NamedParameters().Where(p => p.Name.EndsWith("weight")), p => Assert.All(p.Parameter.ToArray(), v => Assert.Equal(0.5f, v)));
+    }
 }
