@@ -24,17 +24,20 @@ public sealed class Screenshots(LabFixture lab)
         {
             await p.ById("run").ClickAsync();
             await Microsoft.Playwright.Assertions.Expect(p.ById("train-status")).ToContainTextAsync("epoch 1500 of 1500");
-        }),
+        }
+        ),
         ["overfitting"] = ("/overfitting?epochs=1500&speed=100&seed=1", async p =>
         {
             await p.ById("run").ClickAsync();
             await Microsoft.Playwright.Assertions.Expect(p.ById("train-status")).ToContainTextAsync("epoch 1500 of 1500");
-        }),
+        }
+        ),
         ["playground"] = ("/playground?data=spiral&noise=10&features=x1,x2,x1sq,x2sq,sinx1,sinx2&hidden=8,8,4&act=tanh&epochs=300&lr=0.03&seed=2", async p =>
         {
             await p.ById("run").ClickAsync();
             await Microsoft.Playwright.Assertions.Expect(p.ById("train-status")).ToHaveTextAsync("epoch 300 of 300", new() { Timeout = 60000 });
-        }),
+        }
+        ),
         ["universal-approximation"] = ("/universal-approximation?n=8&target=sin&seed=1&basis=1", _ => Task.CompletedTask),
         ["backprop"] = ("/backprop?step=9", _ => Task.CompletedTask),
         ["gradient-descent"] = ("/gradient-descent?f=bowl&lr=0.1&w1=-2.2&w2=1.6&steps=40", _ => Task.CompletedTask),

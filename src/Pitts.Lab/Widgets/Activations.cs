@@ -11,29 +11,53 @@ public static class LabActivations
     /// <summary>Display name.</summary>
     public static string Name(string key) => key switch
     {
-        "relu" => "ReLU", "sigmoid" => "sigmoid", "tanh" => "tanh", "gelu" => "GELU", "leakyrelu" => "leaky ReLU (0.1)",
-        "elu" => "ELU", "softplus" => "softplus", _ => "identity (linear)",
+        "relu" => "ReLU",
+        "sigmoid" => "sigmoid",
+        "tanh" => "tanh",
+        "gelu" => "GELU",
+        "leakyrelu" => "leaky ReLU (0.1)",
+        "elu" => "ELU",
+        "softplus" => "softplus",
+        _ => "identity (linear)",
     };
 
     /// <summary>The C# expression that builds the module.</summary>
     public static string Code(string key) => key switch
     {
-        "relu" => "new Relu()", "sigmoid" => "new Sigmoid()", "tanh" => "new Tanh()", "gelu" => "new Gelu()",
-        "leakyrelu" => "new LeakyRelu(0.1f)", "elu" => "new Elu()", "softplus" => "new Softplus()", _ => "new Identity()",
+        "relu" => "new Relu()",
+        "sigmoid" => "new Sigmoid()",
+        "tanh" => "new Tanh()",
+        "gelu" => "new Gelu()",
+        "leakyrelu" => "new LeakyRelu(0.1f)",
+        "elu" => "new Elu()",
+        "softplus" => "new Softplus()",
+        _ => "new Identity()",
     };
 
     /// <summary>A new module for the key.</summary>
     public static Module Create(string key) => key switch
     {
-        "relu" => new Relu(), "sigmoid" => new Sigmoid(), "tanh" => new Tanh(), "gelu" => new Gelu(),
-        "leakyrelu" => new LeakyRelu(0.1f), "elu" => new Elu(), "softplus" => new Softplus(), _ => new Identity(),
+        "relu" => new Relu(),
+        "sigmoid" => new Sigmoid(),
+        "tanh" => new Tanh(),
+        "gelu" => new Gelu(),
+        "leakyrelu" => new LeakyRelu(0.1f),
+        "elu" => new Elu(),
+        "softplus" => new Softplus(),
+        _ => new Identity(),
     };
 
     /// <summary>Colour for plots.</summary>
     public static string Color(string key) => key switch
     {
-        "relu" => "#e4572e", "sigmoid" => "#2a6fdb", "tanh" => "#17a34a", "gelu" => "#9c27b0",
-        "leakyrelu" => "#ff9800", "elu" => "#795548", "softplus" => "#00acc1", _ => "#607d8b",
+        "relu" => "#e4572e",
+        "sigmoid" => "#2a6fdb",
+        "tanh" => "#17a34a",
+        "gelu" => "#9c27b0",
+        "leakyrelu" => "#ff9800",
+        "elu" => "#795548",
+        "softplus" => "#00acc1",
+        _ => "#607d8b",
     };
 
     /// <summary>f(z) and f'(z) over <paramref name="z"/>: the module's forward, and autograd's derivative (backward of Σ f).</summary>

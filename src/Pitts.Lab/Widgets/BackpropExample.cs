@@ -228,10 +228,20 @@ public static class BackpropExample
 
         return new BackpropResult
         {
-            Z1 = z1.Item(), V = v.Item(), YHat = yHat.Item(), Loss = loss.Item(),
-            Grad = grad, W1New = w1New, W2New = w2New, LossAfter = lossAfter,
-            Steps = steps, Checks = checks, GradCheck = gc.ToString(),
-            AtKink = p.Activation == Relu && hz1 == 0, Inputs = p, Code = code,
+            Z1 = z1.Item(),
+            V = v.Item(),
+            YHat = yHat.Item(),
+            Loss = loss.Item(),
+            Grad = grad,
+            W1New = w1New,
+            W2New = w2New,
+            LossAfter = lossAfter,
+            Steps = steps,
+            Checks = checks,
+            GradCheck = gc.ToString(),
+            AtKink = p.Activation == Relu && hz1 == 0,
+            Inputs = p,
+            Code = code,
         };
     }
 }

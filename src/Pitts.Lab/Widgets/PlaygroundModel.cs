@@ -76,12 +76,24 @@ public sealed class PlaygroundModel
     /// <summary>Feature label for display.</summary>
     public static string FeatureName(string key) => key switch
     {
-        "x1sq" => "x₁²", "x2sq" => "x₂²", "x1x2" => "x₁x₂", "sinx1" => "sin x₁", "sinx2" => "sin x₂", "x2" => "x₂", _ => "x₁",
+        "x1sq" => "x₁²",
+        "x2sq" => "x₂²",
+        "x1x2" => "x₁x₂",
+        "sinx1" => "sin x₁",
+        "sinx2" => "sin x₂",
+        "x2" => "x₂",
+        _ => "x₁",
     };
 
     private static double Feature(string key, double x1, double x2) => key switch
     {
-        "x2" => x2, "x1sq" => x1 * x1, "x2sq" => x2 * x2, "x1x2" => x1 * x2, "sinx1" => Math.Sin(x1), "sinx2" => Math.Sin(x2), _ => x1,
+        "x2" => x2,
+        "x1sq" => x1 * x1,
+        "x2sq" => x2 * x2,
+        "x1x2" => x1 * x2,
+        "sinx1" => Math.Sin(x1),
+        "sinx2" => Math.Sin(x2),
+        _ => x1,
     };
 
     private readonly Optimizer _opt;
