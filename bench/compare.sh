@@ -2,7 +2,7 @@
 # Runs the same workloads in Pitts and in PyTorch on this machine, in the same run, and prints a Markdown table
 # (workload, Pitts, PyTorch, speedup = PyTorch time / Pitts time; above 1 means Pitts is faster) and writes JSON.
 #
-# usage: bench/compare.sh [--smoke] [--repeats N] [--out FILE.json] [workload ...]
+# usage: bench/compare.sh [--smoke] [--repeats N] [--out FILE.json] [--nice N] [workload ...]
 #   workloads: sgemm-256 sgemm-512 sgemm-1024 sgemm-2048 lecture-mlp universal-approx mlp-epoch cnn-epoch
 #              rnn-seq attention (default: all)
 #   --smoke    tiny sizes (seconds in total), for CI
@@ -29,9 +29,14 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-if [ ${#workloads[@]} -eq 0 ]; then
-  workloads=(sgemm-256 sgemm-512 sgemm-1024 sgemm-2048 lecture-mlp universal-approx mlp-epoch cnn-epoch rnn-seq attention)
-fi
+all=(sgemm-256 sgemm-512 sgemm-1024 sgemm-2048 lecture-mlp universal-approx mlp-epoch cnn-epoch rnn-seq attention)
+if [ ${#workloads[@]} -eq 0 ]; then workloads=("${all[@]}"); fi
+for w in "${workloads[@]}"; do
+  case " ${all[*]} " in
+    *" $w "*) ;;
+    *) [[ "$w" =~ ^(sgemm|matmul)-[0-9]+$ ]] || { echo "compare.sh: unknown workload '$w'; known: ${all[*]}" >&2; exit 2; } ;;
+  esac
+done
 
 # What the PyTorch side needs: Debian's torch, the BLAS its package recommends (OpenBLAS, pthread build), and the data.
 need=()

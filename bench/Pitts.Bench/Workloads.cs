@@ -11,7 +11,13 @@ public static partial class Workloads
         ["sgemm-256", "sgemm-512", "sgemm-1024", "sgemm-2048", "lecture-mlp", "universal-approx", "mlp-epoch", "cnn-epoch", "rnn-seq", "attention"];
 
     /// <summary>True for a known workload name (also sgemm-N for any N).</summary>
-    public static bool Exists(string name) => Names.Contains(name) || TryGemmSize(name, out _) || TryRaw(name, out _);
+    public static bool Exists(string name) => Names.Contains(name) || TryGemmSize(name, out _) || TryRaw(name, out _) || TryMatMulSize(name, out _);
+
+    private static bool TryMatMulSize(string name, out int n)
+    {
+        n = 0;
+        return name.StartsWith("matmul-", StringComparison.Ordinal) && int.TryParse(name.AsSpan(7), out n) && n > 0;
+    }
 
     /// <summary>Tuning workload gemm-M-N-K-LAYOUT (e.g. gemm-30-20-15-NT): the kernel alone, no tensor op around it.</summary>
     private static bool TryRaw(string name, out int[] mnk)
@@ -56,6 +62,7 @@ public static partial class Workloads
     {
         if (TryGemmSize(name, out int n)) return Sgemm(smoke ? Math.Min(n, 48) : n, repeats);
         if (TryRaw(name, out var mnk)) return RawGemm(mnk, repeats);
+        if (TryMatMulSize(name, out int mm)) return MatMul(smoke ? Math.Min(mm, 48) : mm, repeats);
         return name switch
         {
             "lecture-mlp" => LectureMlp(smoke, repeats),
@@ -69,13 +76,27 @@ public static partial class Workloads
         };
     }
 
-    /// <summary>C = A · B for square n x n matrices, through the public MatMul op.</summary>
+    /// <summary>
+    /// C = A · B for square n x n matrices into a preallocated C, as BLAS sgemm (and torch.mm(a, b, out=c) on the
+    /// PyTorch side): the kernel, not the allocator. matmul-N measures the public MatMul, which allocates its output.
+    /// </summary>
     private static Result Sgemm(int n, int repeats)
+    {
+        var g = new Generator(42);
+        var a = Tensor.Randn([n, n], g).ToArray();
+        var b = Tensor.Randn([n, n], g).ToArray();
+        var c = new float[n * n];
+        double flops = 2.0 * n * n * n;
+        int inner = (int)Math.Clamp(2e8 / flops, 1, 10000);
+        double t = Timer.Best(() => { for (int i = 0; i < inner; i++) Gemm.Sgemm(false, false, n, n, n, a, n, b, n, c, n, false); }, repeats) / inner;
+        return new Result(t, flops / t / 1e9, new() { ["n"] = n });
+    }
+
+    private static Result MatMul(int n, int repeats)
     {
         var g = new Generator(42);
         var a = Tensor.Randn([n, n], g);
         var b = Tensor.Randn([n, n], g);
-        // Repeat small products so one timed run lasts long enough to measure.
         double flops = 2.0 * n * n * n;
         int inner = (int)Math.Clamp(2e8 / flops, 1, 10000);
         double t = Timer.Best(() => { for (int i = 0; i < inner; i++) a.MatMul(b); }, repeats) / inner;
