@@ -147,6 +147,9 @@ public static class LabServer
             k.Limits.MaxRequestBodySize = 1 << 20;
         });
 
+        // A port already in use is reported by Run in one line; the host's own error log would repeat it.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+
         builder.Services.AddRazorComponents()
             .AddInteractiveServerComponents(o =>
             {
