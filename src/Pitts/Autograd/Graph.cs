@@ -107,6 +107,26 @@ internal static class Graph
         }
     }
 
+    /// <summary>
+    /// Adds <paramref name="grad"/> into the slice [start, start + grad.Size(d)) along dimension <paramref name="d"/> of
+    /// <paramref name="t"/>.Grad, in place: the backward of slicing costs the slice, not the whole tensor, so taking
+    /// a sequence apart step by step stays linear in its length. (Every Grad buffer is owned by its tensor alone.)
+    /// </summary>
+    public static void AccumulateSlice(Tensor t, int d, int start, Tensor grad)
+    {
+        if (!t.RequiresGrad) return;
+        t.Grad ??= new Tensor(new float[t.Numel], 0, t._shape);
+        var (outer, n, inner) = ShapeUtil.Split(t._shape, d);
+        int block = grad.Numel / Math.Max(outer, 1);
+        var dst = t.Grad.AsSpan();
+        var src = grad.Data;
+        for (int o = 0; o < outer; o++)
+        {
+            var row = dst.Slice((o * n + start) * inner, block);
+            System.Numerics.Tensors.TensorPrimitives.Add(row, src.Slice(o * block, block), row);
+        }
+    }
+
     public static void Backward(Tensor root, Tensor? gradient, bool retainGraph)
     {
         if (!root.RequiresGrad)

@@ -71,7 +71,7 @@ public abstract class RecurrentLayer : Module
         if (input.Rank != 3 || input.Shape[2] != InputSize)
             throw new ShapeException($"{GetType().Name}: expected input of shape ({(BatchFirst ? "N x T" : "T x N")} x {InputSize}), got {Fmt.Shape(input._shape)}");
         var tm = BatchFirst ? input.Transpose(0, 1) : input; // (T, N, in)
-        return (Unbind(tm), tm.Shape[1]);
+        return (tm.Unbind(0), tm.Shape[1]);
     }
 
     /// <summary>Stacks T outputs of (N, H) into the layer's output layout.</summary>
@@ -87,7 +87,7 @@ public abstract class RecurrentLayer : Module
         if (h is null) return Enumerable.Range(0, NumLayers).Select(_ => Tensor.Zeros(batch, HiddenSize)).ToArray();
         if (h.Rank != 3 || h.Shape[0] != NumLayers || h.Shape[1] != batch || h.Shape[2] != HiddenSize)
             throw new ShapeException($"{GetType().Name}: {what} must have shape ({NumLayers} x {batch} x {HiddenSize}), got {Fmt.Shape(h._shape)}");
-        return Unbind(h);
+        return h.Unbind(0);
     }
 
     /// <summary>The input projections W_ih·x_t + b_ih of one layer for every step.</summary>
@@ -96,32 +96,6 @@ public abstract class RecurrentLayer : Module
 
     /// <summary>W_hh·h + b_hh for one layer.</summary>
     private protected Tensor Recur(Tensor h, int layer) => Tensor.Linear(h, _whh[layer], _bhh[layer]);
-
-    /// <summary>
-    /// Splits along dimension 0 into views, one autograd node per piece whose backward adds straight into the slice of
-    /// the whole tensor's gradient: Narrow's backward would fill a full-size zero tensor per step (quadratic in T).
-    /// </summary>
-    internal static Tensor[] Unbind(Tensor x)
-    {
-        int n = x.Shape[0];
-        int[] rest = [.. x.Shape.Skip(1)];
-        int block = ShapeUtil.Numel(rest);
-        var parts = new Tensor[n];
-        for (int i = 0; i < n; i++)
-        {
-            int at = i;
-            var piece = new Tensor(x.Storage, x.Offset + at * block, (int[])rest.Clone());
-            Graph.Record(piece, "Unbind", x, g =>
-            {
-                if (!x.RequiresGrad) return;
-                x.Grad ??= Tensor.Zeros([.. x.Shape]);
-                var dst = x.Grad.AsSpan().Slice(at * block, block);
-                System.Numerics.Tensors.TensorPrimitives.Add(dst, g.Data, dst);
-            });
-            parts[i] = piece;
-        }
-        return parts;
-    }
 
     /// <inheritdoc/>
     protected override string ExtraRepr() => $"{InputSize}, {HiddenSize}, num_layers={NumLayers}, batch_first={BatchFirst}";

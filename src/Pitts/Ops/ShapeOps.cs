@@ -224,16 +224,18 @@ public sealed partial class Tensor
         if (start < 0 || length < 0 || start + length > _shape[d])
             throw new ShapeException($"Narrow: range [{start}, {start + length}) is out of bounds for dimension {d} of size {_shape[d]} in {Fmt.Shape(_shape)}");
         var r = NarrowNoGrad(d, start, length);
-        Graph.Record(r, "Narrow", this, g =>
-        {
-            var gx = Zeros(_shape);
-            var (outer, n, inner) = ShapeUtil.Split(_shape, d);
-            var gs = g.Data; var dst = gx.AsSpan();
-            int block = length * inner;
-            for (int o = 0; o < outer; o++) gs.Slice(o * block, block).CopyTo(dst.Slice((o * n + start) * inner, block));
-            Graph.Accumulate(this, gx, owned: true);
-        });
+        Graph.Record(r, "Narrow", this, g => Graph.AccumulateSlice(this, d, start, g));
         return r;
+    }
+
+    /// <summary>The slices along a dimension, with that dimension removed (torch.unbind): views along the first axis.</summary>
+    public Tensor[] Unbind(int dim = 0)
+    {
+        int d = ShapeUtil.NormDim(dim, Rank, "Unbind");
+        if (Rank == 0) throw new ShapeException("Unbind: cannot unbind a rank-0 tensor");
+        var parts = new Tensor[_shape[d]];
+        for (int i = 0; i < parts.Length; i++) parts[i] = Narrow(d, i, 1).Squeeze(d);
+        return parts;
     }
 
     internal Tensor NarrowNoGrad(int d, int start, int length)

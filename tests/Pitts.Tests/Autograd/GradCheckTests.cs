@@ -144,6 +144,8 @@ public class GradCheckTests
         Check(x => x[0].Pad([2, 1], -1f), R(3, 2));
         Check(x => x[0].Pad([0, 1, 1, 1]), R(2, 2, 2));
         Check(x => x[0].Clone() * x[0], R(3));
+        Check(x => Tensor.Stack([.. x[0].Unbind(1).Select((t, i) => t * (i + 1f))], 0), R(2, 3, 2));
+        Check(x => x[0].Narrow(1, 1, 2) * x[0].Narrow(1, 0, 2), R(3, 4)); // two slices overlapping in the gradient
     }
 
     [Fact]
