@@ -1,4 +1,5 @@
 using Pitts.Lab.Zoo;
+using Pitts.NN;
 
 namespace Pitts.Lab.Tests;
 
@@ -20,14 +21,14 @@ public sealed class ZooModelTests
     }
 
     [Fact]
-    public void ConvLayerMatchesTheLecturesSumWrittenAsLoops()
+    public void Conv2dMatchesTheLecturesSumWrittenAsLoops()
     {
         var g = new Generator(3);
-        var conv = new ConvLayer(2, 3, 5, g);
+        var conv = new Conv2d(2, 3, 5, generator: g);
         var x = Tensor.Randn([2, 2, 9, 8], g);
         var y = conv.Forward(x).ToArray();                     // (2, 3, 5, 4)
         var w = conv.Weight.ToArray();
-        var b = conv.Bias.ToArray();
+        var b = conv.Bias!.ToArray();
         var xa = x.ToArray();
         for (int n = 0; n < 2; n++)
             for (int o = 0; o < 3; o++)

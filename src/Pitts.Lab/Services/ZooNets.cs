@@ -4,48 +4,16 @@ using Pitts.NN;
 namespace Pitts.Lab.Zoo;
 
 /// <summary>
-/// A 2-D convolution layer (PyTorch's <c>nn.Conv2d</c>, stride 1, no padding) over the library's <c>Tensor.Conv2d</c>;
-/// initialised as PyTorch: Kaiming uniform with a = √5 and bias ~ U(-1/√fan_in, 1/√fan_in).
-/// </summary>
-/// <remarks>Pitts.NN has no Conv2d module yet (only the functional op), so the lab carries this small one.</remarks>
-public sealed class ConvLayer : Module
-{
-    /// <summary>The kernels, shape (out, in, k, k).</summary>
-    public Tensor Weight { get; }
-
-    /// <summary>The bias, shape (out).</summary>
-    public Tensor Bias { get; }
-
-    /// <summary>Creates the layer.</summary>
-    public ConvLayer(int inChannels, int outChannels, int kernelSize, Generator? generator = null)
-    {
-        Weight = RegisterParameter("weight", Init.KaimingUniform(Tensor.Zeros(outChannels, inChannels, kernelSize, kernelSize), Math.Sqrt(5), generator));
-        float bound = 1f / MathF.Sqrt(inChannels * kernelSize * kernelSize);
-        Bias = RegisterParameter("bias", Init.Uniform(Tensor.Zeros(outChannels), -bound, bound, generator));
-    }
-
-    /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => Tensor.Conv2d(input, Weight, Bias);
-}
-
-/// <summary>Max pooling with a square window and the same stride (PyTorch's <c>nn.MaxPool2d(k)</c>).</summary>
-public sealed class MaxPoolLayer(int kernelSize) : Module
-{
-    /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => input.MaxPool2d(kernelSize);
-}
-
-/// <summary>
 /// The lab's digit CNN, the lecture's stack: Conv(1→8, 5×5) → ReLU → MaxPool 2 → Conv(8→16, 5×5) → ReLU → MaxPool 2
 /// → Flatten → Linear(256 → 10). Input (N, 1, 28, 28); output logits (N, 10).
 /// </summary>
 public sealed class DigitCnn : Module
 {
     /// <summary>First convolution (8 filters of 5×5).</summary>
-    public ConvLayer Conv1 { get; }
+    public Conv2d Conv1 { get; }
 
     /// <summary>Second convolution (16 filters of 8×5×5).</summary>
-    public ConvLayer Conv2 { get; }
+    public Conv2d Conv2 { get; }
 
     /// <summary>The classifier on the flattened 16×4×4 maps.</summary>
     public Linear Fc { get; }
@@ -59,8 +27,8 @@ public sealed class DigitCnn : Module
     /// <summary>Creates the network with PyTorch's default initialisation.</summary>
     public DigitCnn(Generator? generator = null)
     {
-        Conv1 = RegisterModule("conv1", new ConvLayer(1, C1, 5, generator));
-        Conv2 = RegisterModule("conv2", new ConvLayer(C1, C2, 5, generator));
+        Conv1 = RegisterModule("conv1", new Conv2d(1, C1, 5, generator: generator));
+        Conv2 = RegisterModule("conv2", new Conv2d(C1, C2, 5, generator: generator));
         Fc = RegisterModule("fc", new Linear(C2 * 4 * 4, 10, generator: generator));
     }
 
