@@ -47,11 +47,8 @@ public sealed class MnistArrays
 public static class ZooData
 {
     /// <summary>Gaussian pixel noise x̃ = clip(x + σ·ε, 0, 1), ε ~ N(0, 1): the corruption the denoising autoencoder undoes.</summary>
-    public static Tensor AddNoise(Tensor x, float sigma, Generator g)
-    {
-        if (sigma <= 0) return x;
-        return (x + Tensor.RandnLike(x, g) * sigma).Clamp(0f, 1f);
-    }
+    public static Tensor AddNoise(Tensor x, float sigma, Generator g) =>
+        sigma <= 0 ? x : Pitts.Data.Augment.GaussianNoise(x, sigma, g, clampMin: 0f, clampMax: 1f);
 
     /// <summary>The damped oscillator x'' + 2ζω x' + ω² x = 0 used by the recurrent page (ω = 1, ζ = 0.1, sampled every 0.2 time units).</summary>
     public const double Omega = 1.0, Zeta = 0.1, Dt = 0.2;
