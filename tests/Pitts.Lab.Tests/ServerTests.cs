@@ -42,4 +42,25 @@ public sealed class ServerTests(LabFixture lab)
         Assert.Throws<ArgumentException>(() => LabOptions.Parse(["--allowed-hosts", "*"]));
         Assert.Throws<ArgumentException>(() => LabOptions.Parse(["--bogus"]));
     }
+
+    [Theory]
+    [InlineData("/backprop", "next")]
+    [InlineData("/training", "run")]
+    [InlineData("/gradient-descent", "run")]
+    public async Task ControlsAreDisabledUntilThePageIsInteractive(string path, string control)
+    {
+        // The prerendered HTML (what a browser shows before the circuit connects) has the control disabled and says so.
+        using var http = new HttpClient();
+        string html = await http.GetStringAsync(lab.BaseUrl + path);
+        Assert.Matches($"<button(?=[^>]*\\sdisabled)(?=[^>]*data-testid=\"{control}\")[^>]*>", html);
+        Assert.Contains("data-testid=\"connecting\"", html);
+    }
+
+    [Fact]
+    public async Task APostWithoutAnAntiforgeryTokenIsRefused()
+    {
+        using var http = new HttpClient();
+        using var res = await http.PostAsync(lab.BaseUrl + "/backprop", new FormUrlEncodedContent([new("x", "1")]));
+        Assert.Equal(HttpStatusCode.BadRequest, res.StatusCode);
+    }
 }
