@@ -47,7 +47,9 @@ public class NeuronCrossCheckTests
         var expected = Neuron.GetProperty("spikes").GetProperty("10").GetProperty("times_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
         var spikes = Model.Simulate(10, 1000, new SimulationOptions
         {
-            Method = IntegrationMethod.DormandPrince, Dt = 0.01, Record = RecordedQuantities.Voltage,
+            Method = IntegrationMethod.DormandPrince,
+            Dt = 0.01,
+            Record = RecordedQuantities.Voltage,
         }).Spikes();
         Assert.Equal(expected.Length, spikes.Count);
         for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], spikes[i].TimeMs, 1e-3);

@@ -260,9 +260,17 @@ public static class Npy
         string t = descr[1..];
         (int, Kind) k = t switch
         {
-            "f2" => (2, Kind.Float), "f4" => (4, Kind.Float), "f8" => (8, Kind.Float),
-            "i1" => (1, Kind.Int), "i2" => (2, Kind.Int), "i4" => (4, Kind.Int), "i8" => (8, Kind.Int),
-            "u1" => (1, Kind.UInt), "u2" => (2, Kind.UInt), "u4" => (4, Kind.UInt), "u8" => (8, Kind.UInt),
+            "f2" => (2, Kind.Float),
+            "f4" => (4, Kind.Float),
+            "f8" => (8, Kind.Float),
+            "i1" => (1, Kind.Int),
+            "i2" => (2, Kind.Int),
+            "i4" => (4, Kind.Int),
+            "i8" => (8, Kind.Int),
+            "u1" => (1, Kind.UInt),
+            "u2" => (2, Kind.UInt),
+            "u4" => (4, Kind.UInt),
+            "u8" => (8, Kind.UInt),
             "b1" => (1, Kind.Bool),
             _ => throw new NpyException($"npy: {source}: unsupported dtype '{descr}' (Pitts reads bool, int8-64, uint8-64 and float16/32/64)"),
         };

@@ -28,8 +28,10 @@ public class AugmentTests
         {
             var img = x.Select(0, i).Unsqueeze(0);
             var got = a.Select(0, i).ToArray();
-            var match = (from dx in Enumerable.Range(-2, 5) from dy in Enumerable.Range(-2, 5)
-                         where Augment.Shift(img, dx, dy).ToArray().SequenceEqual(got) select (dx, dy)).ToList();
+            var match = (from dx in Enumerable.Range(-2, 5)
+                         from dy in Enumerable.Range(-2, 5)
+                         where Augment.Shift(img, dx, dy).ToArray().SequenceEqual(got)
+                         select (dx, dy)).ToList();
             Assert.Single(match);
             seen.Add(match[0]);
         }
@@ -46,7 +48,8 @@ public class AugmentTests
         {
             var img = x.Select(0, i).Unsqueeze(0);
             var got = crop.Select(0, i).ToArray();
-            Assert.Contains((from dx in Enumerable.Range(-1, 3) from dy in Enumerable.Range(-1, 3)
+            Assert.Contains((from dx in Enumerable.Range(-1, 3)
+                             from dy in Enumerable.Range(-1, 3)
                              select Augment.Shift(img, dx, dy).ToArray()), s => s.SequenceEqual(got));
         }
         var small = Augment.RandomCrop(Ramp(3, 1, 5, 5).Reshape(3, 5, 5), 3, generator: new Generator(3));

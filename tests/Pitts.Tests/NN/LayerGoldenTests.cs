@@ -89,7 +89,8 @@ public class LayerGoldenTests
                         var mask = B(cfg, "causal") ? MultiheadAttention.CausalMask(x[0].Shape[1]) : null;
                         var (o, w) = m.Forward(x[0], x[1], x[2], pad, mask, average);
                         return [o, w];
-                    });
+                    }
+                    );
                 }
             case "transformer_encoder_layer" or "transformer_encoder_layer_norm_first_masked":
                 {
