@@ -19,6 +19,14 @@ done < <(grep -E '(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+' "$log" \
           | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+).*/\1 \2/')
 rm -f "$log"
 
+# The benchmark runner is not a timed test: CI runs it once on tiny sizes to prove every workload still runs.
+echo "bench smoke run: dotnet run -c Release --project bench/Pitts.Bench -- --smoke"
+if dotnet run -c Release --project bench/Pitts.Bench -- --smoke > /dev/null; then
+  passed=$((passed + 1))
+else
+  echo "bench smoke run FAILED"; failed=$((failed + 1)); status=1
+fi
+
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1  # a build error or a crashed test host: count it so the summary cannot read as green
 fi
