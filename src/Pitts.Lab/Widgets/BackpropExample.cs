@@ -1,5 +1,6 @@
 using Pitts.Autograd;
 using Pitts.Lab.Services;
+using Pitts.Optim;
 
 namespace Pitts.Lab.Widgets;
 
@@ -164,19 +165,12 @@ public static class BackpropExample
         var inputs = values.Select(v0 => Tensor.Scalar(v0).RequireGrad()).ToArray();
         var gc = GradCheck.Check(t => LossOf(t[0], t[1], t[2], t[3], x, y, p.Activation, out _, out _, out _), inputs);
 
-        // One SGD step on the library's tensors: w ← w − α ∂L/∂w.
-        float lr = (float)p.Lr;
-        double w1New, w2New, lossAfter;
+        // One SGD step by the library's optimizer (w ← w − α ∂L/∂w), on the same tensors autograd just filled.
+        var z1Value = z1.Item(); var vValue = v.Item(); var yHatValue = yHat.Item(); var lossValue = loss.Item();
+        new Sgd([w1, b1, w2, b2], (float)p.Lr).Step();
+        double w1New = w1.Item(), w2New = w2.Item(), lossAfter;
         using (Pitts.Autograd.Autograd.NoGrad())
-        {
-            var nw1 = w1 - lr * w1.Grad!;
-            var nb1 = b1 - lr * b1.Grad!;
-            var nw2 = w2 - lr * w2.Grad!;
-            var nb2 = b2 - lr * b2.Grad!;
-            w1New = nw1.Item();
-            w2New = nw2.Item();
-            lossAfter = LossOf(nw1, nb1, nw2, nb2, x, y, p.Activation, out _, out _, out _).Item();
-        }
+            lossAfter = LossOf(w1, b1, w2, b2, x, y, p.Activation, out _, out _, out _).Item();
 
         string F(double d) => Num.F(d, 4);
         string P(double d) => d < 0 ? "(" + F(d) + ")" : F(d);
@@ -217,11 +211,11 @@ public static class BackpropExample
             loss.Backward();
             Console.WriteLine($"dL/dyhat={yHat.Grad!.Item()} dL/dw2={w2.Grad!.Item()} dL/dv={v.Grad!.Item()} dL/dw1={w1.Grad!.Item()}");
 
-            // SGD update with learning rate {{Num.F(p.Lr, 6)}}
-            float lr = {{Num.Lit(p.Lr)}};
-            Console.WriteLine($"w1 -> {w1.Item() - lr * w1.Grad.Item():0.000}, w2 -> {w2.Item() - lr * w2.Grad.Item():0.000}");
+            // One SGD step with learning rate {{Num.F(p.Lr, 6)}}: w ← w − α ∂L/∂w
+            new Pitts.Optim.Sgd([w1, b1, w2, b2], lr: {{Num.Lit(p.Lr)}}).Step();
+            Console.WriteLine($"w1 -> {w1.Item():0.000}, w2 -> {w2.Item():0.000}");
 
-            // Check autograd against finite differences
+            // Check autograd against finite differences (GradCheck overwrites .Grad, so it runs last)
             Console.WriteLine(Pitts.Autograd.GradCheck.Check(
                 t => (t[2] * (t[0] * x + t[1]).{{act}}() + t[3] - y).Pow(2f), [w1, b1, w2, b2]));
             """;
