@@ -14,7 +14,8 @@ public sealed record GradCheckResult(IReadOnlyList<double> WorstError, double To
 }
 
 /// <summary>
-/// Compares the analytic gradients from <see cref="Tensor.Backward"/> with central finite differences.
+/// Compares the analytic gradients from <see cref="Tensor.Backward"/> with central finite differences; the inputs'
+/// own <see cref="Tensor.Grad"/> values are left as they were.
 /// </summary>
 /// <remarks>
 /// The function's output is reduced to a scalar as Σ out ⊙ r with a fixed random r, so any output shape is checked.
@@ -32,10 +33,23 @@ public static class GradCheck
         var r = Tensor.Rand(probe.Shape.ToArray(), new Generator(seed)).Mul(2f).Sub(1f);
         Tensor Scalar(Tensor[] xs) => f(xs).Mul(r).Sum();
 
+        // The check runs its own backward: keep the caller's gradients and put them back afterwards.
+        var saved = inputs.Select(x => x.Grad).ToArray();
         foreach (var x in inputs) x.Grad = null;
         var y = Scalar(inputs);
         if (y.RequiresGrad) y.Backward();
+        try
+        {
+            return Compare(inputs, Scalar, eps, tolerance);
+        }
+        finally
+        {
+            for (int i = 0; i < inputs.Length; i++) inputs[i].Grad = saved[i];
+        }
+    }
 
+    private static GradCheckResult Compare(Tensor[] inputs, Func<Tensor[], Tensor> scalar, float eps, double tolerance)
+    {
         var worst = new double[inputs.Length];
         using var _ = Autograd.NoGrad();
         for (int i = 0; i < inputs.Length; i++)
@@ -48,9 +62,9 @@ public static class GradCheck
             {
                 float orig = data[j];
                 data[j] = orig + eps;
-                double fp = Scalar(inputs).Item();
+                double fp = scalar(inputs).Item();
                 data[j] = orig - eps;
-                double fm = Scalar(inputs).Item();
+                double fm = scalar(inputs).Item();
                 data[j] = orig;
                 double numeric = (fp - fm) / (2.0 * eps);
                 double a = analytic[j];

@@ -110,6 +110,15 @@ public class EngineTests
     }
 
     [Fact]
+    public void GradCheckLeavesTheCallersGradientsAlone()
+    {
+        var x = Tensor.FromArray([0.5f, 2f]).RequireGrad();
+        (x * 3f).Sum().Backward();
+        Assert.True(GradCheck.Check(t => t[0].Exp(), [x]).Passed);
+        Assert.Equal([3f, 3f], x.Grad!.ToArray());
+    }
+
+    [Fact]
     public void GradCheckCatchesAWrongGradient()
     {
         // An oracle for the oracle: a deliberately wrong derivative (d/dx of x·|x| taken as x) must fail.
