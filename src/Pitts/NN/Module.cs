@@ -144,10 +144,19 @@ public abstract class Module
         return this;
     }
 
-    /// <summary>Sets every parameter's gradient to null (PyTorch's default <c>set_to_none=True</c>).</summary>
-    public void ZeroGrad()
+    /// <summary>
+    /// Resets every parameter's gradient: zero-fills the existing buffers (PyTorch 1.x's default, set_to_none=False), so
+    /// the next backward adds into memory it already has instead of allocating (large layers' gradients live on the
+    /// large-object heap); <paramref name="setToNone"/> = true drops them instead (PyTorch 2's default), after which
+    /// Step skips parameters that receive no gradient.
+    /// </summary>
+    public void ZeroGrad(bool setToNone = false)
     {
-        foreach (var p in Parameters()) p.Grad = null;
+        foreach (var p in Parameters())
+        {
+            if (setToNone) p.Grad = null;
+            else p.Grad?.AsSpan().Clear();
+        }
     }
 
     /// <summary>

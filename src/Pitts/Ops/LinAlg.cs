@@ -98,9 +98,15 @@ public sealed partial class Tensor
             }
             if (weight.RequiresGrad)
             {
-                var gw = new Tensor([outF, inF]); // dW = dYᵀ · X
-                Gemm.Sgemm(true, false, outF, inF, rows, gs, outF, x.Data, inF, gw.AsSpan(), inF, false);
-                Graph.Accumulate(weight, gw, owned: true);
+                // dW = dYᵀ · X, added by the GEMM straight into the weight's gradient when it has one (after ZeroGrad).
+                if (weight.Grad is { } existing)
+                    Gemm.Sgemm(true, false, outF, inF, rows, gs, outF, x.Data, inF, existing.AsSpan(), inF, accumulate: true);
+                else
+                {
+                    var gw = new Tensor([outF, inF]);
+                    Gemm.Sgemm(true, false, outF, inF, rows, gs, outF, x.Data, inF, gw.AsSpan(), inF, false);
+                    Graph.Accumulate(weight, gw, owned: true);
+                }
             }
             if (bias is { RequiresGrad: true })
                 Graph.Accumulate(bias, Reduce.SumDim(g.ReshapeNoGrad([rows, outF]), 0).ReshapeNoGrad([outF]), owned: true);

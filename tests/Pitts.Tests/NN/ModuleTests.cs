@@ -94,6 +94,8 @@ public class ModuleTests
         net.Forward(Tensor.Ones(3, 1)).Sum().Backward();
         Assert.All(net.Parameters(), p => Assert.NotNull(p.Grad));
         net.ZeroGrad();
+        Assert.All(net.Parameters(), p => Assert.All(p.Grad!.ToArray(), g => Assert.Equal(0f, g)));
+        net.ZeroGrad(setToNone: true);
         Assert.All(net.Parameters(), p => Assert.Null(p.Grad));
     }
 
