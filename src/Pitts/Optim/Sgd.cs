@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Pitts.Optim;
 
 /// <summary>
@@ -45,15 +47,33 @@ public sealed class Sgd : Optimizer
         float lr = LearningRateOf(index), mu = Momentum, wd = WeightDecayOf(index, WeightDecay);
         bool first = Momentum != 0f && !State(index).ContainsKey("momentum_buffer");
         var v = Momentum != 0f ? Buffer(index, "momentum_buffer") : default;
-        for (int j = 0; j < p.Length; j++)
+        // Vectorised (TensorPrimitives): this loop runs over every weight at every step.
+        float[]? rented = null;
+        ReadOnlySpan<float> g = grad;
+        if (wd != 0f)
         {
-            float g = grad[j] + wd * p[j];
-            if (mu != 0f)
-            {
-                v[j] = first ? g : mu * v[j] + (1f - Dampening) * g;
-                g = Nesterov ? g + mu * v[j] : v[j];
-            }
-            p[j] -= lr * g;
+            rented = System.Buffers.ArrayPool<float>.Shared.Rent(p.Length);
+            var withDecay = rented.AsSpan(0, p.Length);
+            TensorPrimitives.MultiplyAdd(p, wd, grad, withDecay);          // g + λ·p (L2 added to the gradient)
+            g = withDecay;
         }
+        if (mu != 0f)
+        {
+            if (first) g.CopyTo(v);                                           // v ← g on the first step
+            else
+            {
+                TensorPrimitives.Multiply(v, mu, v);                          // v ← μ·v + (1 − dampening)·g
+                TensorPrimitives.MultiplyAdd(g, 1f - Dampening, v, v);
+            }
+            if (Nesterov)
+            {
+                TensorPrimitives.MultiplyAdd(g, -lr, p, p);                   // p ← p − α·(g + μ·v)
+                TensorPrimitives.MultiplyAdd(v, -lr * mu, p, p);
+            }
+            else TensorPrimitives.MultiplyAdd(v, -lr, p, p);                  // p ← p − α·v
+        }
+        else TensorPrimitives.MultiplyAdd(g, -lr, p, p);                      // p ← p − α·g
+        if (rented is not null) System.Buffers.ArrayPool<float>.Shared.Return(rented);
     }
+
 }
