@@ -78,7 +78,25 @@ public sealed partial class Tensor
     /// <summary>ReLU: max(x, 0); the derivative at 0 is taken as 0.</summary>
     public Tensor Relu() => Unary("Relu",
         (x, d) => TensorPrimitives.Max(x, 0f, d),
-        (g, x, _, dx) => { for (int i = 0; i < dx.Length; i++) dx[i] = x[i] > 0 ? g[i] : 0f; });
+        ReluBackward);
+
+    /// <summary>dx = g where x &gt; 0, else 0, a vector at a time (ReLU's backward is on the hot path of every MLP and CNN).</summary>
+    private static void ReluBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx)
+    {
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            int w = System.Numerics.Vector<float>.Count;
+            for (; i <= dx.Length - w; i += w)
+            {
+                var xv = new System.Numerics.Vector<float>(x.Slice(i, w));
+                var gv = new System.Numerics.Vector<float>(g.Slice(i, w));
+                var mask = System.Numerics.Vector.GreaterThan(xv, System.Numerics.Vector<float>.Zero);
+                System.Numerics.Vector.ConditionalSelect(mask, gv, System.Numerics.Vector<float>.Zero).CopyTo(dx.Slice(i, w));
+            }
+        }
+        for (; i < dx.Length; i++) dx[i] = x[i] > 0 ? g[i] : 0f;
+    }
 
     /// <summary>Leaky ReLU: x for x &gt; 0, else slope·x.</summary>
     public Tensor LeakyRelu(float negativeSlope = 0.01f) => Unary("LeakyRelu",

@@ -46,6 +46,20 @@ public class LengthSweepTests
     }
 
     [Fact]
+    public void ReluBackwardMatchesAScalarLoopAtEveryLength()
+    {
+        for (int n = 0; n <= 300; n++)
+        {
+            var a = Values(n, 3 * n + 1);
+            var g = Values(n, 5 * n + 2);
+            var x = Tensor.FromArray(a).RequireGrad();
+            x.Relu().Backward(Tensor.FromArray(g));
+            var dx = x.Grad!.ToArray();
+            for (int i = 0; i < n; i++) Assert.Equal(a[i] > 0 ? g[i] : 0f, dx[i]);
+        }
+    }
+
+    [Fact]
     public void ReductionsMatchScalarLoopsAtEveryLength()
     {
         for (int n = 1; n <= 300; n++)
