@@ -7,25 +7,6 @@ namespace Pitts.Tests.NN;
 /// <summary>The lecture's "Training in Practice: PyTorch" example, as written in docs/NN.md and examples/LectureMlp.</summary>
 public class LectureExampleTests
 {
-    private sealed class Net : Module
-    {
-        private readonly Linear fc1, fc2, fc3;
-
-        public Net(Generator g)
-        {
-            fc1 = RegisterModule("fc1", new Linear(1, 20, generator: g));
-            fc2 = RegisterModule("fc2", new Linear(20, 15, generator: g));
-            fc3 = RegisterModule("fc3", new Linear(15, 1, generator: g));
-        }
-
-        public override Tensor Forward(Tensor x)
-        {
-            x = fc1.Forward(x).Relu();
-            x = fc2.Forward(x).Relu();
-            return fc3.Forward(x);
-        }
-    }
-
     private static float Train(float weightDecay, int epochs, ulong seed)
     {
         var xTrain = Tensor.Linspace(-3, 3, 30).Reshape(30, 1);
