@@ -55,7 +55,7 @@ public static partial class Workloads
                     l.Backward();
                     opt.Step();
                 }
-            using (Pitts.Autograd.Autograd.NoGrad()) loss = crit.Forward(net.Forward(x), y).Item();
+            using (Autograd.NoGrad()) loss = crit.Forward(net.Forward(x), y).Item();
         }, repeats);
         return new Result(t, null, new() { ["steps"] = epochs * 30, ["us_per_step"] = t / (epochs * 30) * 1e6, ["final_loss"] = loss });
     }

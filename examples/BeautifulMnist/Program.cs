@@ -49,7 +49,7 @@ public static class Mnist
     private static double Accuracy(Module model, TensorDataset test)
     {
         model.Eval();
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         var predicted = model.Forward(test.Inputs).Argmax(1);
         return predicted.Eq(test.Targets).Mean().Item();
     }

@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using Pitts.Autograd;
-
 namespace Pitts;
 
 /// <summary>

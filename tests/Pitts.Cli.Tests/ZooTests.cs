@@ -62,7 +62,7 @@ public class ZooTests
         var spec = new ModelSpec { Kind = kind, InputShape = input, Hidden = hidden, Outputs = outputs, Degree = 3 };
         var m = spec.Build(new Generator(1));
         Assert.Equal(expected, m.ParameterCount());
-        using var _ = Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         var y = m.Forward(Tensor.Zeros([2, .. input]));
         Assert.Equal([2, outputs], y.Shape);
     }
@@ -87,7 +87,7 @@ public class ZooTests
     {
         var spec = new ModelSpec { Kind = "autoencoder", InputShape = [1, 28, 28], Hidden = [32], Latent = 2, Task = "reconstruction" };
         var ae = (ZooAutoencoder)spec.Build(new Generator(3));
-        using var _ = Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         var x = Tensor.Rand([4, 1, 28, 28], new Generator(4));
         Assert.Equal([4, 2], ae.Encode(x).Shape);
         var y = ae.Forward(x);
@@ -115,7 +115,7 @@ public class ZooTests
             ZooCheckpoint.Save(path, spec, m, new Dictionary<string, Tensor> { ["optimizer.lr"] = Tensor.Scalar(0.5f) }, new Dictionary<string, string> { ["note"] = "hi" });
             var ck = ZooCheckpoint.Load(path);
             var x = Tensor.Randn([5, 2], new Generator(8));
-            using var _ = Autograd.Autograd.NoGrad();
+            using var _ = Autograd.NoGrad();
             Assert.Equal(m.Forward(x).ToArray(), ck.Model.Forward(x).ToArray());
             Assert.Equal(0.5f, ck.TrainingState["optimizer.lr"].Item());
             Assert.Equal("hi", ck.Metadata["note"]);

@@ -88,7 +88,7 @@ public sealed class ZooModelTests
         Assert.True(ZooWeights.TryLoadInto("cnn", net));
         var data = MnistArrays.Get();
         int ok = 0, n = 100;
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         for (int i = 0; i < n; i++)
         {
             var px = data.TestImages.Narrow(0, i, 1).ToArray();

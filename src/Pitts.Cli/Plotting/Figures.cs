@@ -42,7 +42,7 @@ public static class Figures
     public static Tensor Predict(Module model, ModelSpec spec, Tensor raw)
     {
         model.Eval();
-        using var _ = Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         return model.Forward(spec.Normalize(raw));
     }
 
@@ -312,7 +312,7 @@ public static class Figures
         if (spec.Latent != 2) throw new UsageException($"plot latent: needs an autoencoder with a 2-D code (--latent 2), this one has {spec.Latent}");
         model.Eval();
         Tensor z;
-        using (Autograd.Autograd.NoGrad()) z = model.Encode(spec.Normalize(x));
+        using (Autograd.NoGrad()) z = model.Encode(spec.Normalize(x));
         var zs = z.ToArray();
         var ys = labels.ToArray();
         var plt = NewPlot(title, "z₁", "z₂");

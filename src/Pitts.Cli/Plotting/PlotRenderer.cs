@@ -134,7 +134,7 @@ public static class PlotRenderer
         var (_, index) = FirstConv(model, spec);
         var seq = (Sequential)model;
         model.Eval();
-        using var _ = Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         var h = spec.Normalize(image);
         for (int i = 0; i <= Math.Min(index + 1, seq.Count - 1); i++) h = seq[i].Forward(h);
         return h.Select(0, 0);

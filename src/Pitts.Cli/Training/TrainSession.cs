@@ -267,7 +267,7 @@ public sealed class TrainSession
 
     private static (Tensor X, Tensor Y) Norm(ModelSpec spec, (Tensor X, Tensor Y) part)
     {
-        using var _ = Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         return (spec.Normalize(part.X), part.Y);
     }
 
@@ -394,7 +394,7 @@ public sealed class TrainSession
     {
         bool was = model.Training;
         model.Eval();
-        using var _ = Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         int n = x.Size(0);
         double lossSum = 0, correct = 0, ssRes = 0;
         var outs = new List<float[]>();

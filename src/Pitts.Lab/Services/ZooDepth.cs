@@ -31,7 +31,7 @@ public sealed class DepthAnalysis
     /// <summary>Runs the analysis for <paramref name="net"/> on the first <see cref="Images"/> held-out digits.</summary>
     public DepthAnalysis(DigitCnn net)
     {
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         net.Eval();
         var data = MnistArrays.Get();
         var x = data.TestImages.Narrow(0, 0, Images);

@@ -1,4 +1,3 @@
-using Pitts.Autograd;
 using Pitts.NN;
 
 namespace Pitts.Lab.Zoo;
@@ -128,7 +127,7 @@ public sealed class SequencePredictor : Module
     /// </summary>
     public float[] FreeRun(ReadOnlySpan<float> truth, int warmup)
     {
-        using var _ = Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         var pred = new float[truth.Length - 1];
         object? state = null;
         float input = truth[0];

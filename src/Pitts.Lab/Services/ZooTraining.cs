@@ -111,7 +111,7 @@ public sealed class DenoisingTrainer : ZooTrainer
     /// <summary>Test MSE of the reconstruction against the clean digits, for inputs with noise σ (fixed noise seed), and of the noisy input itself.</summary>
     public static (double Reconstruction, double Noisy) TestError(Autoencoder model, float sigma)
     {
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         model.Eval();
         var data = MnistArrays.Get();
         var noisy = ZooData.AddNoise(data.TestImages, sigma, new Generator(12345));
@@ -182,7 +182,7 @@ public sealed class LinearAeTrainer : ZooTrainer
     /// <summary>Training-set MSE per pixel of the linear AE.</summary>
     public double TrainError()
     {
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         var diff = (_model.Forward(_centred) - _centred).ToArray();
         double sum = 0;                                  // in double: the gap to PCA is far below float32 summation error
         foreach (float d in diff) sum += (double)d * d;
@@ -274,7 +274,7 @@ public sealed class CnnTrainer : ZooTrainer
     /// <summary>Accuracy of <paramref name="model"/> on the first <paramref name="count"/> held-out digits (all when null).</summary>
     public static double TestAccuracy(DigitCnn model, int? count = null)
     {
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         var data = MnistArrays.Get();
         int n = Math.Min(count ?? data.TestLabels.Length, data.TestLabels.Length), correct = 0;
         for (int s = 0; s < n; s += 256)
@@ -337,7 +337,7 @@ public sealed class SequenceTrainer : ZooTrainer
     /// </summary>
     public static (double OneStep, double Naive, double FreeRun) TestError(SequencePredictor model, string signal = "oscillator")
     {
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         model.Eval();
         var (x, y) = ZooData.SignalBatch(signal, 100, SeqLength, new Generator(999), heldOut: true);
         double one = Functional.MseLoss(model.Forward(x), y).Item();
@@ -403,7 +403,7 @@ public sealed class AttentionTrainer : ZooTrainer
     /// <summary>Whole-sequence and per-digit accuracy on 1,000 random held-out sequences (fixed seed).</summary>
     public static (double Sequence, double Digit) TestAccuracy(TinyTransformer model, string task)
     {
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         model.Eval();
         var (tokens, targets, _) = ZooData.SequenceBatch(task, 1000, Length, new Generator(777));
         var pred = model.Forward(tokens).Argmax(2).ToArray();

@@ -1,4 +1,3 @@
-using Pitts.Autograd;
 using Pitts.Lab.Services;
 using Pitts.Optim;
 
@@ -144,7 +143,7 @@ public static class BackpropExample
         double Fd(int i)
         {
             const float eps = 1e-3f;
-            using var noGrad = Pitts.Autograd.Autograd.NoGrad();
+            using var noGrad = Autograd.NoGrad();
             double Eval(float delta)
             {
                 var t = values.Select(Tensor.Scalar).ToArray();
@@ -169,7 +168,7 @@ public static class BackpropExample
         var z1Value = z1.Item(); var vValue = v.Item(); var yHatValue = yHat.Item(); var lossValue = loss.Item();
         new Sgd([w1, b1, w2, b2], (float)p.Lr).Step();
         double w1New = w1.Item(), w2New = w2.Item(), lossAfter;
-        using (Pitts.Autograd.Autograd.NoGrad())
+        using (Autograd.NoGrad())
             lossAfter = LossOf(w1, b1, w2, b2, x, y, p.Activation, out _, out _, out _).Item();
 
         string F(double d) => Num.F(d, 4);
@@ -216,7 +215,7 @@ public static class BackpropExample
             Console.WriteLine($"w1 -> {w1.Item():0.000}, w2 -> {w2.Item():0.000}");
 
             // Check autograd against finite differences (GradCheck overwrites .Grad, so it runs last)
-            Console.WriteLine(Pitts.Autograd.GradCheck.Check(
+            Console.WriteLine(GradCheck.Check(
                 t => (t[2] * (t[0] * x + t[1]).{{act}}() + t[3] - y).Pow(2f), [w1, b1, w2, b2]));
             """;
 

@@ -38,14 +38,14 @@ public sealed record Landscape(string Key, string Title, string Tex, Func<Tensor
     /// <summary>L at one point, evaluated by the library.</summary>
     public double At(double w1, double w2)
     {
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         return Loss(Tensor.Scalar((float)w1), Tensor.Scalar((float)w2)).Item();
     }
 
     /// <summary>L on an n x n grid over the square (row 0 = top, i.e. largest w2), evaluated in one batched call.</summary>
     public double[,] Grid(int n)
     {
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         var axis = Tensor.Linspace((float)-Extent, (float)Extent, n);
         var w1 = axis.Reshape(1, n).Expand(n, n);
         var w2 = axis.Flip0().Reshape(n, 1).Expand(n, n);

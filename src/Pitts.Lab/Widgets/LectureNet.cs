@@ -90,7 +90,7 @@ public sealed class LectureTraining
     /// <summary>The network's prediction on a grid.</summary>
     public double[] Predict(double[] x)
     {
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         return Net.Forward(Tensor.FromArray(x.Select(v => (float)v).ToArray(), x.Length, 1)).ToArray().Select(v => (double)v).ToArray();
     }
 }

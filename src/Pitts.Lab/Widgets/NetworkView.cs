@@ -51,7 +51,7 @@ public sealed class NetworkView
     /// <summary>The value at every node for input <paramref name="x"/>: column 0 = x, then each layer's activations, last = ŷ.</summary>
     public List<double[]> Evaluate(double[] x)
     {
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         var cols = new List<double[]> { x };
         var h = Tensor.FromArray(x.Select(v => (float)v).ToArray(), 1, x.Length); // (1, n)
         for (int i = 0; i < Model.Count; i++)

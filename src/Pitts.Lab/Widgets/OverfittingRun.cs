@@ -89,7 +89,7 @@ public sealed class OverfittingRun
 
         double train, val;
         Net.Eval();
-        using (Pitts.Autograd.Autograd.NoGrad())
+        using (Autograd.NoGrad())
         {
             train = _mse.Forward(Net.Forward(Train.Inputs), Train.Targets).Item();
             val = _mse.Forward(Net.Forward(Validation.Inputs), Validation.Targets).Item();
@@ -137,7 +137,7 @@ public sealed class OverfittingRun
     public double[] Predict(double[] x)
     {
         Net.Eval();
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         return Net.Forward(Tensor.FromArray(x.Select(v => (float)v).ToArray(), x.Length, 1)).ToArray().Select(v => (double)v).ToArray();
     }
 
@@ -145,7 +145,7 @@ public sealed class OverfittingRun
     public double CurrentValidation()
     {
         Net.Eval();
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         return _mse.Forward(Net.Forward(Validation.Inputs), Validation.Targets).Item();
     }
 }

@@ -227,7 +227,7 @@ public sealed class PlaygroundModel
     /// <summary>Training and test loss now.</summary>
     public (double Train, double Test) Losses()
     {
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         double train = LossOf(Net.Forward(_xTrain), _yTrain).Item();
         double test = TestPoints.Count == 0 ? double.NaN : LossOf(Net.Forward(_xTest), _yTest).Item();
         return (train, test);
@@ -245,7 +245,7 @@ public sealed class PlaygroundModel
     /// <summary>P(class 1) at the given points.</summary>
     public double[] Probabilities(IReadOnlyList<(double X, double Y)> pts)
     {
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         return Net.Forward(Inputs(pts)).Sigmoid().ToArray().Select(v => (double)v).ToArray();
     }
 
@@ -268,7 +268,7 @@ public sealed class PlaygroundModel
     /// <summary>Each hidden unit's activation over an n x n grid: one PNG per unit, per layer (the playground's thumbnails).</summary>
     public List<List<string>> NeuronMaps(int n)
     {
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         var maps = new List<List<string>>();
         var h = Inputs(Grid(n));
         for (int i = 0; i < Net.Count - 1; i++)

@@ -90,7 +90,7 @@ public sealed class UniversalApproximation
                 opt.Step();
             }
             if (epoch % 10 == 9 || epoch == epochs - 1)
-                using (Pitts.Autograd.Autograd.NoGrad()) History.Add(loss.Forward(Net.Forward(xAll), yAll).Item());
+                using (Autograd.NoGrad()) History.Add(loss.Forward(Net.Forward(xAll), yAll).Item());
         }
         TrainMs = sw.Elapsed.TotalMilliseconds;
     }
@@ -101,7 +101,7 @@ public sealed class UniversalApproximation
     /// <summary>ŷ(x) of the trained network.</summary>
     public double[] Predict(double[] x)
     {
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         return Net.Forward(Tensor.FromArray(x.Select(v => (float)v).ToArray(), x.Length, 1)).ToArray().Select(v => (double)v).ToArray();
     }
 

@@ -1,4 +1,4 @@
-namespace Pitts.Autograd;
+namespace Pitts;
 
 /// <summary>The outcome of <see cref="GradCheck.Check"/>: the worst error per input and whether all passed.</summary>
 /// <param name="WorstError">For each input, the largest |analytic - numeric| / max(1, |analytic|, |numeric|).</param>

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Pitts.Autograd;
+namespace Pitts;
 
 /// <summary>Controls gradient recording: the documented no-grad scope.</summary>
 public static class Autograd

@@ -1,4 +1,4 @@
-namespace Pitts.Autograd;
+namespace Pitts;
 
 /// <summary>
 /// One recorded operation in the autograd graph: its name, its inputs, and the closure that, given the gradient

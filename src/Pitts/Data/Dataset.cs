@@ -83,7 +83,7 @@ public sealed class TensorDataset : Dataset
     public override Batch Get(int index)
     {
         CheckIndex(index);
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         return new Batch(Inputs.Select(0, index), Targets.Select(0, index));
     }
 
@@ -92,7 +92,7 @@ public sealed class TensorDataset : Dataset
     {
         ArgumentNullException.ThrowIfNull(indices);
         foreach (int i in indices) CheckIndex(i);
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         return new Batch(Inputs.IndexSelect(0, indices), Targets.IndexSelect(0, indices));
     }
 

@@ -29,7 +29,7 @@ public sealed class Standardizer
     {
         ArgumentNullException.ThrowIfNull(x);
         if (x.Rank == 0 || x.Shape[0] == 0) throw new ShapeException($"Standardizer.Fit: need at least one example, got shape {Fmt.Shape(x._shape)}");
-        using var _ = Pitts.Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         int[] dims = featureDim is int f
             ? Enumerable.Range(0, x.Rank).Where(d => d != ShapeUtil.NormDim(f, x.Rank, "Standardizer.Fit")).ToArray()
             : [0];

@@ -1,6 +1,4 @@
 using System.Text;
-using Pitts.Autograd;
-
 namespace Pitts.NN;
 
 /// <summary>A state dictionary or checkpoint entry that does not fit the module: missing, unexpected or mis-shaped.</summary>
@@ -223,7 +221,7 @@ public abstract class Module
                 if (!ReferenceEquals(m, this) && names.TryGetValue(m, out var n))
                     rows.Add((n, m.GetType().Name, Fmt.Shape(y._shape), m.ParameterCount()));
             };
-            using (Autograd.Autograd.NoGrad()) output = Forward(Tensor.Zeros(inputShape));
+            using (Autograd.NoGrad()) output = Forward(Tensor.Zeros(inputShape));
         }
         finally
         {

@@ -1,5 +1,3 @@
-using Pitts.Autograd;
-
 namespace Pitts.NN;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Pitts.Autograd;
-
 namespace Pitts.NN;
 
 /// <summary>The nonlinearity f of an Elman RNN, h' = f(W_ih·x + b_ih + W_hh·h + b_hh).</summary>

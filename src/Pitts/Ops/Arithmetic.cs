@@ -1,6 +1,4 @@
 using System.Numerics.Tensors;
-using Pitts.Autograd;
-
 namespace Pitts;
 
 // Binary elementwise ops with broadcasting. Each computes its output, then records the closure that adds into its

@@ -1,5 +1,4 @@
 using System.Buffers;
-using Pitts.Autograd;
 using Pitts.Kernels;
 
 namespace Pitts;

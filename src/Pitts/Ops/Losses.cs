@@ -1,5 +1,3 @@
-using Pitts.Autograd;
-
 namespace Pitts;
 
 // Fused loss primitives, written as primitives for numerical stability (the compositions have NaN or wrong

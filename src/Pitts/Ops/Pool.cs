@@ -1,4 +1,3 @@
-using Pitts.Autograd;
 using Pitts.Kernels;
 
 namespace Pitts;

@@ -1,6 +1,4 @@
 using System.Numerics.Tensors;
-using Pitts.Autograd;
-
 namespace Pitts;
 
 /// <summary>Reduction kernels over one dimension seen as (outer, n, inner); no autograd here.</summary>

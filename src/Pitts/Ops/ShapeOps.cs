@@ -1,5 +1,3 @@
-using Pitts.Autograd;
-
 namespace Pitts;
 
 // Shape operations. Reshape and first-axis slicing are views (they share storage); the rest copy.

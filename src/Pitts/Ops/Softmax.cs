@@ -1,6 +1,4 @@
 using System.Numerics.Tensors;
-using Pitts.Autograd;
-
 namespace Pitts;
 
 // Softmax and log-softmax are primitives for numerical stability: both subtract the row max before exponentiating,

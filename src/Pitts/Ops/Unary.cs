@@ -1,6 +1,4 @@
 using System.Numerics.Tensors;
-using Pitts.Autograd;
-
 namespace Pitts;
 
 // Unary elementwise maths and activations. Activations are fused primitives (forward and derivative in one place)

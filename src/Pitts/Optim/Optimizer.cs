@@ -1,6 +1,4 @@
 using System.Globalization;
-using Pitts.Autograd;
-
 namespace Pitts.Optim;
 
 /// <summary>
@@ -113,7 +111,7 @@ public abstract class Optimizer
     /// <summary>Applies one update to every parameter that has a gradient, in place and without recording a graph.</summary>
     public void Step()
     {
-        using var _ = Autograd.Autograd.NoGrad();
+        using var _ = Autograd.NoGrad();
         for (int i = 0; i < _params.Length; i++)
         {
             var p = _params[i];

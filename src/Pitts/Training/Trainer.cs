@@ -74,7 +74,7 @@ public sealed class Trainer(Module model, Loss loss, Optimizer optimizer)
                 Optimizer.Step();
                 int n = output.Rank == 0 ? 1 : output.Shape[0];
                 lossSum += (double)value * n; count += n;
-                using (Autograd.Autograd.NoGrad())
+                using (Autograd.NoGrad())
                     foreach (var m in Metrics) m.Update(output.Detach(), y);
                 Report(new TrainingProgress(TrainingPhase.Batch, epoch, epochs, step, stepsPerEpoch, lossSum / count, null));
             }
@@ -107,7 +107,7 @@ public sealed class Trainer(Module model, Loss loss, Optimizer optimizer)
         double lossSum = 0; long count = 0;
         try
         {
-            using var _ = Autograd.Autograd.NoGrad();
+            using var _ = Autograd.NoGrad();
             foreach (var (x, y) in data)
             {
                 var output = Model.Forward(x);

@@ -1,7 +1,5 @@
 using Pitts;
-using Pitts.Autograd;
-
-namespace Pitts.Tests.Autograd;
+namespace Pitts.Tests.AutogradEngine;
 
 public class EngineTests
 {
@@ -60,9 +58,9 @@ public class EngineTests
     public void NoGradScopeRecordsNothingAndNests()
     {
         var w = Tensor.Ones(2).RequireGrad();
-        using (global::Pitts.Autograd.Autograd.NoGrad())
+        using (Autograd.NoGrad())
         {
-            using (global::Pitts.Autograd.Autograd.NoGrad()) { }
+            using (Autograd.NoGrad()) { }
             var y = w * 2f;
             Assert.False(y.RequiresGrad);
             Assert.Null(y.GradFn);
@@ -86,7 +84,7 @@ public class EngineTests
         var y = w.MatMul(w).Relu().Sum();
         Assert.Equal("Sum", y.GradFn!.Op);
         Assert.Equal("Relu", y.GradFn.Inputs[0].GradFn!.Op);
-        var graph = global::Pitts.Autograd.Autograd.PrintGraph(y);
+        var graph = Autograd.PrintGraph(y);
         Assert.Contains("MatMul (2x2)", graph);
         Assert.Contains("Leaf (requires grad) (2x2)", graph);
     }

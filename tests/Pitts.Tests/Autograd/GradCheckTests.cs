@@ -1,7 +1,5 @@
 using Pitts;
-using Pitts.Autograd;
-
-namespace Pitts.Tests.Autograd;
+namespace Pitts.Tests.AutogradEngine;
 
 /// <summary>Every differentiable op against central finite differences, on random shapes with broadcasting, rank 0 and size-1 dims.</summary>
 public class GradCheckTests

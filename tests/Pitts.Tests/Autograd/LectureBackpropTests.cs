@@ -1,6 +1,6 @@
 using Pitts;
 
-namespace Pitts.Tests.Autograd;
+namespace Pitts.Tests.AutogradEngine;
 
 /// <summary>The lecture's "Backpropagation: Concrete Example", digit for digit (oracle: the lecture's own numbers).</summary>
 public class LectureBackpropTests

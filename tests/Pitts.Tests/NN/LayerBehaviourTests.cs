@@ -1,5 +1,4 @@
 using Pitts;
-using Pitts.Autograd;
 using Pitts.NN;
 
 namespace Pitts.Tests.NN;

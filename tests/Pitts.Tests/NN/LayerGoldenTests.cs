@@ -156,7 +156,7 @@ public class LayerGoldenTests
             foreach (var r in running.EnumerateObject())
                 Golden.AssertClose(Golden.ToTensor(r.Value), sd[r.Name], $"{name} {r.Name} after one training batch", 1e-5f, 1e-6f);
             module.Eval();
-            using (Pitts.Autograd.Autograd.NoGrad())
+            using (Autograd.NoGrad())
                 Golden.AssertClose(Golden.ToTensor(c.GetProperty("eval_output")), module.Forward(inputs[0]), $"{name} evaluation output", 1e-4f, 1e-5f);
         }
     }

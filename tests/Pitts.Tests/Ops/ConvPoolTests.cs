@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Pitts;
-using Pitts.Autograd;
 using Pitts.Tests.Support;
 
 namespace Pitts.Tests.Ops;
