@@ -83,21 +83,8 @@ public static class DataSources
         _ => 0.0f,
     };
 
-    /// <summary>The folder of the MNIST subset shipped in the repository, searched from the current directory and the tool's directory upwards, or <c>$PITTS_DATA/mnist</c>.</summary>
-    public static string? MnistFolder()
-    {
-        var env = Environment.GetEnvironmentVariable("PITTS_DATA");
-        if (!string.IsNullOrEmpty(env) && File.Exists(Path.Combine(env, "mnist", "train-images-idx3-ubyte.gz"))) return Path.Combine(env, "mnist");
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
-            {
-                var candidate = Path.Combine(d.FullName, "data", "mnist");
-                if (File.Exists(Path.Combine(candidate, "train-images-idx3-ubyte.gz"))) return candidate;
-            }
-        }
-        return null;
-    }
+    /// <summary>The folder of the MNIST subset shipped in the repository (the library's own search: $PITTS_DATA, then data/mnist upwards).</summary>
+    public static string? MnistFolder() => Datasets.FindShippedMnist();
 
     /// <summary>
     /// The folder of Fashion-MNIST: <c>$PITTS_DATA/fashion-mnist</c>, Debian's dataset-fashion-mnist, or the download

@@ -94,7 +94,11 @@ public static class Datasets
         return FromIdxDirectory(dir, "mnist-subset", DigitClasses);
     }
 
-    internal static string? FindShippedMnist()
+    /// <summary>
+    /// The folder holding the shipped MNIST subset's files (for tools that list or verify them): <c>$PITTS_DATA/mnist</c>
+    /// or <c>$PITTS_DATA</c>, else data/mnist searched upwards from the application's and the current folder; null if absent.
+    /// </summary>
+    public static string? FindShippedMnist()
     {
         bool Has(string d) => File.Exists(Path.Combine(d, "train-images-idx3-ubyte.gz"));
         var env = Environment.GetEnvironmentVariable("PITTS_DATA");
