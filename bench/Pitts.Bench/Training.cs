@@ -149,16 +149,7 @@ public static partial class Workloads
         {
             var net = new RnnModel();
             var opt = new Sgd(net.Parameters(), lr: 0.01f, momentum: 0.9f);
-            var crit = new CrossEntropyLoss();
-            Tensor l = null!;
-            for (int i = 0; i < steps; i++)
-            {
-                l = crit.Forward(net.Forward(x), y);
-                opt.ZeroGrad();
-                l.Backward();
-                opt.Step();
-            }
-            loss = l.Item();
+            loss = Steps(net, opt, new CrossEntropyLoss(), x, y, steps);
         }, repeats);
         return new Result(t, null, new() { ["steps"] = steps, ["final_loss"] = loss });
     }
@@ -174,17 +165,22 @@ public static partial class Workloads
         {
             var layer = new TransformerEncoderLayer(128, 4, dimFeedforward: 512, dropout: 0f, generator: new Generator(0));
             var opt = new Adam(layer.Parameters(), lr: 1e-3f);
-            var crit = new MseLoss();
-            Tensor l = null!;
-            for (int i = 0; i < steps; i++)
-            {
-                l = crit.Forward(layer.Forward(x), target);
-                opt.ZeroGrad();
-                l.Backward();
-                opt.Step();
-            }
-            loss = l.Item();
+            loss = Steps(layer, opt, new MseLoss(), x, target, steps);
         }, repeats);
         return new Result(t, null, new() { ["steps"] = steps, ["final_loss"] = loss });
+    }
+
+    /// <summary>The plain training loop both sides time: forward, loss, zero_grad, backward, step; returns the last loss.</summary>
+    private static float Steps(Module net, Optimizer opt, Loss crit, Tensor x, Tensor y, int steps)
+    {
+        Tensor l = null!;
+        for (int i = 0; i < steps; i++)
+        {
+            l = crit.Forward(net.Forward(x), y);
+            opt.ZeroGrad();
+            l.Backward();
+            opt.Step();
+        }
+        return l.Item();
     }
 }
