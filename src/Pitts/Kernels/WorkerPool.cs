@@ -15,9 +15,10 @@ namespace Pitts.Kernels;
 /// </summary>
 internal static unsafe class WorkerPool
 {
-    private sealed class Batch(Gemm.Job job, int tasks)
+    private sealed class Batch(Gemm.Job job, Action<int>? body, int tasks)
     {
         public readonly Gemm.Job Job = job;
+        public readonly Action<int>? Body = body; // a parallel loop's body, or null for a GEMM step
         public readonly int Tasks = tasks;
         public int Next, Completed;
         public Exception? Error;
@@ -28,7 +29,11 @@ internal static unsafe class WorkerPool
             int t;
             while ((t = Interlocked.Increment(ref Next) - 1) < Tasks)
             {
-                try { Job.RunTask(t); }
+                try
+                {
+                    if (Body is null) Job.RunTask(t);
+                    else Body(t);
+                }
                 catch (Exception e) { Error = e; }
                 Interlocked.Increment(ref Completed);
             }
@@ -55,7 +60,8 @@ internal static unsafe class WorkerPool
     public static bool TryEnter(int threads, out float* sharedB)
     {
         sharedB = null;
-        if (!Monitor.TryEnter(Gate)) return false;
+        // Not re-entrant: a product inside a task of a parallel loop (which holds the pool) runs on its own thread.
+        if (Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate)) return false;
         EnsureWorkers(threads - 1);
         _threads = threads;
         _sharedB ??= GC.AllocateUninitializedArray<float>(Gemm.SharedBFloats + 64, pinned: true);
@@ -67,9 +73,29 @@ internal static unsafe class WorkerPool
     public static void Exit() => Monitor.Exit(Gate);
 
     /// <summary>Runs the <paramref name="tasks"/> tasks of one step on the caller and the workers, and waits for all of them.</summary>
-    public static void RunStep(int tasks, in Gemm.Job step)
+    public static void RunStep(int tasks, in Gemm.Job step) => Run(new Batch(step, null, tasks));
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(0) … <paramref name="body"/>(tasks - 1) on the caller and the workers (at most
+    /// <see cref="Gemm.MaxThreads"/> threads), or on the caller alone when the pool is busy. Tasks must write disjoint
+    /// outputs, so that results do not depend on which thread ran which task; a GEMM inside a task runs on that task's
+    /// thread.
+    /// </summary>
+    public static void For(int tasks, Action<int> body)
     {
-        var batch = new Batch(step, tasks);
+        int threads = Math.Min(Gemm.MaxThreads, tasks);
+        if (threads <= 1 || !TryEnter(threads, out _))
+        {
+            for (int t = 0; t < tasks; t++) body(t);
+            return;
+        }
+        try { Run(new Batch(default, body, tasks)); }
+        finally { Exit(); }
+    }
+
+    private static void Run(Batch batch)
+    {
+        int tasks = batch.Tasks;
         _current = batch;
         Interlocked.Increment(ref _generation);
         for (int w = 0; w < _threads - 1; w++)
@@ -78,7 +104,7 @@ internal static unsafe class WorkerPool
         var spin = new SpinWait();
         while (Volatile.Read(ref batch.Completed) < tasks) spin.SpinOnce(sleep1Threshold: -1);
         _current = null;
-        if (batch.Error is { } e) throw new AggregateException("Sgemm: a task of the product failed", e);
+        if (batch.Error is { } e) throw new AggregateException("a parallel task failed", e);
     }
 
     private static void EnsureWorkers(int count)

@@ -53,44 +53,95 @@ public sealed class MultiheadAttention : Module
     /// </summary>
     public (Tensor Output, Tensor Weights) Forward(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask = null, Tensor? attnMask = null, bool averageAttnWeights = true)
     {
+        var (output, weights) = Run(query, key, value, keyPaddingMask, attnMask, needWeights: true);
+        return (output, averageAttnWeights ? weights!.Mean(1) : weights!);
+    }
+
+    /// <summary>
+    /// The output of <see cref="Forward(Tensor, Tensor, Tensor, Tensor?, Tensor?, bool)"/> without the attention
+    /// weights (PyTorch's <c>need_weights=False</c>, what its encoder layer asks for): the weights then need no
+    /// gradient of their own, so the heads run as one fused primitive even in training.
+    /// </summary>
+    public Tensor Attend(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask = null, Tensor? attnMask = null)
+        => Run(query, key, value, keyPaddingMask, attnMask, needWeights: false).Output;
+
+    /// <summary>Self-attention of the input with itself; returns only the output.</summary>
+    public override Tensor Forward(Tensor input) => Attend(input, input, input);
+
+    private (Tensor Output, Tensor? Weights) Run(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask, Tensor? attnMask, bool needWeights)
+    {
         if (query.Rank != 3 || key.Rank != 3 || value.Rank != 3 || query.Shape[2] != EmbedDim || key.Shape[2] != EmbedDim || value.Shape[2] != EmbedDim)
             throw new ShapeException($"MultiheadAttention: query, key and value must be 3-D with last dimension {EmbedDim}, got {Fmt.Shape(query._shape)}, {Fmt.Shape(key._shape)}, {Fmt.Shape(value._shape)}");
-        if (!BatchFirst) { query = query.Transpose(0, 1); key = key.Transpose(0, 1); value = value.Transpose(0, 1); }
+        bool self = ReferenceEquals(query, key) && ReferenceEquals(key, value);
+        if (!BatchFirst)
+        {
+            query = query.Transpose(0, 1);
+            key = self ? query : key.Transpose(0, 1);
+            value = self ? query : value.Transpose(0, 1);
+        }
         int n = query.Shape[0], l = query.Shape[1], s = key.Shape[1], e = EmbedDim, h = NumHeads, d = e / h;
         if (key.Shape[0] != n || value.Shape[0] != n || value.Shape[1] != s)
             throw new ShapeException($"MultiheadAttention: key {Fmt.Shape(key._shape)} and value {Fmt.Shape(value._shape)} must share batch and length, with query {Fmt.Shape(query._shape)}");
+        if (attnMask is not null && !(attnMask.Rank == 2 && attnMask.Shape[0] == l && attnMask.Shape[1] == s)
+            && !(attnMask.Rank == 3 && attnMask.Shape[0] == n * h && attnMask.Shape[1] == l && attnMask.Shape[2] == s))
+            throw new ShapeException($"MultiheadAttention: attention mask must be ({l} x {s}) or ({n * h} x {l} x {s}), got {Fmt.Shape(attnMask._shape)}");
+        if (keyPaddingMask is not null && (keyPaddingMask.Rank != 2 || keyPaddingMask.Shape[0] != n || keyPaddingMask.Shape[1] != s))
+            throw new ShapeException($"MultiheadAttention: key padding mask must be ({n} x {s}), got {Fmt.Shape(keyPaddingMask._shape)}");
+
+        // The fused heads (Ops/Attention.cs) give weights without a gradient and no dropout on them; the composed
+        // form below covers those cases and is the reference the tests hold the fused one to.
+        bool dropping = Training && _dropoutP > 0f;
+        bool weightsNeedGrad = needWeights && Autograd.IsGradEnabled;
+        bool maskNeedsGrad = attnMask is { RequiresGrad: true } || keyPaddingMask is { RequiresGrad: true };
+        (Tensor Output, Tensor? Weights) r = dropping || weightsNeedGrad || maskNeedsGrad
+            ? Composed(query, key, value, keyPaddingMask, attnMask)
+            : Fused(query, key, value, keyPaddingMask, attnMask, self);
+        var o = OutProj.Forward(r.Output);
+        if (!BatchFirst) o = o.Transpose(0, 1);
+        return (Report(o), r.Weights);
+    }
+
+    private (Tensor Output, Tensor Weights) Fused(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask, Tensor? attnMask, bool self)
+    {
+        int e = EmbedDim;
+        if (self) // one (N, L, 3E) projection; the heads read q, k and v from its three column blocks
+        {
+            var qkv = Tensor.Linear(query, InProjWeight, InProjBias);
+            return AttentionCore.Forward(qkv, 0, qkv, e, qkv, 2 * e, NumHeads, e / NumHeads, attnMask, keyPaddingMask);
+        }
+        var (q, k, v) = Project(query, key, value);
+        return AttentionCore.Forward(q, 0, k, 0, v, 0, NumHeads, e / NumHeads, attnMask, keyPaddingMask);
+    }
+
+    private (Tensor Q, Tensor K, Tensor V) Project(Tensor query, Tensor key, Tensor value)
+    {
+        int e = EmbedDim;
         Tensor? Part(Tensor? b, int i) => b?.Narrow(0, i * e, e);
-        var q = Tensor.Linear(query, InProjWeight.Narrow(0, 0, e), Part(InProjBias, 0));     // (N, L, E)
-        var k = Tensor.Linear(key, InProjWeight.Narrow(0, e, e), Part(InProjBias, 1));       // (N, S, E)
-        var v = Tensor.Linear(value, InProjWeight.Narrow(0, 2 * e, e), Part(InProjBias, 2)); // (N, S, E)
+        return (Tensor.Linear(query, InProjWeight.Narrow(0, 0, e), Part(InProjBias, 0)),
+                Tensor.Linear(key, InProjWeight.Narrow(0, e, e), Part(InProjBias, 1)),
+                Tensor.Linear(value, InProjWeight.Narrow(0, 2 * e, e), Part(InProjBias, 2)));
+    }
+
+    /// <summary>The textbook form, op by op: per-head Q·Kᵀ/√d + mask, softmax, dropout, ·V.</summary>
+    private (Tensor Output, Tensor Weights) Composed(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask, Tensor? attnMask)
+    {
+        int n = query.Shape[0], l = query.Shape[1], s = key.Shape[1], e = EmbedDim, h = NumHeads, d = e / h;
+        var (q, k, v) = Project(query, key, value);
         q = q.Reshape(n, l, h, d).Permute(0, 2, 1, 3);  // (N, H, L, D)
         k = k.Reshape(n, s, h, d).Permute(0, 2, 3, 1);  // (N, H, D, S)
         v = v.Reshape(n, s, h, d).Permute(0, 2, 1, 3);  // (N, H, S, D)
         var scores = q.Div(MathF.Sqrt(d)).MatMul(k);    // (N, H, L, S)
-        if (attnMask is not null)
-        {
-            if (attnMask.Rank == 2 && attnMask.Shape[0] == l && attnMask.Shape[1] == s) scores = scores.Add(attnMask);
-            else if (attnMask.Rank == 3 && attnMask.Shape[0] == n * h && attnMask.Shape[1] == l && attnMask.Shape[2] == s)
-                scores = scores.Add(attnMask.Reshape(n, h, l, s));
-            else throw new ShapeException($"MultiheadAttention: attention mask must be ({l} x {s}) or ({n * h} x {l} x {s}), got {Fmt.Shape(attnMask._shape)}");
-        }
+        if (attnMask is not null) scores = scores.Add(attnMask.Rank == 2 ? attnMask : attnMask.Reshape(n, h, l, s));
         if (keyPaddingMask is not null)
         {
-            if (keyPaddingMask.Rank != 2 || keyPaddingMask.Shape[0] != n || keyPaddingMask.Shape[1] != s)
-                throw new ShapeException($"MultiheadAttention: key padding mask must be ({n} x {s}), got {Fmt.Shape(keyPaddingMask._shape)}");
             var additive = Tensor.Where(keyPaddingMask, Tensor.Scalar(float.NegativeInfinity), Tensor.Scalar(0f));
             scores = scores.Add(additive.Reshape(n, 1, 1, s));
         }
         var weights = scores.Softmax(-1);                           // (N, H, L, S)
         weights = Functional.Dropout(weights, _dropoutP, Training, _generator); // returned after dropout, as PyTorch
         var o = weights.MatMul(v).Permute(0, 2, 1, 3).Reshape(n, l, e); // (N, L, E)
-        o = OutProj.Forward(o);
-        if (!BatchFirst) o = o.Transpose(0, 1);
-        return (Report(o), averageAttnWeights ? weights.Mean(1) : weights);
+        return (o, weights);
     }
-
-    /// <summary>Self-attention of the input with itself; returns only the output.</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, input, input).Output;
 
     /// <summary>The (L, L) additive causal mask: 0 on and below the diagonal, -∞ above (position i sees positions ≤ i).</summary>
     public static Tensor CausalMask(int length)
@@ -141,7 +192,7 @@ public sealed class TransformerEncoderLayer : Module
     /// <summary>Encodes <paramref name="src"/> (N, L, E) with an optional additive (L, L) mask and (N, L) key padding mask.</summary>
     public Tensor Forward(Tensor src, Tensor? srcMask, Tensor? srcKeyPaddingMask = null)
     {
-        Tensor SelfAttention(Tensor x) => _dropout1.Forward(SelfAttn.Forward(x, x, x, srcKeyPaddingMask, srcMask).Output);
+        Tensor SelfAttention(Tensor x) => _dropout1.Forward(SelfAttn.Attend(x, x, x, srcKeyPaddingMask, srcMask));
         Tensor FeedForward(Tensor x) => _dropout2.Forward(_linear2.Forward(_dropout.Forward(_linear1.Forward(x).Relu())));
         var y = src;
         if (NormFirst)

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 namespace Pitts.NN;
 
 /// <summary>
@@ -243,68 +244,65 @@ public sealed class LayerNorm : Module
     internal static Tensor LayerNormOp(Tensor x, int d, Tensor? weight, Tensor? bias, float eps)
     {
         int rows = d == 0 ? 0 : x.Numel / d;
-        var xs = x.ToArray();
-        var w = weight?.ToArray();
-        var b = bias?.ToArray();
-        var xhat = new float[xs.Length];
+        var xhat = new Tensor(x._shape); // saved for backward
         var rstd = new float[rows];
-        var y = new float[xs.Length];
-        for (int r = 0; r < rows; r++)
+        var output = new Tensor(x._shape);
         {
-            var row = xs.AsSpan(r * d, d);
-            double sum = 0;
-            foreach (float v in row) sum += v;
-            float mean = (float)(sum / d);
-            double sq = 0;
-            foreach (float v in row) { double c = v - mean; sq += c * c; }
-            float rs = 1f / MathF.Sqrt((float)(sq / d) + eps);
-            rstd[r] = rs;
-            for (int j = 0; j < d; j++)
+            var xs = x.Data;
+            var xh = xhat.AsSpan();
+            var y = output.AsSpan();
+            var w = weight is null ? default : weight.Data;
+            var b = bias is null ? default : bias.Data;
+            for (int r = 0; r < rows; r++)
             {
-                float h = (row[j] - mean) * rs;
-                xhat[r * d + j] = h;
-                y[r * d + j] = w is null ? h : h * w[j] + b![j];
+                var hr = xh.Slice(r * d, d);
+                float mean = TensorPrimitives.Sum(xs.Slice(r * d, d)) / d;
+                TensorPrimitives.Subtract(xs.Slice(r * d, d), mean, hr);
+                float rs = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(hr) / d + eps);
+                rstd[r] = rs;
+                TensorPrimitives.Multiply(hr, rs, hr);
+                if (weight is null) hr.CopyTo(y.Slice(r * d, d));
+                else TensorPrimitives.FusedMultiplyAdd(hr, w, b, y.Slice(r * d, d));
             }
         }
-        var output = new Tensor(y, 0, [.. x.Shape]);
         Tensor[] inputs = weight is null ? [x] : [x, weight, bias!];
         Graph.Record(output, "LayerNorm", inputs, g =>
         {
-            var gs = g.ToArray();
+            var gs = g.Data;
+            var xh = xhat.Data;
             if (x.RequiresGrad)
             {
-                var dx = new float[xs.Length];
-                var gw = new float[d];
+                var dx = new Tensor(x._shape);
+                var ds = dx.AsSpan();
+                var w = weight is null ? default : weight.Data;
                 for (int r = 0; r < rows; r++)
                 {
-                    double meanG = 0, meanGx = 0;
-                    for (int j = 0; j < d; j++)
-                    {
-                        float gj = w is null ? gs[r * d + j] : gs[r * d + j] * w[j];
-                        gw[j] = gj;
-                        meanG += gj;
-                        meanGx += gj * xhat[r * d + j];
-                    }
-                    float mg = (float)(meanG / d), mgx = (float)(meanGx / d), rs = rstd[r];
-                    for (int j = 0; j < d; j++) dx[r * d + j] = rs * (gw[j] - mg - xhat[r * d + j] * mgx);
+                    var gr = ds.Slice(r * d, d); // g⊙γ first, then dx in place
+                    if (weight is null) gs.Slice(r * d, d).CopyTo(gr);
+                    else TensorPrimitives.Multiply(gs.Slice(r * d, d), w, gr);
+                    var hr = xh.Slice(r * d, d);
+                    float mg = TensorPrimitives.Sum(gr) / d, mgx = TensorPrimitives.Dot(gr, hr) / d, rs = rstd[r];
+                    TensorPrimitives.FusedMultiplyAdd(hr, -mgx, gr, gr); // g - x̂·mean(g⊙x̂)
+                    TensorPrimitives.Subtract(gr, mg, gr);
+                    TensorPrimitives.Multiply(gr, rs, gr);               // (… - mean(g))·r
                 }
-                Graph.Accumulate(x, new Tensor(dx, 0, [.. x.Shape]), owned: true);
+                Graph.Accumulate(x, dx, owned: true);
             }
-            if (weight is { RequiresGrad: true } || bias is { RequiresGrad: true })
-            {
-                var dw = new float[d];
-                var db = new float[d];
-                for (int r = 0; r < rows; r++)
-                    for (int j = 0; j < d; j++)
-                    {
-                        dw[j] += gs[r * d + j] * xhat[r * d + j];
-                        db[j] += gs[r * d + j];
-                    }
-                if (weight!.RequiresGrad) Graph.Accumulate(weight, Tensor.FromArray(dw, [.. weight.Shape]), owned: true);
-                if (bias!.RequiresGrad) Graph.Accumulate(bias, Tensor.FromArray(db, [.. bias.Shape]), owned: true);
-            }
+            if (weight is { RequiresGrad: true }) Graph.Accumulate(weight, SumRows(g.Data, xh, rows, d, weight._shape), owned: true);
+            if (bias is { RequiresGrad: true }) Graph.Accumulate(bias, SumRows(g.Data, default, rows, d, bias._shape), owned: true);
         });
         return output;
+    }
+
+    /// <summary>Σ over rows of g⊙x̂ (or of g when x̂ is empty): the gradients of γ and β.</summary>
+    private static Tensor SumRows(ReadOnlySpan<float> g, ReadOnlySpan<float> xhat, int rows, int d, int[] shape)
+    {
+        var sum = Tensor.Zeros(shape);
+        var acc = sum.AsSpan();
+        for (int r = 0; r < rows; r++)
+            if (xhat.IsEmpty) TensorPrimitives.Add(acc, g.Slice(r * d, d), acc);
+            else TensorPrimitives.FusedMultiplyAdd(g.Slice(r * d, d), xhat.Slice(r * d, d), acc, acc);
+        return sum;
     }
 
     /// <inheritdoc/>

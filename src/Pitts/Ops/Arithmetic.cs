@@ -71,7 +71,18 @@ public sealed partial class Tensor
         var r = new Tensor(_shape);
         if (exponent == 2f) TensorPrimitives.Multiply(Data, Data, r.AsSpan());
         else TensorPrimitives.Pow(Data, exponent, r.AsSpan());
-        Graph.Record(r, "Pow", this, g => Graph.Accumulate(this, g.Mul(Pow(exponent - 1f).Mul(exponent)), owned: true));
+        Graph.Record(r, "Pow", this, g =>
+        {
+            if (exponent == 2f) // the common square (MSE): 2·x·g in two vector passes, no powf per element
+            {
+                var d = new Tensor(_shape);
+                TensorPrimitives.Multiply(g.Data, Data, d.AsSpan());
+                TensorPrimitives.Multiply(d.AsSpan(), 2f, d.AsSpan());
+                Graph.Accumulate(this, d, owned: true);
+            }
+            else if (exponent == 1f) Graph.Accumulate(this, g);
+            else Graph.Accumulate(this, g.Mul(Pow(exponent - 1f).Mul(exponent)), owned: true);
+        });
         return r;
     }
 
