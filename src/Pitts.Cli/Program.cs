@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using Pitts.Cli.Commands;
 
@@ -27,10 +28,25 @@ public static class Program
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
     }
 
-    /// <summary>The root command with every command group; add a group by adding its <c>Create()</c> here.</summary>
-    public static RootCommand BuildRootCommand()
+    /// <summary>The name help and errors show for the tool: the installed command (ToolCommandName), not the file.</summary>
+    public const string CommandName = "pitts";
+
+    /// <summary>
+    /// The root command with every command group; add a group by adding its <c>Create()</c> here.
+    /// </summary>
+    /// <remarks>
+    /// A plain <see cref="Command"/> named <see cref="CommandName"/> with the help and version options, rather than
+    /// System.CommandLine's <see cref="RootCommand"/>: RootCommand takes its name, read-only, from the executable
+    /// file (Pitts.Cli, see the .csproj), so every usage line in help would read "Pitts.Cli ..." instead of the
+    /// command users type. The only thing RootCommand adds besides is the [suggest] directive of dotnet-suggest.
+    /// </remarks>
+    public static Command BuildRootCommand()
     {
-        var root = new RootCommand("Pitts: deep learning from first principles, and the neuron models that came before it.");
+        var root = new Command(CommandName, "Pitts: deep learning from first principles, and the neuron models that came before it.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         root.Subcommands.Add(McCullochPittsCommand.Create());
         root.Subcommands.Add(HodgkinHuxleyCommand.Create());
         foreach (var c in new[] { TrainCommand.Create(), EvalCommand.Create(), PredictCommand.Create(), SummaryCommand.Create(), PlotCommand.Create(), DataCommand.Create(), LabCommand.Create() }) root.Subcommands.Add(c);

@@ -46,6 +46,20 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
+    public void Help_of_the_built_executable_says_pitts_not_the_file_name()
+    {
+        // Run as the real file (Pitts.Cli.dll): System.CommandLine's RootCommand would name the usage after it.
+        var (code, o, e) = Run("--help");
+        Assert.Equal(0, code);
+        Assert.Equal("", e);
+        Assert.Equal("pitts [command] [options]", HelpTests.UsageLine(o));
+        Assert.DoesNotContain("Pitts.Cli", o);
+        (code, o, _) = Run("train", "--help");
+        Assert.Equal(0, code);
+        Assert.StartsWith("pitts train ", HelpTests.UsageLine(o));
+    }
+
+    [Fact]
     public void Bad_usage_exits_2_with_one_line_and_no_stack_trace()
     {
         foreach (var args in new[] { new[] { "train", "--model", "resnet" }, ["train", "--epochs", "-1"], ["train", "--no-such-option"], ["eval", "/no/such/file.safetensors"] })

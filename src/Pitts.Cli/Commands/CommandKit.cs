@@ -216,9 +216,9 @@ public static class CommandKit
     private static string CommandPath(Command command)
     {
         var names = new List<string>();
-        for (Symbol? s = command; s is Command c && c is not RootCommand; s = c.Parents.FirstOrDefault())
+        // The root command is named "pitts" (Program.CommandName), so the chain of names up to it is the command path.
+        for (Symbol? s = command; s is Command c; s = c.Parents.FirstOrDefault())
             names.Insert(0, c.Name);
-        names.Insert(0, "pitts");
         return string.Join(' ', names);
     }
 }
