@@ -41,7 +41,16 @@ public sealed partial class Tensor
     }
 
     /// <summary>The gradient accumulated by <see cref="Backward"/>, or null before any.</summary>
-    public Tensor? Grad { get; set; }
+    public Tensor? Grad
+    {
+        get => _grad;
+        set { _grad = value; GradFromGraph = false; }
+    }
+
+    private Tensor? _grad;
+
+    /// <summary>True while <see cref="Grad"/> is a buffer that backward created (not one the caller set).</summary>
+    internal bool GradFromGraph;
 
     /// <summary>The operation that produced this tensor, or null for a leaf.</summary>
     public Node? GradFn { get; internal set; }
@@ -164,7 +173,7 @@ public sealed partial class Tensor
     /// <summary>A rank-0 tensor holding <paramref name="value"/>.</summary>
     public static Tensor Scalar(float value) => new([value], 0, []);
 
-    private Tensor(int[] shape, bool zero) : this(new float[ShapeUtil.Numel(shape)], 0, shape) { _ = zero; }
+    private Tensor(int[] shape, bool zero) : this(ShapeUtil.AllocZeroed(ShapeUtil.Numel(shape)), 0, shape) { _ = zero; }
 
     /// <summary>Values start, start+step, ... below end (like <c>torch.arange</c>).</summary>
     public static Tensor Arange(float start, float end, float step = 1f)
@@ -314,7 +323,19 @@ internal static class ShapeUtil
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float[] Alloc(int n) => n < 1024 ? new float[n] : GC.AllocateUninitializedArray<float>(n); // small: plain new is faster
+    public static float[] Alloc(int n) => n < 1024 ? new float[n] // small: plain new is faster
+        : n < BufferPool.MinLength ? GC.AllocateUninitializedArray<float>(n)
+        : BufferPool.Rent(n) ?? GC.AllocateUninitializedArray<float>(n);
+
+    /// <summary>A zeroed array; large ones come from the pool and are cleared (cheaper than fresh pages).</summary>
+    public static float[] AllocZeroed(int n)
+    {
+        if (n < BufferPool.MinLength) return new float[n];
+        var a = BufferPool.Rent(n);
+        if (a is null) return new float[n];
+        a.AsSpan().Clear();
+        return a;
+    }
 
     public static int NormDim(int dim, int rank, string op)
     {

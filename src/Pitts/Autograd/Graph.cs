@@ -97,9 +97,19 @@ internal static class Graph
             owned = true;
         }
         if (t.Grad is null)
-            t.Grad = owned && grad.Offset == 0 && grad.Storage.Length == grad.Numel
-                ? new Tensor(grad.Storage, 0, t._shape)
-                : new Tensor(grad.Data.ToArray(), 0, t._shape);
+        {
+            bool whole = grad.Offset == 0 && grad.Storage.Length == grad.Numel;
+            bool donated = whole && ReferenceEquals(grad.Storage, _donor) && (owned || !_donorTaken);
+            if (donated) _donorTaken = true; // the gradient being consumed now lives on as this one: not recycled
+            if ((owned && whole) || donated) t.Grad = new Tensor(grad.Storage, 0, t._shape);
+            else
+            {
+                var copy = new Tensor(t._shape);
+                grad.Data.CopyTo(copy.AsSpan());
+                t.Grad = copy;
+            }
+            t.GradFromGraph = true;
+        }
         else
         {
             var dst = t.Grad.AsSpan();
@@ -154,23 +164,40 @@ internal static class Graph
         }
     }
 
+    // The storage of the gradient whose node is running: the one buffer that a pass-through gradient (Add, Reshape,
+    // Expand ...) may adopt instead of copying, once. What is not adopted goes back to the BufferPool afterwards.
+    [ThreadStatic] private static float[]? _donor;
+    [ThreadStatic] private static bool _donorTaken;
+
     private static void RunBackward(Tensor root, Tensor gradient, bool retainGraph, List<Tensor> order)
     {
         // Backward closures are written with the public ops; they must not record a graph of their own.
         using var noGrad = Autograd.NoGrad();
-        Accumulate(root, gradient);
-        // Reverse topological order: every consumer runs before the producer of its inputs.
-        for (int i = order.Count - 1; i >= 0; i--)
+        var (outerDonor, outerTaken) = (_donor, _donorTaken); // a backward inside a backward keeps the outer one's
+        _donor = null;
+        try
         {
-            var t = order[i];
-            var node = t.GradFn!;
-            if (node.Freed)
-                throw new AutogradException($"Backward: the graph through '{node.Op}' was already freed by an earlier Backward(); pass retainGraph: true to the first call to run backward twice");
-            var g = t.Grad;
-            if (g is not null) node.BackwardFn!(g);
-            if (!t.RetainsGrad) t.Grad = null;
-            if (!retainGraph) node.Free();
+            Accumulate(root, gradient);
+            // Reverse topological order: every consumer runs before the producer of its inputs.
+            for (int i = order.Count - 1; i >= 0; i--)
+            {
+                var t = order[i];
+                var node = t.GradFn!;
+                if (node.Freed)
+                    throw new AutogradException($"Backward: the graph through '{node.Op}' was already freed by an earlier Backward(); pass retainGraph: true to the first call to run backward twice");
+                var g = t.Grad;
+                // A non-leaf gradient that backward created and nobody keeps is dead once its node has run.
+                bool dies = g is not null && !t.RetainsGrad && t.GradFromGraph;
+                _donor = dies ? g!.Storage : null;
+                _donorTaken = false;
+                if (g is not null) node.BackwardFn!(g);
+                if (!t.RetainsGrad) t.Grad = null;
+                if (dies && !_donorTaken) BufferPool.Return(g!.Storage);
+                _donor = null;
+                if (!retainGraph) node.Free();
+            }
         }
+        finally { (_donor, _donorTaken) = (outerDonor, outerTaken); }
     }
 
     [ThreadStatic] private static int _visitEpoch;

@@ -216,13 +216,14 @@ internal static unsafe class GemmKernels
     {
         int j = 0;
         for (; j + 64 <= n; j += 64) Small512Cols4(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc);
+        if (j + 32 <= n) { Small512Cols2(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc); j += 32; }
         for (; j + 16 <= n; j += 16) Small512Cols1(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc);
         if (j == n) return;
         if (Avx512F.IsSupported) Small512ColsMasked(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc, n - j);
         else Gemm.SmallRowsScalar(m, n, k, a, sa, sp, b, ldb, c, ldc, acc, j);
     }
 
-    /// <summary>64 columns of C for all m rows, four rows at a time (independent FMA chains).</summary>
+    /// <summary>64 columns of C for all m rows, 4 rows at a time (16 independent FMA chains).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Small512Cols4(int m, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
     {
@@ -285,9 +286,9 @@ internal static unsafe class GemmKernels
         }
     }
 
-    /// <summary>16 columns of C for all m rows, four rows at a time (independent FMA chains).</summary>
+    /// <summary>32 columns of C for all m rows, 4 rows at a time (8 independent FMA chains).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Small512Cols1(int m, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
+    private static void Small512Cols2(int m, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
     {
         int i = 0;
         for (; i + 4 <= m; i += 4)
@@ -298,17 +299,88 @@ internal static unsafe class GemmKernels
             float* a1 = ai + 1 * sa;
             float* a2 = ai + 2 * sa;
             float* a3 = ai + 3 * sa;
-            Vector512<float> c0_0, c1_0, c2_0, c3_0;
+            Vector512<float> c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1;
+            if (acc)
+            {
+                c0_0 = Vector512.Load(ci + 0 * ldc + 0); c0_1 = Vector512.Load(ci + 0 * ldc + 16);
+                c1_0 = Vector512.Load(ci + 1 * ldc + 0); c1_1 = Vector512.Load(ci + 1 * ldc + 16);
+                c2_0 = Vector512.Load(ci + 2 * ldc + 0); c2_1 = Vector512.Load(ci + 2 * ldc + 16);
+                c3_0 = Vector512.Load(ci + 3 * ldc + 0); c3_1 = Vector512.Load(ci + 3 * ldc + 16);
+            }
+            else
+            {
+                c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = Vector512<float>.Zero;
+            }
+            for (int p = 0; p < k; p++)
+            {
+                float* bp = b + (long)p * ldb;
+                var b0 = Vector512.Load(bp + 0); var b1 = Vector512.Load(bp + 16);
+                var a0v = Vector512.Create(a0[p * sp]); c0_0 = Vector512.FusedMultiplyAdd(a0v, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(a0v, b1, c0_1);
+                var a1v = Vector512.Create(a1[p * sp]); c1_0 = Vector512.FusedMultiplyAdd(a1v, b0, c1_0); c1_1 = Vector512.FusedMultiplyAdd(a1v, b1, c1_1);
+                var a2v = Vector512.Create(a2[p * sp]); c2_0 = Vector512.FusedMultiplyAdd(a2v, b0, c2_0); c2_1 = Vector512.FusedMultiplyAdd(a2v, b1, c2_1);
+                var a3v = Vector512.Create(a3[p * sp]); c3_0 = Vector512.FusedMultiplyAdd(a3v, b0, c3_0); c3_1 = Vector512.FusedMultiplyAdd(a3v, b1, c3_1);
+            }
+            c0_0.Store(ci + 0 * ldc + 0); c0_1.Store(ci + 0 * ldc + 16);
+            c1_0.Store(ci + 1 * ldc + 0); c1_1.Store(ci + 1 * ldc + 16);
+            c2_0.Store(ci + 2 * ldc + 0); c2_1.Store(ci + 2 * ldc + 16);
+            c3_0.Store(ci + 3 * ldc + 0); c3_1.Store(ci + 3 * ldc + 16);
+        }
+        for (; i < m; i++)
+        {
+            float* ai = a + i * sa;
+            float* ci = c + (long)i * ldc;
+            float* a0 = ai + 0 * sa;
+            Vector512<float> c0_0, c0_1;
+            if (acc)
+            {
+                c0_0 = Vector512.Load(ci + 0 * ldc + 0); c0_1 = Vector512.Load(ci + 0 * ldc + 16);
+            }
+            else
+            {
+                c0_0 = c0_1 = Vector512<float>.Zero;
+            }
+            for (int p = 0; p < k; p++)
+            {
+                float* bp = b + (long)p * ldb;
+                var b0 = Vector512.Load(bp + 0); var b1 = Vector512.Load(bp + 16);
+                var a0v = Vector512.Create(a0[p * sp]); c0_0 = Vector512.FusedMultiplyAdd(a0v, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(a0v, b1, c0_1);
+            }
+            c0_0.Store(ci + 0 * ldc + 0); c0_1.Store(ci + 0 * ldc + 16);
+        }
+    }
+
+    /// <summary>16 columns of C for all m rows, 8 rows at a time (8 independent FMA chains).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Small512Cols1(int m, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
+    {
+        int i = 0;
+        for (; i + 8 <= m; i += 8)
+        {
+            float* ai = a + i * sa;
+            float* ci = c + (long)i * ldc;
+            float* a0 = ai + 0 * sa;
+            float* a1 = ai + 1 * sa;
+            float* a2 = ai + 2 * sa;
+            float* a3 = ai + 3 * sa;
+            float* a4 = ai + 4 * sa;
+            float* a5 = ai + 5 * sa;
+            float* a6 = ai + 6 * sa;
+            float* a7 = ai + 7 * sa;
+            Vector512<float> c0_0, c1_0, c2_0, c3_0, c4_0, c5_0, c6_0, c7_0;
             if (acc)
             {
                 c0_0 = Vector512.Load(ci + 0 * ldc + 0);
                 c1_0 = Vector512.Load(ci + 1 * ldc + 0);
                 c2_0 = Vector512.Load(ci + 2 * ldc + 0);
                 c3_0 = Vector512.Load(ci + 3 * ldc + 0);
+                c4_0 = Vector512.Load(ci + 4 * ldc + 0);
+                c5_0 = Vector512.Load(ci + 5 * ldc + 0);
+                c6_0 = Vector512.Load(ci + 6 * ldc + 0);
+                c7_0 = Vector512.Load(ci + 7 * ldc + 0);
             }
             else
             {
-                c0_0 = c1_0 = c2_0 = c3_0 = Vector512<float>.Zero;
+                c0_0 = c1_0 = c2_0 = c3_0 = c4_0 = c5_0 = c6_0 = c7_0 = Vector512<float>.Zero;
             }
             for (int p = 0; p < k; p++)
             {
@@ -318,11 +390,19 @@ internal static unsafe class GemmKernels
                 var a1v = Vector512.Create(a1[p * sp]); c1_0 = Vector512.FusedMultiplyAdd(a1v, b0, c1_0);
                 var a2v = Vector512.Create(a2[p * sp]); c2_0 = Vector512.FusedMultiplyAdd(a2v, b0, c2_0);
                 var a3v = Vector512.Create(a3[p * sp]); c3_0 = Vector512.FusedMultiplyAdd(a3v, b0, c3_0);
+                var a4v = Vector512.Create(a4[p * sp]); c4_0 = Vector512.FusedMultiplyAdd(a4v, b0, c4_0);
+                var a5v = Vector512.Create(a5[p * sp]); c5_0 = Vector512.FusedMultiplyAdd(a5v, b0, c5_0);
+                var a6v = Vector512.Create(a6[p * sp]); c6_0 = Vector512.FusedMultiplyAdd(a6v, b0, c6_0);
+                var a7v = Vector512.Create(a7[p * sp]); c7_0 = Vector512.FusedMultiplyAdd(a7v, b0, c7_0);
             }
             c0_0.Store(ci + 0 * ldc + 0);
             c1_0.Store(ci + 1 * ldc + 0);
             c2_0.Store(ci + 2 * ldc + 0);
             c3_0.Store(ci + 3 * ldc + 0);
+            c4_0.Store(ci + 4 * ldc + 0);
+            c5_0.Store(ci + 5 * ldc + 0);
+            c6_0.Store(ci + 6 * ldc + 0);
+            c7_0.Store(ci + 7 * ldc + 0);
         }
         for (; i < m; i++)
         {
@@ -354,7 +434,7 @@ internal static unsafe class GemmKernels
     {
         var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(w)).AsSingle();
         int i = 0;
-        for (; i + 4 <= m; i += 4)
+        for (; i + 8 <= m; i += 8)
         {
             float* ai = a + i * sa;
             float* ci = c + (long)i * ldc;
@@ -362,17 +442,25 @@ internal static unsafe class GemmKernels
             float* a1 = ai + 1 * sa;
             float* a2 = ai + 2 * sa;
             float* a3 = ai + 3 * sa;
-            Vector512<float> c0_0, c1_0, c2_0, c3_0;
+            float* a4 = ai + 4 * sa;
+            float* a5 = ai + 5 * sa;
+            float* a6 = ai + 6 * sa;
+            float* a7 = ai + 7 * sa;
+            Vector512<float> c0_0, c1_0, c2_0, c3_0, c4_0, c5_0, c6_0, c7_0;
             if (acc)
             {
                 c0_0 = Avx512F.MaskLoad(ci + 0 * ldc + 0, mask, Vector512<float>.Zero);
                 c1_0 = Avx512F.MaskLoad(ci + 1 * ldc + 0, mask, Vector512<float>.Zero);
                 c2_0 = Avx512F.MaskLoad(ci + 2 * ldc + 0, mask, Vector512<float>.Zero);
                 c3_0 = Avx512F.MaskLoad(ci + 3 * ldc + 0, mask, Vector512<float>.Zero);
+                c4_0 = Avx512F.MaskLoad(ci + 4 * ldc + 0, mask, Vector512<float>.Zero);
+                c5_0 = Avx512F.MaskLoad(ci + 5 * ldc + 0, mask, Vector512<float>.Zero);
+                c6_0 = Avx512F.MaskLoad(ci + 6 * ldc + 0, mask, Vector512<float>.Zero);
+                c7_0 = Avx512F.MaskLoad(ci + 7 * ldc + 0, mask, Vector512<float>.Zero);
             }
             else
             {
-                c0_0 = c1_0 = c2_0 = c3_0 = Vector512<float>.Zero;
+                c0_0 = c1_0 = c2_0 = c3_0 = c4_0 = c5_0 = c6_0 = c7_0 = Vector512<float>.Zero;
             }
             for (int p = 0; p < k; p++)
             {
@@ -382,11 +470,19 @@ internal static unsafe class GemmKernels
                 var a1v = Vector512.Create(a1[p * sp]); c1_0 = Vector512.FusedMultiplyAdd(a1v, b0, c1_0);
                 var a2v = Vector512.Create(a2[p * sp]); c2_0 = Vector512.FusedMultiplyAdd(a2v, b0, c2_0);
                 var a3v = Vector512.Create(a3[p * sp]); c3_0 = Vector512.FusedMultiplyAdd(a3v, b0, c3_0);
+                var a4v = Vector512.Create(a4[p * sp]); c4_0 = Vector512.FusedMultiplyAdd(a4v, b0, c4_0);
+                var a5v = Vector512.Create(a5[p * sp]); c5_0 = Vector512.FusedMultiplyAdd(a5v, b0, c5_0);
+                var a6v = Vector512.Create(a6[p * sp]); c6_0 = Vector512.FusedMultiplyAdd(a6v, b0, c6_0);
+                var a7v = Vector512.Create(a7[p * sp]); c7_0 = Vector512.FusedMultiplyAdd(a7v, b0, c7_0);
             }
             Avx512F.MaskStore(ci + 0 * ldc, mask, c0_0);
             Avx512F.MaskStore(ci + 1 * ldc, mask, c1_0);
             Avx512F.MaskStore(ci + 2 * ldc, mask, c2_0);
             Avx512F.MaskStore(ci + 3 * ldc, mask, c3_0);
+            Avx512F.MaskStore(ci + 4 * ldc, mask, c4_0);
+            Avx512F.MaskStore(ci + 5 * ldc, mask, c5_0);
+            Avx512F.MaskStore(ci + 6 * ldc, mask, c6_0);
+            Avx512F.MaskStore(ci + 7 * ldc, mask, c7_0);
         }
         for (; i < m; i++)
         {
@@ -427,7 +523,7 @@ internal static unsafe class GemmKernels
         else Gemm.SmallRowsScalar(m, n, k, a, sa, sp, b, ldb, c, ldc, acc, j);
     }
 
-    /// <summary>16 columns of C for all m rows, four rows at a time (independent FMA chains).</summary>
+    /// <summary>16 columns of C for all m rows, 4 rows at a time (8 independent FMA chains).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Small256Cols2(int m, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
     {
@@ -490,12 +586,12 @@ internal static unsafe class GemmKernels
         }
     }
 
-    /// <summary>8 columns of C for all m rows, four rows at a time (independent FMA chains).</summary>
+    /// <summary>8 columns of C for all m rows, 8 rows at a time (8 independent FMA chains).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Small256Cols1(int m, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
     {
         int i = 0;
-        for (; i + 4 <= m; i += 4)
+        for (; i + 8 <= m; i += 8)
         {
             float* ai = a + i * sa;
             float* ci = c + (long)i * ldc;
@@ -503,17 +599,25 @@ internal static unsafe class GemmKernels
             float* a1 = ai + 1 * sa;
             float* a2 = ai + 2 * sa;
             float* a3 = ai + 3 * sa;
-            Vector256<float> c0_0, c1_0, c2_0, c3_0;
+            float* a4 = ai + 4 * sa;
+            float* a5 = ai + 5 * sa;
+            float* a6 = ai + 6 * sa;
+            float* a7 = ai + 7 * sa;
+            Vector256<float> c0_0, c1_0, c2_0, c3_0, c4_0, c5_0, c6_0, c7_0;
             if (acc)
             {
                 c0_0 = Vector256.Load(ci + 0 * ldc + 0);
                 c1_0 = Vector256.Load(ci + 1 * ldc + 0);
                 c2_0 = Vector256.Load(ci + 2 * ldc + 0);
                 c3_0 = Vector256.Load(ci + 3 * ldc + 0);
+                c4_0 = Vector256.Load(ci + 4 * ldc + 0);
+                c5_0 = Vector256.Load(ci + 5 * ldc + 0);
+                c6_0 = Vector256.Load(ci + 6 * ldc + 0);
+                c7_0 = Vector256.Load(ci + 7 * ldc + 0);
             }
             else
             {
-                c0_0 = c1_0 = c2_0 = c3_0 = Vector256<float>.Zero;
+                c0_0 = c1_0 = c2_0 = c3_0 = c4_0 = c5_0 = c6_0 = c7_0 = Vector256<float>.Zero;
             }
             for (int p = 0; p < k; p++)
             {
@@ -523,11 +627,19 @@ internal static unsafe class GemmKernels
                 var a1v = Vector256.Create(a1[p * sp]); c1_0 = Vector256.FusedMultiplyAdd(a1v, b0, c1_0);
                 var a2v = Vector256.Create(a2[p * sp]); c2_0 = Vector256.FusedMultiplyAdd(a2v, b0, c2_0);
                 var a3v = Vector256.Create(a3[p * sp]); c3_0 = Vector256.FusedMultiplyAdd(a3v, b0, c3_0);
+                var a4v = Vector256.Create(a4[p * sp]); c4_0 = Vector256.FusedMultiplyAdd(a4v, b0, c4_0);
+                var a5v = Vector256.Create(a5[p * sp]); c5_0 = Vector256.FusedMultiplyAdd(a5v, b0, c5_0);
+                var a6v = Vector256.Create(a6[p * sp]); c6_0 = Vector256.FusedMultiplyAdd(a6v, b0, c6_0);
+                var a7v = Vector256.Create(a7[p * sp]); c7_0 = Vector256.FusedMultiplyAdd(a7v, b0, c7_0);
             }
             c0_0.Store(ci + 0 * ldc + 0);
             c1_0.Store(ci + 1 * ldc + 0);
             c2_0.Store(ci + 2 * ldc + 0);
             c3_0.Store(ci + 3 * ldc + 0);
+            c4_0.Store(ci + 4 * ldc + 0);
+            c5_0.Store(ci + 5 * ldc + 0);
+            c6_0.Store(ci + 6 * ldc + 0);
+            c7_0.Store(ci + 7 * ldc + 0);
         }
         for (; i < m; i++)
         {
@@ -559,7 +671,7 @@ internal static unsafe class GemmKernels
     {
         var mask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(w)).AsSingle();
         int i = 0;
-        for (; i + 4 <= m; i += 4)
+        for (; i + 8 <= m; i += 8)
         {
             float* ai = a + i * sa;
             float* ci = c + (long)i * ldc;
@@ -567,17 +679,25 @@ internal static unsafe class GemmKernels
             float* a1 = ai + 1 * sa;
             float* a2 = ai + 2 * sa;
             float* a3 = ai + 3 * sa;
-            Vector256<float> c0_0, c1_0, c2_0, c3_0;
+            float* a4 = ai + 4 * sa;
+            float* a5 = ai + 5 * sa;
+            float* a6 = ai + 6 * sa;
+            float* a7 = ai + 7 * sa;
+            Vector256<float> c0_0, c1_0, c2_0, c3_0, c4_0, c5_0, c6_0, c7_0;
             if (acc)
             {
                 c0_0 = Avx.MaskLoad(ci + 0 * ldc + 0, mask);
                 c1_0 = Avx.MaskLoad(ci + 1 * ldc + 0, mask);
                 c2_0 = Avx.MaskLoad(ci + 2 * ldc + 0, mask);
                 c3_0 = Avx.MaskLoad(ci + 3 * ldc + 0, mask);
+                c4_0 = Avx.MaskLoad(ci + 4 * ldc + 0, mask);
+                c5_0 = Avx.MaskLoad(ci + 5 * ldc + 0, mask);
+                c6_0 = Avx.MaskLoad(ci + 6 * ldc + 0, mask);
+                c7_0 = Avx.MaskLoad(ci + 7 * ldc + 0, mask);
             }
             else
             {
-                c0_0 = c1_0 = c2_0 = c3_0 = Vector256<float>.Zero;
+                c0_0 = c1_0 = c2_0 = c3_0 = c4_0 = c5_0 = c6_0 = c7_0 = Vector256<float>.Zero;
             }
             for (int p = 0; p < k; p++)
             {
@@ -587,11 +707,19 @@ internal static unsafe class GemmKernels
                 var a1v = Vector256.Create(a1[p * sp]); c1_0 = Vector256.FusedMultiplyAdd(a1v, b0, c1_0);
                 var a2v = Vector256.Create(a2[p * sp]); c2_0 = Vector256.FusedMultiplyAdd(a2v, b0, c2_0);
                 var a3v = Vector256.Create(a3[p * sp]); c3_0 = Vector256.FusedMultiplyAdd(a3v, b0, c3_0);
+                var a4v = Vector256.Create(a4[p * sp]); c4_0 = Vector256.FusedMultiplyAdd(a4v, b0, c4_0);
+                var a5v = Vector256.Create(a5[p * sp]); c5_0 = Vector256.FusedMultiplyAdd(a5v, b0, c5_0);
+                var a6v = Vector256.Create(a6[p * sp]); c6_0 = Vector256.FusedMultiplyAdd(a6v, b0, c6_0);
+                var a7v = Vector256.Create(a7[p * sp]); c7_0 = Vector256.FusedMultiplyAdd(a7v, b0, c7_0);
             }
             Avx.MaskStore(ci + 0 * ldc, mask, c0_0);
             Avx.MaskStore(ci + 1 * ldc, mask, c1_0);
             Avx.MaskStore(ci + 2 * ldc, mask, c2_0);
             Avx.MaskStore(ci + 3 * ldc, mask, c3_0);
+            Avx.MaskStore(ci + 4 * ldc, mask, c4_0);
+            Avx.MaskStore(ci + 5 * ldc, mask, c5_0);
+            Avx.MaskStore(ci + 6 * ldc, mask, c6_0);
+            Avx.MaskStore(ci + 7 * ldc, mask, c7_0);
         }
         for (; i < m; i++)
         {

@@ -97,7 +97,7 @@ def smallbody(vt, W, R, V, partial, indent):
             L.append(f"{ind}" + " ".join(f"{accs[r][v]}.Store(ci + {r} * ldc + {v * W});" for v in range(V)))
     return "\n".join(L)
 
-def smallcols(vt, W, V, partial):
+def smallcols(vt, W, V, partial, R=4):
     s = vt[6:]
     isa = "Avx512F" if vt == "Vector512" else "Avx"
     name = f"Small{s}Cols{'Masked' if partial else V}"
@@ -105,18 +105,18 @@ def smallcols(vt, W, V, partial):
     if partial:
         L.append(f"    /// <summary>Columns [0, w) of C, w &lt; {W}, with masked loads and stores of C (needs {isa}); B readable to {W} columns.</summary>")
     else:
-        L.append(f"    /// <summary>{V * W} columns of C for all m rows, four rows at a time (independent FMA chains).</summary>")
+        L.append(f"    /// <summary>{V * W} columns of C for all m rows, {R} rows at a time ({R * V} independent FMA chains).</summary>")
     L.append("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
     L.append(f"    private static void {name}(int m, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc" + (", int w)" if partial else ")"))
     L.append("    {")
     if partial:
         L.append(f"        var mask = {vt}.LessThan({vt}<int>.Indices, {vt}.Create(w)).AsSingle();")
     L.append("        int i = 0;")
-    L.append("        for (; i + 4 <= m; i += 4)")
+    L.append(f"        for (; i + {R} <= m; i += {R})")
     L.append("        {")
     L.append("            float* ai = a + i * sa;")
     L.append("            float* ci = c + (long)i * ldc;")
-    L.append(smallbody(vt, W, 4, V, partial, 12))
+    L.append(smallbody(vt, W, R, V, partial, 12))
     L.append("        }")
     L.append("        for (; i < m; i++)")
     L.append("        {")
@@ -139,7 +139,7 @@ def smalldriver(vt, W, V):
     {{
         int j = 0;
         for (; j + {V * W} <= n; j += {V * W}) Small{s}Cols{V}(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc);
-        for (; j + {W} <= n; j += {W}) Small{s}Cols1(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc);
+{f"        if (j + {2 * W} <= n) {{ Small{s}Cols2(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc); j += {2 * W}; }}" + chr(10) if V > 2 else ""}        for (; j + {W} <= n; j += {W}) Small{s}Cols1(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc);
         if (j == n) return;
         if ({isa}.IsSupported) Small{s}ColsMasked(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc, n - j);
         else Gemm.SmallRowsScalar(m, n, k, a, sa, sp, b, ldb, c, ldc, acc, j);
@@ -170,7 +170,11 @@ print(scalar("KernelScalar", 4, 4))
 for vt, W, V in (("Vector512", 16, 4), ("Vector256", 8, 2)):
     print()
     print(smalldriver(vt, W, V))
-    for VV, partial in ((V, False), (1, False), (1, True)):
+    # Enough independent accumulators to cover the FMA latency (4 cycles, 2 pipes): 8 chains in every block.
+    done = set()
+    for VV, partial, R in ((V, False, 4), (2, False, 4), (1, False, 8), (1, True, 8)):
+        if (VV, partial) in done: continue
+        done.add((VV, partial))
         print()
-        print(smallcols(vt, W, VV, partial))
+        print(smallcols(vt, W, VV, partial, R))
 print("}")
