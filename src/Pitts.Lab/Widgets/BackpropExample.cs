@@ -188,36 +188,7 @@ public static class BackpropExample
             $@"w_1 \leftarrow {F(p.W1)} - {F(p.Lr)}\,{P(dW1)} = {Num.Fixed(w1New, 3)}, \qquad w_2 \leftarrow {F(p.W2)} - {F(p.Lr)}\,{P(dW2)} = {Num.Fixed(w2New, 3)}",
         };
 
-        string act = p.Activation == Relu ? "Relu" : p.Activation == "tanh" ? "Tanh" : "Sigmoid";
-        string code = $$"""
-            using Pitts;
-
-            var x = Tensor.Scalar({{Num.Lit(p.X)}});
-            var y = Tensor.Scalar({{Num.Lit(p.Y)}});
-            var w1 = Tensor.Scalar({{Num.Lit(p.W1)}}).RequireGrad();
-            var b1 = Tensor.Scalar({{Num.Lit(p.B1)}}).RequireGrad();
-            var w2 = Tensor.Scalar({{Num.Lit(p.W2)}}).RequireGrad();
-            var b2 = Tensor.Scalar({{Num.Lit(p.B2)}}).RequireGrad();
-
-            // Forward pass
-            var z1 = w1 * x + b1;
-            var v = z1.{{act}}().RetainGrad();
-            var yHat = (w2 * v + b2).RetainGrad();
-            var loss = (yHat - y).Pow(2f);
-            Console.WriteLine($"z1={z1.Item()} v={v.Item()} yhat={yHat.Item()} L={loss.Item()}");
-
-            // Backward pass: fills .Grad of every tensor that requires grad (and the retained ones)
-            loss.Backward();
-            Console.WriteLine($"dL/dyhat={yHat.Grad!.Item()} dL/dw2={w2.Grad!.Item()} dL/dv={v.Grad!.Item()} dL/dw1={w1.Grad!.Item()}");
-
-            // One SGD step with learning rate {{Num.F(p.Lr, 6)}}: w ← w − α ∂L/∂w
-            new Pitts.Optim.Sgd([w1, b1, w2, b2], lr: {{Num.Lit(p.Lr)}}).Step();
-            Console.WriteLine($"w1 -> {w1.Item():0.000}, w2 -> {w2.Item():0.000}");
-
-            // Check autograd against finite differences (GradCheck overwrites .Grad, so it runs last)
-            Console.WriteLine(GradCheck.Check(
-                t => (t[2] * (t[0] * x + t[1]).{{act}}() + t[3] - y).Pow(2f), [w1, b1, w2, b2]));
-            """;
+        string code = CodeSamples.Backprop(p);
 
         return new BackpropResult
         {

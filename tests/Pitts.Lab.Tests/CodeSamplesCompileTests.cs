@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Pitts.Lab.Services;
+using Pitts.Lab.Widgets;
+using ZooKernels = Pitts.Lab.Zoo.Kernels;
+using Xunit.Abstractions;
+
+namespace Pitts.Lab.Tests;
+
+/// <summary>
+/// The "Show code" panels hold programs a reader can paste and run: every page's sample, for its default settings and a
+/// spread of others, is compiled in one console project that references only the built Pitts and Pitts.Neuro libraries.
+/// A sample that names a type, member or overload the libraries lack, uses a lab-only class, or leaves a placeholder
+/// fails the build and this test.
+/// </summary>
+public sealed partial class CodeSamplesCompileTests(ITestOutputHelper output)
+{
+    /// <summary>Every sample the pages can show for a representative set of settings: (name, code).</summary>
+    public static List<(string Name, string Code)> Samples()
+    {
+        var list = new List<(string, string)>();
+        void Add(string name, string code) => list.Add((name, code));
+
+        // Defaults first (as each page opens), then other settings.
+        Add("attention-default", CodeSamples.Attention([3, 8, 5, 1, 2, 0], "reverse"));
+        Add("attention-sort", CodeSamples.Attention([9, 9, 0, 4, 4, 1], "sort"));
+
+        Add("autoencoders-default", CodeSamples.Autoencoders(0.5, 2, 0.25, -1.5, 2));
+        Add("autoencoders-32", CodeSamples.Autoencoders(0, 32, 0, 0, 16));
+
+        Add("backprop-default", CodeSamples.Backprop(BackpropInputs.Lecture));
+        foreach (var act in BackpropExample.Activations)
+            Add("backprop-" + act, CodeSamples.Backprop(new BackpropInputs(-1.5, 0.25, -2, 0, 1e-4, -3, 0.01, act)));
+
+        Add("convolution-default", CodeSamples.Convolution(0, ZooKernels.Get("edge-v").Weights(3), 3, 0, 0, 0));
+        foreach (var k in ZooKernels.All)
+            Add("convolution-" + k.Key + "-5", CodeSamples.Convolution(17, k.Weights(5), 5, 11, 3, -1.25));
+
+        Add("depth-default", CodeSamples.Depth(0));
+        Add("depth-42", CodeSamples.Depth(42));
+
+        foreach (var land in Landscape.All)
+            Add("gradient-descent-" + land.Key, CodeSamples.GradientDescent(land.Key, land.Start.W1, land.Start.W2, 0.1, 0));
+        Add("gradient-descent-steps", CodeSamples.GradientDescent("banana", -1.8, -1, 0.0125, 400));
+
+        Add("hodgkin-huxley-default", CodeSamples.HodgkinHuxley("step", 10, 1, 100, "rk4", 0));
+        Add("hodgkin-huxley-pulse", CodeSamples.HodgkinHuxley("pulse", 2.5, 0.5, 50, "expeuler", -20));
+
+        foreach (var target in new[] { "sin3x", "cubic", "sin", "step" })
+            foreach (var phi in new[] { "poly", "linear", "custom" })
+                Add($"linear-{target}-{phi}", CodeSamples.LinearHypothesis(target, target, 1, 15, 0.15, phi, 3));
+
+        Add("losses-default", CodeSamples.Losses(0.88, 1, 0.7, 1));
+        Add("losses-other", CodeSamples.Losses(-0.5, 0, 0.01, 0));
+
+        Add("mcculloch-pitts-default", CodeSamples.McCullochPitts(2, [1, 1, 1], 2, [0, 0, 0], 0));
+        Add("mcculloch-pitts-1", CodeSamples.McCullochPitts(1, [-1, 1, 1], 0, [1, 0, 0], 0));
+        Add("mcculloch-pitts-3", CodeSamples.McCullochPitts(3, [0.5, -2, 1.25], -1.5, [1, 1, 0], 1));
+
+        Add("networks-default", CodeSamples.Networks([2, 3, 1], "relu", 1, [1, -0.5, 0.5, 0]));
+        foreach (var act in LabActivations.Keys)
+            Add("networks-" + act, CodeSamples.Networks([4, 8, 8, 5, 3], act, 7, [1, -0.5, 0.5, 0]));
+        Add("networks-no-hidden", CodeSamples.Networks([1, 1], "relu", 1, [0.25]));
+
+        Add("overfitting-default", CodeSamples.Overfitting(1, 0, 0, 0, false, 200, 3000));
+        Add("overfitting-all", CodeSamples.Overfitting(3, 1e-3, 0.2, 0.1, true, 150, 500));
+
+        Add("playground-default", CodeSamples.Playground(new PlaygroundSettings()));
+        foreach (var data in PlaygroundModel.DataKeys)
+            Add("playground-" + data, CodeSamples.Playground(new PlaygroundSettings
+            {
+                Data = data, Noise = 25, TrainPercent = 70, Features = PlaygroundModel.FeatureKeys, Hidden = [8, 6, 4],
+                Activation = "relu", Loss = "mse", Optimizer = "sgd", Lr = 0.1, L2 = 0.001, Batch = 7, Epochs = 20, Seed = 5,
+                Custom = data == "custom" ? [(1.5, -2, 1), (-3, 0.25, 0), (0, 0, 1)] : [],
+            }));
+        foreach (var opt in new[] { "momentum", "rmsprop", "adam" })
+            Add("playground-" + opt, CodeSamples.Playground(new PlaygroundSettings { Optimizer = opt, Features = ["x1sq", "sinx2"], Hidden = [] }));
+        Add("playground-custom-empty", CodeSamples.Playground(new PlaygroundSettings { Data = "custom" }));
+
+        foreach (var kind in new[] { "rnn", "lstm" })
+            foreach (var signal in new[] { "oscillator", "hh" })
+                Add($"recurrent-{kind}-{signal}", CodeSamples.Recurrent(0.1, kind, signal));
+        Add("recurrent-h", CodeSamples.Recurrent(0.35, "rnn", "oscillator"));
+
+        foreach (var t in TargetFunction.All)
+            Add("universal-approximation-" + t.Key, CodeSamples.UniversalApproximation(1, 3, t.Key));
+        Add("universal-approximation-50", CodeSamples.UniversalApproximation(9, 50, "wave"));
+        return list;
+    }
+
+    [Fact]
+    public void Samples_name_no_lab_code_and_leave_no_placeholders()
+    {
+        foreach (var (name, code) in Samples())
+        {
+            Assert.False(code.Contains("Pitts.Lab", StringComparison.Ordinal), $"{name} uses the lab's own code:\n{code}");
+            Assert.False(code.Contains("/*", StringComparison.Ordinal), $"{name} has a /* placeholder */:\n{code}");
+            Assert.False(code.Contains("...", StringComparison.Ordinal), $"{name} has a '...' placeholder:\n{code}");
+            Assert.Contains("using Pitts", code);
+        }
+    }
+
+    [Fact]
+    public async Task Every_sample_compiles_against_the_libraries()
+    {
+        var samples = Samples();
+        var dir = Directory.CreateTempSubdirectory("pitts-samples-");
+        try
+        {
+            WriteProject(dir.FullName, samples);
+            var psi = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                WorkingDirectory = dir.FullName,
+            };
+            // No build servers: they would outlive the build and hold its output streams open.
+            foreach (var a in new[] { "build", "Samples.csproj", "-c", "Release", "-nologo", "--disable-build-servers", "-clp:NoSummary;ErrorsOnly" })
+                psi.ArgumentList.Add(a);
+            psi.Environment["DOTNET_NOLOGO"] = "1";
+            psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+            var sw = Stopwatch.StartNew();
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5)))
+                await p.WaitForExitAsync(timeout.Token);   // throws (fails the test) after 5 minutes
+            string log = await stdout + await stderr;
+            output.WriteLine($"{samples.Count} samples built in {sw.Elapsed.TotalSeconds:0.0} s, exit code {p.ExitCode}");
+            if (p.ExitCode != 0)
+            {
+                // Name the sample behind each error: the files are Sample_<index>.cs.
+                var names = new StringBuilder();
+                foreach (Match m in SampleFile().Matches(log))
+                {
+                    int i = int.Parse(m.Groups[1].Value);
+                    if (i < samples.Count) names.AppendLine($"Sample_{i:000} = {samples[i].Name}");
+                }
+                Assert.Fail($"the samples do not compile:\n{log}\n{names}");
+            }
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [GeneratedRegex(@"Sample_(\d+)\.cs")]
+    private static partial Regex SampleFile();
+
+    [GeneratedRegex(@"^using\s+[A-Za-z_][\w.]*\s*;")]
+    private static partial Regex UsingDirective();
+
+    /// <summary>
+    /// Writes a console project: one file per sample, its leading <c>using</c> directives kept at the top of the file and
+    /// the rest of the program as the body of a static method (its local functions stay local functions).
+    /// </summary>
+    private static void WriteProject(string dir, List<(string Name, string Code)> samples)
+    {
+        string bin = AppContext.BaseDirectory;
+        // Empty Directory.Build.props / Directory.Packages.props: nothing above the temp folder leaks in.
+        File.WriteAllText(Path.Combine(dir, "Directory.Build.props"), "<Project />");
+        File.WriteAllText(Path.Combine(dir, "Directory.Packages.props"), "<Project />");
+        // What `dotnet new console` gives, plus references to the built libraries. Warnings are errors: samples stay clean.
+        File.WriteAllText(Path.Combine(dir, "Samples.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <GenerateDocumentationFile>false</GenerateDocumentationFile>
+              </PropertyGroup>
+              <ItemGroup>
+                <Reference Include="Pitts" HintPath="{Path.Combine(bin, "Pitts.dll")}" />
+                <Reference Include="Pitts.Neuro" HintPath="{Path.Combine(bin, "Pitts.Neuro.dll")}" />
+              </ItemGroup>
+            </Project>
+            """);
+        var program = new StringBuilder("// Runs nothing: the test only needs every sample to compile.\nSystem.Console.WriteLine(\"samples\");\n");
+        for (int i = 0; i < samples.Count; i++)
+        {
+            var lines = samples[i].Code.Replace("\r\n", "\n").Split('\n');
+            int body = 0;
+            while (body < lines.Length && (lines[body].Trim().Length == 0 || UsingDirective().IsMatch(lines[body].Trim()))) body++;
+            var file = new StringBuilder();
+            foreach (var l in lines.Take(body)) if (l.Trim().Length > 0) file.AppendLine(l.Trim());
+            file.AppendLine($"// {samples[i].Name}");
+            file.AppendLine($"internal static class Sample_{i:000}");
+            file.AppendLine("{");
+            file.AppendLine("    internal static void Run()");
+            file.AppendLine("    {");
+            foreach (var l in lines.Skip(body)) file.AppendLine("        " + l);
+            file.AppendLine("    }");
+            file.AppendLine("}");
+            File.WriteAllText(Path.Combine(dir, $"Sample_{i:000}.cs"), file.ToString());
+        }
+        File.WriteAllText(Path.Combine(dir, "Program.cs"), program.ToString());
+    }
+}
