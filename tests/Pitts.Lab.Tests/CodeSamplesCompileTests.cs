@@ -83,6 +83,9 @@ public sealed partial class CodeSamplesCompileTests(ITestOutputHelper output)
                 Add($"recurrent-{kind}-{signal}", CodeSamples.Recurrent(0.1, kind, signal));
         Add("recurrent-h", CodeSamples.Recurrent(0.35, "rnn", "oscillator"));
 
+        Add("training-default", CodeSamples.TrainingInPractice(0, "adam", 0.01, 5000));
+        Add("training-sgd", CodeSamples.TrainingInPractice(42, "sgd", 0.001, 10));
+
         foreach (var t in TargetFunction.All)
             Add("universal-approximation-" + t.Key, CodeSamples.UniversalApproximation(1, 3, t.Key));
         Add("universal-approximation-50", CodeSamples.UniversalApproximation(9, 50, "wave"));
@@ -150,12 +153,16 @@ public sealed partial class CodeSamplesCompileTests(ITestOutputHelper output)
     [GeneratedRegex(@"Sample_(\d+)\.cs")]
     private static partial Regex SampleFile();
 
+    [GeneratedRegex(@"^((public|internal|sealed|abstract|static|partial)\s+)*(class|record|struct|interface|enum)\s")]
+    private static partial Regex TypeDeclaration();
+
     [GeneratedRegex(@"^using\s+[A-Za-z_][\w.]*\s*;")]
     private static partial Regex UsingDirective();
 
     /// <summary>
-    /// Writes a console project: one file per sample, its leading <c>using</c> directives kept at the top of the file and
-    /// the rest of the program as the body of a static method (its local functions stay local functions).
+    /// Writes a console project: one file per sample, its leading <c>using</c> directives kept at the top of the file, its
+    /// top-level statements as the body of a static method (local functions stay local functions) and the type
+    /// declarations that follow them (C# puts those after the statements) as nested types of the sample's class.
     /// </summary>
     private static void WriteProject(string dir, List<(string Name, string Code)> samples)
     {
@@ -193,8 +200,11 @@ public sealed partial class CodeSamplesCompileTests(ITestOutputHelper output)
             file.AppendLine("{");
             file.AppendLine("    internal static void Run()");
             file.AppendLine("    {");
-            foreach (var l in lines.Skip(body)) file.AppendLine("        " + l);
+            int types = Array.FindIndex(lines, body, l => TypeDeclaration().IsMatch(l));
+            if (types < 0) types = lines.Length;
+            foreach (var l in lines[body..types]) file.AppendLine("        " + l);
             file.AppendLine("    }");
+            foreach (var l in lines[types..]) file.AppendLine("    " + l);
             file.AppendLine("}");
             File.WriteAllText(Path.Combine(dir, $"Sample_{i:000}.cs"), file.ToString());
         }

@@ -533,7 +533,11 @@ public static class CodeSamples
     private static string CustomData(IReadOnlyList<(double X, double Y, int Label)> points)
     {
         if (points.Count == 0)
-            return "var data = new TensorDataset(Tensor.Zeros(0, 2), Tensor.Zeros(0, 1));   // no points drawn yet: click on the plot to add some";
+            return """
+                // No points drawn yet: click on the page's plot to add some, and they appear here
+                var data = new TensorDataset(Tensor.Zeros(0, 2), Tensor.Zeros(0, 1));
+                if (data.Count < 2) { Console.WriteLine("draw at least two points"); return; }
+                """;
         string xs = string.Join(", ", points.Select(p => $"{Num.Lit(p.X)}, {Num.Lit(p.Y)}"));
         string ys = string.Join(", ", points.Select(p => p.Label + "f"));
         return $"""
@@ -624,6 +628,51 @@ public static class CodeSamples
             }
             """;
     }
+
+    /// <summary>
+    /// The training page: the lecture's loop in C#, the network class after the top-level statements (C# requires
+    /// that order in a program file).
+    /// </summary>
+    public static string TrainingInPractice(int seed, string optimizer, double lr, int epochs) => $$"""
+        using Pitts;
+        using Pitts.NN;
+        using Pitts.Optim;
+
+        Generator.ManualSeed({{seed}});
+        var xTrain = Tensor.Linspace(-3, 3, 30).Reshape(30, 1);
+        var yTrain = xTrain.Sin();
+        var net = new Net();
+        var criterion = new MseLoss();
+        var optimizer = {{(optimizer == "sgd" ? "new Sgd" : "new Adam")}}(net.Parameters(), lr: {{Num.Lit(lr)}});
+
+        for (int epoch = 0; epoch < {{epochs}}; epoch++)
+        {
+            var output = net.Forward(xTrain);
+            var loss = criterion.Forward(output, yTrain);
+            loss.Backward();          // Backpropagation
+            optimizer.Step();         // Update weights
+            optimizer.ZeroGrad();     // Reset gradients
+        }
+
+        class Net : Module
+        {
+            private readonly Linear fc1, fc2, fc3;
+
+            public Net()
+            {
+                fc1 = RegisterModule("fc1", new Linear(1, 20));
+                fc2 = RegisterModule("fc2", new Linear(20, 15));
+                fc3 = RegisterModule("fc3", new Linear(15, 1));
+            }
+
+            public override Tensor Forward(Tensor x)
+            {
+                x = fc1.Forward(x).Relu();
+                x = fc2.Forward(x).Relu();
+                return fc3.Forward(x);
+            }
+        }
+        """;
 
     /// <summary>The universal-approximation page: 1 → <paramref name="units"/> → 1 sigmoid network on the target <paramref name="target"/>.</summary>
     public static string UniversalApproximation(int seed, int units, string target)
