@@ -197,12 +197,16 @@ internal static class ConvKernels
         }
     }
 
+    /// <summary>Forces the scalar 2x2 pooling loop (tests compare it with the vector one).</summary>
+    internal static bool ScalarPooling { get; set; }
+
     /// <summary>The common 2x2, stride-2 window without padding: same first-maximum and NaN rules, on pointers.</summary>
     private static unsafe void MaxPool2x2(ReadOnlySpan<float> x, int planes, int h, int w, Span<float> y, Span<int> argmax)
     {
         int oh = h / 2, ow = w / 2, hw = h * w;
         if (x.Length < planes * hw || y.Length < planes * oh * ow || argmax.Length < planes * oh * ow)
             throw new ArgumentException("MaxPool2d: spans too short for the geometry");
+        bool vector = Avx512F.IsSupported && !ScalarPooling;
         fixed (float* xp = x, yp = y)
         fixed (int* ip = argmax)
         {
@@ -210,33 +214,85 @@ internal static class ConvKernels
             for (int p = 0; p < planes; p++)
             {
                 float* img = xp + (long)p * hw;
-                for (int oy = 0; oy < oh; oy++)
+                for (int oy = 0; oy < oh; oy++, o += ow)
                 {
                     int r0 = 2 * oy * w;
-                    float* top = img + r0;
-                    float* bot = top + w;
-                    for (int ox = 0; ox < ow; ox++, o++)
-                    {
-                        int ix = 2 * ox;
-                        float a = top[ix], b = top[ix + 1], c = bot[ix], d = bot[ix + 1];
-                        float best = a;
-                        int bi = r0 + ix;
-                        if (b > best) { best = b; bi = r0 + ix + 1; }
-                        if (c > best) { best = c; bi = r0 + w + ix; }
-                        if (d > best) { best = d; bi = r0 + w + ix + 1; }
-                        if (float.IsNaN(a + b + c + d))
-                        {
-                            // Rare: a NaN wins (the first one), as in the general loop; inf − inf also lands here, harmlessly.
-                            if (float.IsNaN(a)) { best = a; bi = r0 + ix; }
-                            else if (float.IsNaN(b)) { best = b; bi = r0 + ix + 1; }
-                            else if (float.IsNaN(c)) { best = c; bi = r0 + w + ix; }
-                            else if (float.IsNaN(d)) { best = d; bi = r0 + w + ix + 1; }
-                        }
-                        yp[o] = best;
-                        ip[o] = bi;
-                    }
+                    if (vector) Row2x2Vector(img + r0, img + r0 + w, r0, w, ow, yp + o, ip + o);
+                    else Row2x2(img + r0, img + r0 + w, r0, w, 0, ow, yp + o, ip + o);
                 }
             }
+        }
+    }
+
+    /// <summary>Outputs [ox0, ox1) of one row of 2x2 windows over the image rows top and bot (r0: top's flat index).</summary>
+    private static unsafe void Row2x2(float* top, float* bot, int r0, int w, int ox0, int ox1, float* yo, int* io)
+    {
+        for (int ox = ox0; ox < ox1; ox++)
+        {
+            int ix = 2 * ox;
+            float a = top[ix], b = top[ix + 1], c = bot[ix], d = bot[ix + 1];
+            float best = a;
+            int bi = r0 + ix;
+            if (b > best) { best = b; bi = r0 + ix + 1; }
+            if (c > best) { best = c; bi = r0 + w + ix; }
+            if (d > best) { best = d; bi = r0 + w + ix + 1; }
+            if (float.IsNaN(a + b + c + d))
+            {
+                // Rare: a NaN wins (the first one), as in the general loop; inf − inf also lands here, harmlessly.
+                if (float.IsNaN(a)) { best = a; bi = r0 + ix; }
+                else if (float.IsNaN(b)) { best = b; bi = r0 + ix + 1; }
+                else if (float.IsNaN(c)) { best = c; bi = r0 + w + ix; }
+                else if (float.IsNaN(d)) { best = d; bi = r0 + w + ix + 1; }
+            }
+            yo[ox] = best;
+            io[ox] = bi;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Row2x2"/> 16 windows at a time: masked loads of 32 floats of each image row, split into the
+    /// windows' left and right columns, then strict greater-than selects in the order a, b, c, d (the first maximum
+    /// wins, as in the scalar loop) with the flat indices alongside. A block holding a NaN is redone by the scalar loop.
+    /// </summary>
+    private static unsafe void Row2x2Vector(float* top, float* bot, int r0, int w, int ow, float* yo, int* io)
+    {
+        var even = Vector512<int>.Indices * 2;
+        var odd = even + Vector512<int>.One;
+        for (int ox0 = 0; ox0 < ow; ox0 += 16)
+        {
+            int lanes = Math.Min(16, ow - ox0), floats = 2 * lanes;
+            var loMask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(floats)).AsSingle();
+            var hiMask = Vector512.LessThan(Vector512<int>.Indices + Vector512.Create(16), Vector512.Create(floats)).AsSingle();
+            float* t = top + 2 * ox0, u = bot + 2 * ox0;
+            var t0 = Avx512F.MaskLoad(t, loMask, Vector512<float>.Zero);
+            var t1 = Avx512F.MaskLoad(t + 16, hiMask, Vector512<float>.Zero);
+            var u0 = Avx512F.MaskLoad(u, loMask, Vector512<float>.Zero);
+            var u1 = Avx512F.MaskLoad(u + 16, hiMask, Vector512<float>.Zero);
+            var a = Avx512F.PermuteVar16x32x2(t0, even, t1);
+            var b = Avx512F.PermuteVar16x32x2(t0, odd, t1);
+            var c = Avx512F.PermuteVar16x32x2(u0, even, u1);
+            var d = Avx512F.PermuteVar16x32x2(u0, odd, u1);
+            var ia = Vector512.Create(r0 + 2 * ox0) + even;
+            var best = a;
+            var bi = ia;
+            var m = Vector512.GreaterThan(b, best);
+            best = Vector512.ConditionalSelect(m, b, best);
+            bi = Vector512.ConditionalSelect(m.AsInt32(), ia + Vector512<int>.One, bi);
+            m = Vector512.GreaterThan(c, best);
+            best = Vector512.ConditionalSelect(m, c, best);
+            bi = Vector512.ConditionalSelect(m.AsInt32(), ia + Vector512.Create(w), bi);
+            m = Vector512.GreaterThan(d, best);
+            best = Vector512.ConditionalSelect(m, d, best);
+            bi = Vector512.ConditionalSelect(m.AsInt32(), ia + Vector512.Create(w + 1), bi);
+            var store = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(lanes));
+            var sum = a + b + c + d;
+            if ((~Vector512.Equals(sum, sum).AsInt32() & store) != Vector512<int>.Zero)
+            {
+                Row2x2(top, bot, r0, w, ox0, ox0 + lanes, yo, io);
+                continue;
+            }
+            Avx512F.MaskStore(yo + ox0, store.AsSingle(), best);
+            Avx512F.MaskStore(io + ox0, store, bi);
         }
     }
 

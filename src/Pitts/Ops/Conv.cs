@@ -62,19 +62,27 @@ public sealed partial class Tensor
                 var outb = ArrayPool<float>.Shared.Rent(o * l * chunk);
                 for (int s0 = 0; s0 < n; s0 += chunk)
                 {
-                    int nb = Math.Min(chunk, n - s0), ld = nb * l;
-                    for (int b = 0; b < nb; b++)
-                        ConvKernels.Im2Col(x.Data.Slice((s0 + b) * c * hw, c * hw), g, cols, ld, b * l);
+                    int first = s0, nb = Math.Min(chunk, n - s0), ld = nb * l;
+                    // The samples of a chunk unfold side by side, one task each, on both cores.
+                    WorkerPool.For(nb, b => ConvKernels.Im2Col(x.Data.Slice((first + b) * c * hw, c * hw), g, cols, ld, b * l));
                     // (O, CKK) · (CKK, nb·L) → (O, nb·L), one GEMM for the chunk
                     Gemm.Sgemm(false, false, o, ld, ckk, weight.Data, ckk, cols, ld, outb, ld, false);
-                    for (int b = 0; b < nb; b++)
+                    WorkerPool.For(nb, b => // (O, nb·L) → (N, O, L), plus the bias
+                    {
+                        var dst = y.Storage.AsSpan(((first + b) * o) * l, o * l);
                         for (int oc = 0; oc < o; oc++)
-                            outb.AsSpan(oc * ld + b * l, l).CopyTo(ys.Slice(((s0 + b) * o + oc) * l, l));
+                        {
+                            var src = outb.AsSpan(oc * ld + b * l, l);
+                            var row = dst.Slice(oc * l, l);
+                            if (bias is null) src.CopyTo(row);
+                            else System.Numerics.Tensors.TensorPrimitives.Add(src, bias.Storage[bias.Offset + oc], row);
+                        }
+                    });
                 }
                 ArrayPool<float>.Shared.Return(cols);
                 ArrayPool<float>.Shared.Return(outb);
             }
-            if (bias is not null)
+            if (bias is not null && pointwise)
                 for (int s = 0; s < n; s++)
                     for (int oc = 0; oc < o; oc++)
                     {
@@ -121,14 +129,15 @@ public sealed partial class Tensor
                     var gyb = ArrayPool<float>.Shared.Rent(o * l * chunk);
                     for (int s0 = 0; s0 < n; s0 += chunk)
                     {
-                        int nb = Math.Min(chunk, n - s0), ld = nb * l;
-                        for (int b = 0; b < nb; b++) // (N, O, L) → (O, nb·L)
-                            for (int oc = 0; oc < o; oc++)
-                                gs.Slice(((s0 + b) * o + oc) * l, l).CopyTo(gyb.AsSpan(oc * ld + b * l, l));
+                        int first = s0, nb = Math.Min(chunk, n - s0), ld = nb * l;
+                        WorkerPool.For(nb, b => // (N, O, L) → (O, nb·L)
+                        {
+                            var src = gy.Data.Slice((first + b) * o * l, o * l);
+                            for (int oc = 0; oc < o; oc++) src.Slice(oc * l, l).CopyTo(gyb.AsSpan(oc * ld + b * l, l));
+                        });
                         if (gw is not null)
                         {
-                            for (int b = 0; b < nb; b++)
-                                ConvKernels.Im2Col(x.Data.Slice((s0 + b) * c * hw, c * hw), g, cols, ld, b * l);
+                            WorkerPool.For(nb, b => ConvKernels.Im2Col(x.Data.Slice((first + b) * c * hw, c * hw), g, cols, ld, b * l));
                             // dW (O, CKK) += dY (O, nb·L) · colsᵀ (nb·L, CKK), chunks in a fixed order
                             Gemm.Sgemm(false, true, o, ckk, ld, gyb, ld, cols, ld, gw.AsSpan(), ckk, accumulate: s0 > 0);
                         }
@@ -136,8 +145,7 @@ public sealed partial class Tensor
                         {
                             // dcols (CKK, nb·L) = Wᵀ (CKK, O) · dY (O, nb·L), folded back into the images
                             Gemm.Sgemm(true, false, ckk, ld, o, weight.Data, ckk, gyb, ld, cols, ld, false);
-                            for (int b = 0; b < nb; b++)
-                                ConvKernels.Col2Im(cols, ld, b * l, g, gx.AsSpan().Slice((s0 + b) * c * hw, c * hw));
+                            WorkerPool.For(nb, b => ConvKernels.Col2Im(cols, ld, b * l, g, gx.AsSpan().Slice((first + b) * c * hw, c * hw)));
                         }
                     }
                     ArrayPool<float>.Shared.Return(cols);

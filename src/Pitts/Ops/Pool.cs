@@ -19,13 +19,19 @@ public sealed partial class Tensor
         var y = new Tensor(outShape);
         int ohw = g.OH * g.OW, hw = g.H * g.W;
         var argmax = new int[planes * ohw];
-        if (y.Numel > 0) ConvKernels.MaxPoolForward(Data, planes, g, y.Storage.AsSpan(0, y.Numel), argmax);
         var x = this;
+        if (y.Numel > 0)
+            OverPlanes(planes, hw, (p0, np) => ConvKernels.MaxPoolForward(x.Data.Slice(p0 * hw, np * hw), np, g,
+                y.Storage.AsSpan(p0 * ohw, np * ohw), argmax.AsSpan(p0 * ohw, np * ohw)));
         Graph.Record(y, "MaxPool2d", x, gy =>
         {
             var gx = new Tensor((int[])x._shape.Clone());
-            gx.AsSpan().Clear();
-            ConvKernels.MaxPoolBackward(gy.Data, argmax, planes, hw, ohw, gx.AsSpan());
+            OverPlanes(planes, hw, (p0, np) =>
+            {
+                var dx = gx.AsSpan().Slice(p0 * hw, np * hw);
+                dx.Clear();
+                ConvKernels.MaxPoolBackward(gy.Data.Slice(p0 * ohw, np * ohw), argmax.AsSpan(p0 * ohw, np * ohw), np, hw, ohw, dx);
+            });
             Graph.Accumulate(x, gx, owned: true);
         });
         return y;
@@ -53,6 +59,21 @@ public sealed partial class Tensor
             Graph.Accumulate(x, gx, owned: true);
         });
         return y;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(first plane, plane count) over groups of whole planes on both cores; planes are
+    /// independent, so the split does not change any value.
+    /// </summary>
+    private static void OverPlanes(int planes, int hw, Action<int, int> body)
+    {
+        int tasks = Math.Clamp((int)((long)planes * hw / (32 * 1024)), 1, 16); // at least ~32K floats a task
+        if (tasks == 1) { body(0, planes); return; }
+        WorkerPool.For(tasks, t =>
+        {
+            int p0 = (int)((long)planes * t / tasks), p1 = (int)((long)planes * (t + 1) / tasks);
+            if (p1 > p0) body(p0, p1 - p0);
+        });
     }
 
     private Conv2dGeometry PoolGeometry(string op, (int H, int W) k, (int H, int W)? stride, (int H, int W) pad, (int H, int W) dil,

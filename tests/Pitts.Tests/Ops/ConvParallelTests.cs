@@ -1,0 +1,89 @@
+using Pitts;
+
+namespace Pitts.Tests.Ops;
+
+/// <summary>
+/// The parallel and vector paths of convolution and pooling: the same values on one thread or two, and the AVX-512
+/// 2x2 max pooling against the scalar loop and a direct reference.
+/// </summary>
+[Collection("GemmThreads")] // sets the process-wide GEMM thread count and the pooling path
+public class ConvParallelTests
+{
+    [Theory]
+    [InlineData(3, 2, 2)]
+    [InlineData(2, 28, 28)]   // the Fashion CNN's first pooling: 14 windows a row, one masked 16-lane block
+    [InlineData(1, 6, 70)]    // 35 windows a row: two full blocks and a ragged one
+    [InlineData(5, 9, 33)]    // odd sizes: the last row and column are not pooled
+    [InlineData(300, 14, 14)] // enough planes to be split over both cores
+    public void TwoByTwoPoolingVectorScalarAndGeneralLoopsAgree(int planes, int h, int w)
+    {
+        // Ties (values from a small set), a NaN now and then and ±∞: the vector and the scalar 2x2 loops must give
+        // the same values and the same argmax (seen through the gradient), and both the first maximum of each window
+        // (a NaN wins), computed directly here.
+        var g = new Generator((ulong)(planes * 1000 + h * 10 + w));
+        var vals = Tensor.Randint(0, 6, [planes, h, w], g).ToArray();
+        for (int i = 0; i < vals.Length; i += 97) vals[i] = float.NaN;
+        for (int i = 5; i < vals.Length; i += 131) vals[i] = float.PositiveInfinity;
+        for (int i = 11; i < vals.Length; i += 151) vals[i] = float.NegativeInfinity;
+        (float[] Y, float[] G) Run(bool scalar)
+        {
+            bool saved = Pitts.Kernels.ConvKernels.ScalarPooling;
+            Pitts.Kernels.ConvKernels.ScalarPooling = scalar;
+            try
+            {
+                var x = Tensor.FromArray(vals, planes, h, w).RequireGrad();
+                var y = x.MaxPool2d(2);
+                y.Sum().Backward();
+                return (y.ToArray(), x.Grad!.ToArray());
+            }
+            finally { Pitts.Kernels.ConvKernels.ScalarPooling = saved; }
+        }
+        var (yv, gv) = Run(false);
+        var (ys, gs) = Run(true);
+        Assert.Equal(ys, yv);
+        Assert.Equal(gs, gv);
+        int oh = h / 2, ow = w / 2;
+        for (int p = 0; p < planes; p++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    float best = float.NegativeInfinity;
+                    bool first = true;
+                    foreach (var (dy, dx) in new[] { (0, 0), (0, 1), (1, 0), (1, 1) })
+                    {
+                        float v = vals[(p * h + 2 * oy + dy) * w + 2 * ox + dx];
+                        if (first || v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; first = false; }
+                    }
+                    float got = yv[(p * oh + oy) * ow + ox];
+                    Assert.True(best.Equals(got), $"plane {p}, window ({oy}, {ox}): {got}, expected {best}");
+                }
+    }
+
+    [Fact]
+    public void ConvolutionGivesTheSameBitsOnOneThreadOrTwo()
+    {
+        var g = new Generator(21);
+        var x = Tensor.Randn([20, 3, 15, 15], g);
+        var w = Tensor.Randn([8, 3, 5, 5], g);
+        var b = Tensor.Randn([8], g);
+        (float[], float[], float[], float[]) Run(int threads)
+        {
+            int saved = Pitts.Kernels.Gemm.MaxThreads;
+            Pitts.Kernels.Gemm.MaxThreads = threads;
+            try
+            {
+                var (xi, wi, bi) = (x.Detach().RequireGrad(), w.Detach().RequireGrad(), b.Detach().RequireGrad());
+                var y = Tensor.Conv2d(xi, wi, bi, 1, 2).Relu().MaxPool2d(2);
+                y.Square().Sum().Backward();
+                return (y.ToArray(), xi.Grad!.ToArray(), wi.Grad!.ToArray(), bi.Grad!.ToArray());
+            }
+            finally { Pitts.Kernels.Gemm.MaxThreads = saved; }
+        }
+        var (one, two) = (Run(1), Run(2));
+        Assert.Equal(one.Item1, two.Item1);
+        Assert.Equal(one.Item2, two.Item2);
+        Assert.Equal(one.Item3, two.Item3);
+        Assert.Equal(one.Item4, two.Item4);
+    }
+
+}
