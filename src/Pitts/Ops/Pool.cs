@@ -49,13 +49,20 @@ public sealed partial class Tensor
     {
         var g = PoolGeometry("AvgPool2d", kernelSize, stride, padding, (1, 1), out int planes, out int[] outShape);
         var y = new Tensor(outShape);
-        if (y.Numel > 0) ConvKernels.AvgPoolForward(Data, planes, g, countIncludePad, y.Storage.AsSpan(0, y.Numel));
+        int ohw = g.OH * g.OW, hw = g.H * g.W;
         var x = this;
+        if (y.Numel > 0)
+            OverPlanes(planes, hw, (p0, np) => ConvKernels.AvgPoolForward(x.Data.Slice(p0 * hw, np * hw), np, g, countIncludePad,
+                y.Storage.AsSpan(p0 * ohw, np * ohw)));
         Graph.Record(y, "AvgPool2d", x, gy =>
         {
             var gx = new Tensor((int[])x._shape.Clone());
-            gx.AsSpan().Clear();
-            ConvKernels.AvgPoolBackward(gy.Data, planes, g, countIncludePad, gx.AsSpan());
+            OverPlanes(planes, hw, (p0, np) =>
+            {
+                var dx = gx.AsSpan().Slice(p0 * hw, np * hw);
+                dx.Clear();
+                ConvKernels.AvgPoolBackward(gy.Data.Slice(p0 * ohw, np * ohw), np, g, countIncludePad, dx);
+            });
             Graph.Accumulate(x, gx, owned: true);
         });
         return y;
