@@ -60,16 +60,21 @@ internal static class AttentionCore
         Tensor[] inputs = Distinct(q, k, v);
         Graph.Record(output, "MultiheadAttention", inputs, g =>
         {
-            // One gradient buffer per distinct input; the blocks of different tasks never overlap, and a task adds
-            // into its blocks, so q, k and v may share a tensor (the self-attention projection).
+            // One gradient buffer per distinct input; the blocks of different tasks never overlap. When the column
+            // blocks of q, k and v tile each input exactly (self-attention's (N, L, 3E) projection, or three separate
+            // tensors), every element is written once: no zero-fill, and no read of untouched pages before the write
+            // (which costs the OS a second, copy-on-write fault per page). Otherwise the buffers start at zero and the
+            // tasks add into them.
+            bool tiled = Tiles(inputs, (q, qCol), (k, kCol), (v, vCol), e);
             var grads = new Tensor?[inputs.Length];
             Tensor? GradOf(Tensor t)
             {
                 if (!t.RequiresGrad) return null;
                 int i = Array.IndexOf(inputs, t);
-                return grads[i] ??= Tensor.Zeros(t._shape);
+                return grads[i] ??= tiled ? new Tensor(t._shape) : Tensor.Zeros(t._shape);
             }
             Tensor? dq = GradOf(q), dk = GradOf(k), dv = GradOf(v);
+            bool add = !tiled;
             WorkerPool.For(n * heads, task =>
             {
                 int b = task / heads, h = task % heads;
@@ -79,7 +84,7 @@ internal static class AttentionCore
                 var ks = k.Data.Slice(b * s * ldk + kCol + h * d);
                 var vs = v.Data.Slice(b * s * ldv + vCol + h * d);
                 if (dv is not null) // dV = Pᵀ·dO
-                    Gemm.Sgemm(true, false, s, d, l, p, s, go, e, dv.AsSpan().Slice(b * s * ldv + vCol + h * d), ldv, true, GemmPath.Auto, 1);
+                    Gemm.Sgemm(true, false, s, d, l, p, s, go, e, dv.AsSpan().Slice(b * s * ldv + vCol + h * d), ldv, add, GemmPath.Auto, 1);
                 if (dq is null && dk is null) return;
                 var ds = Scratch(l * s);
                 Gemm.Sgemm(false, true, l, s, d, go, e, vs, ldv, ds, s, false, GemmPath.Auto, 1); // dP = dO·Vᵀ
@@ -92,9 +97,9 @@ internal static class AttentionCore
                     TensorPrimitives.Multiply(dr, scale, dr);
                 }
                 if (dq is not null) // dQ = dS·K
-                    Gemm.Sgemm(false, false, l, d, s, ds, s, ks, ldk, dq.AsSpan().Slice(b * l * ldq + qCol + h * d), ldq, true, GemmPath.Auto, 1);
+                    Gemm.Sgemm(false, false, l, d, s, ds, s, ks, ldk, dq.AsSpan().Slice(b * l * ldq + qCol + h * d), ldq, add, GemmPath.Auto, 1);
                 if (dk is not null) // dK = dSᵀ·Q
-                    Gemm.Sgemm(true, false, s, d, l, ds, s, qs, ldq, dk.AsSpan().Slice(b * s * ldk + kCol + h * d), ldk, true, GemmPath.Auto, 1);
+                    Gemm.Sgemm(true, false, s, d, l, ds, s, qs, ldq, dk.AsSpan().Slice(b * s * ldk + kCol + h * d), ldk, add, GemmPath.Auto, 1);
             });
             for (int i = 0; i < inputs.Length; i++)
                 if (grads[i] is { } gi) Graph.Accumulate(inputs[i], gi, owned: true);
@@ -119,6 +124,27 @@ internal static class AttentionCore
         var s = _scratch;
         if (s is null || s.Length < length) _scratch = s = new float[length];
         return s.AsSpan(0, length);
+    }
+
+    /// <summary>
+    /// True when, for every input that needs a gradient, the width-<paramref name="e"/> column blocks read from it
+    /// cover its last dimension exactly once.
+    /// </summary>
+    private static bool Tiles(Tensor[] inputs, (Tensor T, int Col) q, (Tensor T, int Col) k, (Tensor T, int Col) v, int e)
+    {
+        foreach (var t in inputs)
+        {
+            if (!t.RequiresGrad) continue;
+            var cols = new List<int>(3);
+            foreach (var (u, c) in new[] { q, k, v })
+                if (ReferenceEquals(u, t)) cols.Add(c);
+            cols.Sort();
+            int width = t.Shape[^1];
+            if (cols.Count * e != width) return false;
+            for (int i = 0; i < cols.Count; i++)
+                if (cols[i] != i * e) return false;
+        }
+        return true;
     }
 
     private static Tensor[] Distinct(Tensor q, Tensor k, Tensor v)

@@ -71,6 +71,25 @@ public class FusedAttentionTests
     }
 
     [Fact]
+    public void FusedHeadsGradientsAreRightWhenBlocksOverlapOrLeaveColumnsOut()
+    {
+        // Keys and values from the same columns of one tensor (their gradients add up), and a packed input with two
+        // columns that no head reads (their gradient is zero): the paths that start from zeros and accumulate.
+        var g = new Generator(4);
+        var q = Tensor.Randn([2, 3, 4], g).RequireGrad();
+        var kv = Tensor.Randn([2, 5, 4], g).RequireGrad();
+        var up = Tensor.Randn([2, 3, 4], g);
+        var r = GradCheck.Check(x => AttentionCore.Forward(x[0], 0, x[1], 0, x[1], 0, 2, 2, null, null).Output.Mul(up).Sum(), [q, kv]);
+        Assert.True(r.Passed, r.ToString());
+        var wide = Tensor.Randn([2, 3, 14], g).RequireGrad();
+        r = GradCheck.Check(x => AttentionCore.Forward(x[0], 0, x[0], 4, x[0], 8, 2, 2, null, null).Output.Mul(up).Sum(), [wide]);
+        Assert.True(r.Passed, r.ToString());
+        AttentionCore.Forward(wide, 0, wide, 4, wide, 8, 2, 2, null, null).Output.Mul(up).Sum().Backward();
+        for (int i = 0; i < wide.Numel; i++)
+            if (i % 14 >= 12) Assert.Equal(0f, wide.Grad!.ToArray()[i]);
+    }
+
+    [Fact]
     public void WeightsWithoutGradientsComeFromTheFusedHeadsAndMatch()
     {
         var g = new Generator(5);
