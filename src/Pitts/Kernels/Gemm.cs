@@ -274,14 +274,23 @@ internal static unsafe class Gemm
                 {
                     // op(A)(i, p) = A[p, i]: each k step is a contiguous run of MR values.
                     float* src = A + (long)pc * Lda + ic + ir;
-                    for (int p = 0; p < kc; p++)
-                    {
-                        float* s = src + (long)p * Lda;
-                        float* d = panel + p * mr;
-                        int r = 0;
-                        for (; r < mw; r++) d[r] = s[r];
-                        for (; r < mr; r++) d[r] = 0f;
-                    }
+                    if (mw == mr && mr == 12) // the full AVX-512 panel: one 8- and one 4-float copy per k step
+                        for (int p = 0; p < kc; p++)
+                        {
+                            float* s = src + (long)p * Lda;
+                            float* d = panel + p * 12;
+                            Vector256.Store(Vector256.Load(s), d);
+                            Vector128.Store(Vector128.Load(s + 8), d + 8);
+                        }
+                    else
+                        for (int p = 0; p < kc; p++)
+                        {
+                            float* s = src + (long)p * Lda;
+                            float* d = panel + p * mr;
+                            int r = 0;
+                            for (; r < mw; r++) d[r] = s[r];
+                            for (; r < mr; r++) d[r] = 0f;
+                        }
                 }
                 else
                 {
