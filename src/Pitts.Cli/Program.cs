@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using Pitts.Cli.Commands;
 
 namespace Pitts.Cli;
@@ -21,11 +22,65 @@ public static class Program
         var parse = root.Parse(args);
         if (parse.Action is ParseErrorAction && parse.Errors.Count > 0)
         {
-            // Every parse error on one line (an unknown word also causes "Required command was not provided").
-            error.WriteLine($"pitts: {string.Join("; ", parse.Errors.Select(e => e.Message).Distinct())} (see 'pitts --help')");
+            error.WriteLine(DescribeParseErrors(parse));
             return CommandKit.ExitBadInput;
         }
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>
+    /// Every parse error on one line, named after the command it belongs to (<c>pitts train: ...</c>) and pointing to
+    /// that command's help. A value of the wrong type says what was expected in words (<c>--lr: 'abc' is not a
+    /// number</c>), not System.CommandLine's .NET type name (<c>System.Nullable`1[System.Single]</c>); a missing or
+    /// unknown command lists the commands there are.
+    /// </summary>
+    internal static string DescribeParseErrors(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (SymbolResult? r = parse.CommandResult; r is not null; r = r.Parent)
+            if (r is CommandResult c) names.Insert(0, c.Command.Name);
+        string path = string.Join(' ', names);
+        var group = parse.CommandResult.Command;
+
+        var messages = new List<string>();
+        foreach (var e in parse.Errors)
+        {
+            var opt = e.SymbolResult as OptionResult ?? (e.SymbolResult as ArgumentResult)?.Parent as OptionResult;
+            if (opt is not null && opt.Tokens.Count > 0
+                && Expected(opt.Option.ValueType) is { } expected
+                && opt.Tokens.FirstOrDefault(t => !Parses(opt.Option.ValueType, t.Value)) is { } bad)
+                messages.Add($"{opt.Option.Name}: '{bad.Value}' is not {expected}");
+            else if (e.SymbolResult is CommandResult && group.Subcommands.Count > 0)
+            {
+                // A group given no command or an unknown word ("Required command was not provided" beside
+                // "Unrecognized command or argument"): one message naming the word and the commands there are.
+                string unknown = parse.UnmatchedTokens.Count > 0 ? $"unknown command '{parse.UnmatchedTokens[0]}'; " : "";
+                messages.Add($"{unknown}expected a command: {string.Join(", ", group.Subcommands.Select(c => c.Name))}");
+            }
+            else
+                messages.Add(e.Message);
+        }
+        return $"{path}: {string.Join("; ", messages.Distinct())} (see '{path} --help')";
+    }
+
+    private static string? Expected(Type t)
+    {
+        t = Nullable.GetUnderlyingType(t) ?? t;
+        if (t == typeof(int) || t == typeof(long)) return "a whole number";
+        if (t == typeof(float) || t == typeof(double)) return "a number";
+        return null;
+    }
+
+    private static bool Parses(Type t, string s)
+    {
+        t = Nullable.GetUnderlyingType(t) ?? t;
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        var ns = System.Globalization.NumberStyles.Float;
+        if (t == typeof(int)) return int.TryParse(s, System.Globalization.NumberStyles.Integer, ci, out _);
+        if (t == typeof(long)) return long.TryParse(s, System.Globalization.NumberStyles.Integer, ci, out _);
+        if (t == typeof(float)) return float.TryParse(s, ns, ci, out _);
+        if (t == typeof(double)) return double.TryParse(s, ns, ci, out _);
+        return true;
     }
 
     /// <summary>The name help and errors show for the tool: the installed command (ToolCommandName), not the file.</summary>

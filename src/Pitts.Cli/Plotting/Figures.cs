@@ -52,6 +52,21 @@ public static class Figures
     /// </summary>
     public static void Curves(IReadOnlyList<EpochRecord> history, string title, string path, int? bestEpoch = null)
     {
+        var (loss, metric) = CurvePlots(history, title, bestEpoch);
+        if (metric is null) loss.SavePng(path, 800, 500);
+        else SaveSideBySide(path, 1200, 480, loss, metric);
+    }
+
+    /// <summary>Most epochs drawn with a marker on each: a line through one point draws nothing, and a few points read better marked.</summary>
+    internal const int MarkedEpochs = 50;
+
+    /// <summary>
+    /// The plots of <see cref="Curves"/>: the loss and, when the history records one, the accuracy or R². The epoch
+    /// axis has whole-number ticks; up to <see cref="MarkedEpochs"/> epochs, every epoch is marked, so a run of one
+    /// epoch shows its point instead of an empty frame.
+    /// </summary>
+    internal static (Plot Loss, Plot? Metric) CurvePlots(IReadOnlyList<EpochRecord> history, string title, int? bestEpoch = null)
+    {
         if (history.Count == 0) throw new UsageException("plot curves: the checkpoint has no training history (train with --save to record one)");
         double[] ep = history.Select(h => (double)h.Epoch).ToArray();
         double[] tl = history.Select(h => h.TrainLoss).ToArray();
@@ -93,8 +108,8 @@ public static class Figures
         bool hasValMetric = history.All(h => h.ValMetric is not null);
         if (!hasTrainMetric && !hasValMetric)
         {
-            loss.SavePng(path, 800, 500);
-            return;
+            StyleEpochAxis(loss, ep);
+            return (loss, null);
         }
         bool accuracy = hasTrainMetric; // only classification records a training metric
         var metric = NewPlot(accuracy ? "accuracy" : "R² (coefficient of determination)", "epoch", accuracy ? "accuracy (%)" : "R²");
@@ -113,7 +128,21 @@ public static class Figures
             m2.Color = new ScottPlot.Palettes.Category10().GetColor(1);
         }
         metric.ShowLegend(Alignment.LowerRight);
-        SaveSideBySide(path, 1200, 480, loss, metric);
+        StyleEpochAxis(loss, ep);
+        StyleEpochAxis(metric, ep);
+        return (loss, metric);
+    }
+
+    private static void StyleEpochAxis(Plot plt, double[] epochs)
+    {
+        plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        if (epochs.Length > MarkedEpochs) return;
+        foreach (var s in plt.GetPlottables().OfType<ScottPlot.Plottables.Scatter>())
+        {
+            s.MarkerSize = 7;
+            s.MarkerShape = MarkerShape.FilledCircle;
+        }
+        if (epochs.Length == 1) plt.Axes.SetLimitsX(epochs[0] - 1, epochs[0] + 1);
     }
 
     private static void SaveSideBySide(string path, int width, int height, params Plot[] plots)
