@@ -86,4 +86,21 @@ public sealed class UserMistakeTests
         Assert.Contains("1 epoch in ", r.Out);
         Assert.DoesNotContain("1 epochs", r.Out);
     }
+
+    [Fact]
+    public void Data_list_lines_up_its_descriptions_however_long_the_data_folder()
+    {
+        // The shipped MNIST lives beside the tool: in an installed tool or a build folder its path is longer than 40
+        // characters, which pushed that row's description out of the column.
+        var r = CliRunner.Run("data", "list");
+        Assert.Equal(0, r.ExitCode);
+        var lines = r.Out.Split('\n');
+        int column = lines[0].IndexOf("description", StringComparison.Ordinal);
+        Assert.True(column > 0, lines[0]);
+        foreach (var (name, start) in new[] { ("mnist ", "10,000 MNIST"), ("mnist-full ", "the full MNIST"), ("fashion-mnist ", "Fashion-MNIST ("), ("sine ", "y = sin x") })
+        {
+            string row = lines.Single(l => l.StartsWith(name, StringComparison.Ordinal));
+            Assert.True(row.IndexOf(start, StringComparison.Ordinal) == column, $"'{start}' not at column {column}:\n{lines[0]}\n{row}");
+        }
+    }
 }

@@ -79,12 +79,13 @@ public static class DataCommand
             }
             CommandKit.WithWriter(ctx, w =>
             {
-                w.WriteLine($"{"name",-18} {"kind",-10} {"where",-40} description");
-                foreach (var k in Catalog)
-                {
-                    string where = k.Kind == "synthetic" ? "generated from --seed" : Location(k.Name) ?? "not found";
-                    w.WriteLine($"{k.Name,-18} {k.Kind,-10} {where,-40} {k.Description}");
-                }
+                // The "where" column is as wide as its longest path (an installed tool's data folder is long), so the
+                // descriptions line up.
+                var rows = Catalog.Select(k => (k, Where: k.Kind == "synthetic" ? "generated from --seed" : Location(k.Name) ?? "not found")).ToList();
+                int width = Math.Max(24, rows.Max(r => r.Where.Length) + 1);
+                w.WriteLine($"{"name",-18} {"kind",-10} {"where".PadRight(width)} description");
+                foreach (var (k, where) in rows)
+                    w.WriteLine($"{k.Name,-18} {k.Kind,-10} {where.PadRight(width)} {k.Description}");
                 w.WriteLine();
                 w.WriteLine("Also accepted by --dataset: a folder with train-/t10k- images and labels IDX files (.gz or not), a .csv or a .npy file whose last column is the target.");
             });
