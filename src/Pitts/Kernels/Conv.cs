@@ -358,4 +358,138 @@ internal static class ConvKernels
                 }
         }
     }
+
+    /// <summary>Turns the direct single-channel convolution off (tests compare it with im2col + GEMM).</summary>
+    internal static bool NoDirectConvolution { get; set; }
+
+    /// <summary>
+    /// Whether <see cref="DirectForward"/> and <see cref="DirectWeightGradient"/> handle this geometry: one input
+    /// channel and unit stride (any padding and dilation), with AVX-512. There im2col does not pay: it would copy
+    /// every pixel KH·KW times to feed a GEMM whose inner dimension is only KH·KW.
+    /// </summary>
+    public static bool DirectApplies(in Conv2dGeometry g) =>
+        g.C == 1 && g.SH == 1 && g.SW == 1 && Avx512F.IsSupported && !NoDirectConvolution;
+
+    /// <summary>
+    /// y[o, oy, ox] = bias[o] + Σ_ky Σ_kx w[o, ky, kx] · x[oy − PH + ky·DH, ox − PW + kx·DW] for one image x (H, W),
+    /// zero outside it, y (O, OH, OW). Sixteen output columns per vector; each masked load of an input row segment
+    /// (lanes outside the image are neither read nor counted) feeds four output channels.
+    /// </summary>
+    public static unsafe void DirectForward(ReadOnlySpan<float> x, in Conv2dGeometry g, ReadOnlySpan<float> w, int o, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        int oh = g.OH, ow = g.OW, kk = g.KH * g.KW, kw = g.KW;
+        if (x.Length < g.H * g.W || w.Length < o * kk || y.Length < o * oh * ow || (!bias.IsEmpty && bias.Length < o))
+            throw new ArgumentException("DirectForward: spans too short for the geometry");
+        var geo = g;
+        var masks = stackalloc Vector512<float>[kw]; // per kx: the lanes of this block inside the image row
+        var shifts = stackalloc int[kw];
+        fixed (float* xp = x, wp = w, yp = y, bp = bias)
+        {
+            for (int ox0 = 0; ox0 < ow; ox0 += 16)
+            {
+                Masks(geo, ox0, ow, masks, shifts);
+                var store = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(ow - ox0)).AsSingle();
+                for (int oy = 0; oy < oh; oy++)
+                {
+                    int oc = 0;
+                    for (; oc + 4 <= o; oc += 4)
+                    {
+                        Vector512<float> a0 = Start(bp, oc), a1 = Start(bp, oc + 1), a2 = Start(bp, oc + 2), a3 = Start(bp, oc + 3);
+                        for (int ky = 0; ky < geo.KH; ky++)
+                        {
+                            int iy = oy - geo.PH + ky * geo.DH;
+                            if ((uint)iy >= (uint)geo.H) continue;
+                            float* row = xp + iy * geo.W + ox0;
+                            float* wk = wp + oc * kk + ky * kw;
+                            for (int kx = 0; kx < kw; kx++, wk++)
+                            {
+                                var v = Avx512F.MaskLoad(row + shifts[kx], masks[kx], Vector512<float>.Zero);
+                                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(wk[0]), v, a0);
+                                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(wk[kk]), v, a1);
+                                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(wk[2 * kk]), v, a2);
+                                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(wk[3 * kk]), v, a3);
+                            }
+                        }
+                        float* yo = yp + ((long)oc * oh + oy) * ow + ox0;
+                        Avx512F.MaskStore(yo, store, a0);
+                        Avx512F.MaskStore(yo + oh * ow, store, a1);
+                        Avx512F.MaskStore(yo + 2 * oh * ow, store, a2);
+                        Avx512F.MaskStore(yo + 3 * oh * ow, store, a3);
+                    }
+                    for (; oc < o; oc++)
+                    {
+                        var a = Start(bp, oc);
+                        for (int ky = 0; ky < geo.KH; ky++)
+                        {
+                            int iy = oy - geo.PH + ky * geo.DH;
+                            if ((uint)iy >= (uint)geo.H) continue;
+                            float* row = xp + iy * geo.W + ox0;
+                            for (int kx = 0; kx < kw; kx++)
+                                a = Vector512.FusedMultiplyAdd(Vector512.Create(wp[oc * kk + ky * kw + kx]),
+                                    Avx512F.MaskLoad(row + shifts[kx], masks[kx], Vector512<float>.Zero), a);
+                        }
+                        Avx512F.MaskStore(yp + ((long)oc * oh + oy) * ow + ox0, store, a);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// dW[o, ky, kx] += Σ_oy Σ_ox dy[o, oy, ox] · x[oy − PH + ky·DH, ox − PW + kx·DW] for one image and the output
+    /// channels [oc0, oc1), the adjoint of <see cref="DirectForward"/> in w: each (o, ky, kx) is a dot product of the
+    /// output gradient with the shifted image.
+    /// </summary>
+    public static unsafe void DirectWeightGradient(ReadOnlySpan<float> x, in Conv2dGeometry g, ReadOnlySpan<float> dy, int o, int oc0, int oc1, Span<float> dw)
+    {
+        int oh = g.OH, ow = g.OW, kk = g.KH * g.KW, kw = g.KW;
+        if (x.Length < g.H * g.W || dy.Length < o * oh * ow || dw.Length < o * kk)
+            throw new ArgumentException("DirectWeightGradient: spans too short for the geometry");
+        var geo = g;
+        var masks = stackalloc Vector512<float>[kw];
+        var shifts = stackalloc int[kw];
+        var acc = stackalloc Vector512<float>[kk];
+        fixed (float* xp = x, dp = dy, wp = dw)
+        {
+            for (int oc = oc0; oc < oc1; oc++)
+            {
+                for (int t = 0; t < kk; t++) acc[t] = Vector512<float>.Zero;
+                for (int ox0 = 0; ox0 < ow; ox0 += 16)
+                {
+                    Masks(geo, ox0, ow, masks, shifts);
+                    var lanes = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(ow - ox0)).AsSingle();
+                    for (int oy = 0; oy < oh; oy++)
+                    {
+                        var d = Avx512F.MaskLoad(dp + ((long)oc * oh + oy) * ow + ox0, lanes, Vector512<float>.Zero);
+                        for (int ky = 0; ky < geo.KH; ky++)
+                        {
+                            int iy = oy - geo.PH + ky * geo.DH;
+                            if ((uint)iy >= (uint)geo.H) continue;
+                            float* row = xp + iy * geo.W + ox0;
+                            var at = acc + ky * kw;
+                            for (int kx = 0; kx < kw; kx++)
+                                at[kx] = Vector512.FusedMultiplyAdd(d, Avx512F.MaskLoad(row + shifts[kx], masks[kx], Vector512<float>.Zero), at[kx]);
+                        }
+                    }
+                }
+                for (int t = 0; t < kk; t++) wp[oc * kk + t] += Vector512.Sum(acc[t]);
+            }
+        }
+    }
+
+    /// <summary>For the 16 output columns from ox0: per kx, the input column shift and the lanes inside the image and the output.</summary>
+    private static unsafe void Masks(in Conv2dGeometry g, int ox0, int ow, Vector512<float>* masks, int* shifts)
+    {
+        var outLanes = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(ow - ox0));
+        for (int kx = 0; kx < g.KW; kx++)
+        {
+            int shift = kx * g.DW - g.PW;
+            var col = Vector512<int>.Indices + Vector512.Create(ox0 + shift);
+            masks[kx] = (Vector512.GreaterThanOrEqual(col, Vector512<int>.Zero) & Vector512.LessThan(col, Vector512.Create(g.W)) & outLanes).AsSingle();
+            shifts[kx] = shift;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> Start(float* bias, int oc) => bias == null ? Vector512<float>.Zero : Vector512.Create(bias[oc]);
 }

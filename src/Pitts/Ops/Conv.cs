@@ -47,6 +47,8 @@ public sealed partial class Tensor
         var ys = y.Storage.AsSpan(0, y.Numel);
         // A 1x1 kernel with unit stride and no padding reads the image as it is: no unfolding.
         bool pointwise = kh == 1 && kw == 1 && stride == (1, 1) && padding == (0, 0);
+        // One input channel with unit stride: a direct loop, where im2col would copy each pixel KH·KW times.
+        bool direct = !pointwise && ConvKernels.DirectApplies(g);
         int chunk = Math.Clamp(Im2ColBudget / Math.Max(1, ckk * l), 1, Math.Max(1, n));
 
         if (n > 0 && l > 0 && o > 0)
@@ -56,6 +58,9 @@ public sealed partial class Tensor
                 for (int s = 0; s < n; s++)
                     Gemm.Sgemm(false, false, o, l, c, weight.Data, c, x.Data.Slice(s * c * hw), hw, ys.Slice(s * o * l, o * l), l, false);
             }
+            else if (direct)
+                WorkerPool.For(n, s => ConvKernels.DirectForward(x.Data.Slice(s * hw, hw), g, weight.Data, o,
+                    bias is null ? default : bias.Data, y.Storage.AsSpan(s * o * l, o * l)));
             else
             {
                 var cols = ArrayPool<float>.Shared.Rent(ckk * l * chunk);
@@ -111,7 +116,21 @@ public sealed partial class Tensor
             var gx = needX ? new Tensor([n, c, h, w]) : null;
             if (gw is not null && (n == 0 || l == 0)) gw.AsSpan().Clear();
             if (gx is not null) gx.AsSpan().Clear();
-            if (n > 0 && l > 0)
+            bool directW = direct && gw is not null && n > 0 && l > 0;
+            if (directW)
+            {
+                // Each task owns a group of output channels and adds the samples in order: the same sums on any
+                // number of threads.
+                gw!.AsSpan().Clear();
+                int groups = Math.Min(o, 8);
+                WorkerPool.For(groups, t =>
+                {
+                    int oc0 = o * t / groups, oc1 = o * (t + 1) / groups;
+                    for (int s = 0; s < n; s++)
+                        ConvKernels.DirectWeightGradient(x.Data.Slice(s * hw, hw), g, gy.Data.Slice(s * o * l, o * l), o, oc0, oc1, gw.AsSpan());
+                });
+            }
+            if (n > 0 && l > 0 && (gx is not null || !directW))
             {
                 if (pointwise)
                 {
@@ -135,7 +154,7 @@ public sealed partial class Tensor
                             var src = gy.Data.Slice((first + b) * o * l, o * l);
                             for (int oc = 0; oc < o; oc++) src.Slice(oc * l, l).CopyTo(gyb.AsSpan(oc * ld + b * l, l));
                         });
-                        if (gw is not null)
+                        if (gw is not null && !directW)
                         {
                             WorkerPool.For(nb, b => ConvKernels.Im2Col(x.Data.Slice((first + b) * c * hw, c * hw), g, cols, ld, b * l));
                             // dW (O, CKK) += dY (O, nb·L) · colsᵀ (nb·L, CKK), chunks in a fixed order

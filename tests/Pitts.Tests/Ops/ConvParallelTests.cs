@@ -86,4 +86,68 @@ public class ConvParallelTests
         Assert.Equal(one.Item4, two.Item4);
     }
 
+
+    [Theory]
+    [InlineData(4, 6, 28, 28, 5, 5, 2, 1, true)]   // the Fashion CNN's first layer
+    [InlineData(3, 5, 9, 40, 3, 3, 1, 1, false)]   // rows wider than one and two vectors
+    [InlineData(2, 3, 7, 17, 1, 3, 0, 2, true)]    // dilation, no padding, a 1x3 kernel
+    [InlineData(2, 7, 6, 5, 3, 1, 3, 1, true)]     // padding wider than the kernel's reach on one side
+    [InlineData(1, 1, 4, 33, 2, 2, 1, 3, false)]   // one output channel, even kernel, dilation 3
+    public void DirectSingleChannelConvolutionMatchesIm2Col(int n, int o, int h, int w, int kh, int kw, int pad, int dil, bool withBias)
+    {
+        var g = new Generator((ulong)(n * 7 + o * 11 + h * 13 + w * 17 + kh + kw + pad + dil));
+        var x = Tensor.Randn([n, 1, h, w], g);
+        var wt = Tensor.Randn([o, 1, kh, kw], g);
+        var b = withBias ? Tensor.Randn([o], g) : null;
+        var up = Tensor.Randn(Tensor.Conv2d(x, wt, b, 1, pad, dil).Shape.ToArray(), g);
+        (float[] Y, float[] Gx, float[] Gw, float[]? Gb) Run(bool direct)
+        {
+            bool saved = Pitts.Kernels.ConvKernels.NoDirectConvolution;
+            Pitts.Kernels.ConvKernels.NoDirectConvolution = !direct;
+            try
+            {
+                var (xi, wi, bi) = (x.Detach().RequireGrad(), wt.Detach().RequireGrad(), b?.Detach().RequireGrad());
+                var y = Tensor.Conv2d(xi, wi, bi, 1, pad, dil);
+                y.Mul(up).Sum().Backward();
+                return (y.ToArray(), xi.Grad!.ToArray(), wi.Grad!.ToArray(), bi?.Grad!.ToArray());
+            }
+            finally { Pitts.Kernels.ConvKernels.NoDirectConvolution = saved; }
+        }
+        var d = Run(true);
+        var r = Run(false);
+        static void Close(float[] a, float[] e, string what)
+        {
+            Assert.Equal(e.Length, a.Length);
+            for (int i = 0; i < e.Length; i++)
+                Assert.True(Math.Abs(a[i] - e[i]) <= 1e-4f * (1 + Math.Abs(e[i])), $"{what}[{i}] = {a[i]}, im2col gives {e[i]}");
+        }
+        Close(d.Y, r.Y, "y");
+        Close(d.Gx, r.Gx, "dx");
+        Close(d.Gw, r.Gw, "dW");
+        if (withBias) Close(d.Gb!, r.Gb!, "db");
+    }
+
+    [Fact]
+    public void DirectConvolutionGivesTheSameBitsOnOneThreadOrTwo()
+    {
+        var g = new Generator(31);
+        var x = Tensor.Randn([12, 1, 28, 28], g);
+        var w = Tensor.Randn([16, 1, 5, 5], g);
+        float[][] Run(int threads)
+        {
+            int saved = Pitts.Kernels.Gemm.MaxThreads;
+            Pitts.Kernels.Gemm.MaxThreads = threads;
+            try
+            {
+                var wi = w.Detach().RequireGrad();
+                var y = Tensor.Conv2d(x, wi, null, 1, 2);
+                y.Square().Sum().Backward();
+                return [y.ToArray(), wi.Grad!.ToArray()];
+            }
+            finally { Pitts.Kernels.Gemm.MaxThreads = saved; }
+        }
+        var (one, two) = (Run(1), Run(2));
+        Assert.Equal(one[0], two[0]);
+        Assert.Equal(one[1], two[1]);
+    }
 }
