@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Pitts.Cli.Commands;
 
@@ -57,13 +58,44 @@ public static class LabCommand
             if (ctx.Get(any)) psi.ArgumentList.Add("--listen-any");
             if (ctx.Get(hosts) is { } h) { psi.ArgumentList.Add("--allowed-hosts"); psi.ArgumentList.Add(h); }
             using var child = Process.Start(psi) ?? throw new IOException("could not start 'dotnet'");
-            // Ctrl+C reaches the child too (same terminal); wait for it to stop instead of dying first.
-            ConsoleCancelEventHandler onCancel = (_, e) => e.Cancel = true;
-            Console.CancelKeyPress += onCancel;
-            try { child.WaitForExit(); }
-            finally { Console.CancelKeyPress -= onCancel; }
-            return child.ExitCode;
+            return Supervise(child);
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// Waits for the lab and takes it down with pitts: Ctrl+C in a terminal reaches both (same process group), so
+    /// pitts waits for the lab to stop, and kills it after <paramref name="grace"/> if it does not; SIGTERM or SIGHUP
+    /// (kill, timeout, a closed terminal, a service manager) reach pitts alone, so pitts kills the lab's whole
+    /// process tree (dotnet run and the server) before it exits with 128 + the signal number. Without this the
+    /// server outlived pitts and kept the port.
+    /// </summary>
+    internal static int Supervise(Process child, TimeSpan? grace = null)
+    {
+        var wait = grace ?? TimeSpan.FromSeconds(5);
+        int code = -1;
+        void KillTree()
+        {
+            try { child.Kill(entireProcessTree: true); }
+            catch (InvalidOperationException) { } // already gone
+        }
+        void OnSignal(PosixSignalContext c, int exit)
+        {
+            c.Cancel = true; // keep pitts alive until the lab is down
+            code = exit;
+            KillTree();
+        }
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            code = 130;
+            _ = Task.Delay(wait).ContinueWith(_ => { if (!child.HasExited) KillTree(); }, TaskScheduler.Default);
+        };
+        Console.CancelKeyPress += onCancel;
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => OnSignal(c, 143));
+        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => OnSignal(c, 129));
+        try { child.WaitForExit(); }
+        finally { Console.CancelKeyPress -= onCancel; }
+        return code is 143 or 129 or 130 ? code : child.ExitCode;
     }
 }
