@@ -214,8 +214,8 @@ public sealed class TrainCommandTests : IDisposable
     public void Plot_kinds_that_do_not_fit_the_model_are_refused()
     {
         Assert.Equal(0, CliRunner.Run("train", "--dataset", "sine", "--epochs", "1", "--save", P("sine.safetensors"), "--quiet").ExitCode);
-        CliRunner.AssertBadInput(CliRunner.Run("plot", "boundary", P("sine.safetensors"), "-o", P("x.png")), "needs a classifier with two inputs");
-        CliRunner.AssertBadInput(CliRunner.Run("plot", "latent", P("sine.safetensors"), "-o", P("x.png")), "needs an autoencoder");
+        CliRunner.AssertBadInput(CliRunner.Run("plot", "boundary", P("sine.safetensors"), "-o", P("x.png")), "pitts plot: boundary needs a classifier with two inputs");
+        CliRunner.AssertBadInput(CliRunner.Run("plot", "latent", P("sine.safetensors"), "-o", P("x.png")), "pitts plot: latent needs an autoencoder");
         CliRunner.AssertBadInput(CliRunner.Run("plot", "filters", P("sine.safetensors"), "-o", P("x.png")), "needs a convolutional model");
         CliRunner.AssertBadInput(CliRunner.Run("plot", "pie", P("sine.safetensors")), "unknown figure 'pie'");
         CliRunner.AssertBadInput(CliRunner.Run("plot", "fit", P("sine.safetensors"), "-o", P("x.jpg")), "must end in .png");

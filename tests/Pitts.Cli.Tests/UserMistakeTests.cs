@@ -24,6 +24,16 @@ public sealed class UserMistakeTests
         Assert.DoesNotContain("Cannot parse", r.Err);
     }
 
+    [Theory]
+    [InlineData(new[] { "train", "--model", "cnn", "--dataset", "mnist", "--kernel", "4" }, "pitts train: --kernel must be odd and in 1..15, got 4")]
+    [InlineData(new[] { "train", "--model", "transformer", "--dataset", "sine", "--heads", "0" }, "pitts train: --heads must be positive, got 0")]
+    public void Model_options_are_refused_by_their_own_names(string[] args, string expected)
+    {
+        var r = CliRunner.Run(args);
+        CliRunner.AssertBadInput(r, expected);
+        Assert.DoesNotContain("ModelSpec", r.Err);
+    }
+
     [Fact]
     public void No_command_lists_the_commands()
     {

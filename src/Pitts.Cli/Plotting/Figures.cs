@@ -67,7 +67,7 @@ public static class Figures
     /// </summary>
     internal static (Plot Loss, Plot? Metric) CurvePlots(IReadOnlyList<EpochRecord> history, string title, int? bestEpoch = null)
     {
-        if (history.Count == 0) throw new UsageException("plot curves: the checkpoint has no training history (train with --save to record one)");
+        if (history.Count == 0) throw new UsageException("curves: the checkpoint has no training history (train with --save to record one)");
         double[] ep = history.Select(h => (double)h.Epoch).ToArray();
         double[] tl = history.Select(h => h.TrainLoss).ToArray();
         double[]? vl = history.All(h => h.ValLoss is not null) ? history.Select(h => h.ValLoss!.Value).ToArray() : null;
@@ -161,7 +161,7 @@ public static class Figures
     public static void Fit(Module model, ModelSpec spec, (Tensor X, Tensor Y) train, (Tensor X, Tensor Y)? heldOut, Func<float, float>? truth, string title, string path)
     {
         if (spec.InputSize != 1 || spec.Task != "regression")
-            throw new UsageException($"plot fit: needs a regression model with one input, this one is a {spec.Task} model with input {ModelSpec.Show(spec.InputShape)}");
+            throw new UsageException($"fit needs a regression model with one input, this one is a {spec.Task} model with input {ModelSpec.Show(spec.InputShape)}");
         double[] D(Tensor t) => t.ToArray().Select(v => (double)v).ToArray();
         var xs = D(train.X);
         var ys = D(train.Y);
@@ -211,7 +211,7 @@ public static class Figures
     public static void Boundary(Module model, ModelSpec spec, Tensor x, Tensor labels, string title, string path)
     {
         if (spec.InputSize != 2 || spec.Task != "classification")
-            throw new UsageException($"plot boundary: needs a classifier with two inputs, this one is a {spec.Task} model with input {ModelSpec.Show(spec.InputShape)}");
+            throw new UsageException($"boundary needs a classifier with two inputs, this one is a {spec.Task} model with input {ModelSpec.Show(spec.InputShape)}");
         var xs = x.ToArray();
         var ys = labels.ToArray();
         int n = ys.Length;
@@ -338,7 +338,7 @@ public static class Figures
     /// <summary>The autoencoder's 2-D codes of labelled images, one colour per label.</summary>
     public static void Latent(ZooAutoencoder model, ModelSpec spec, Tensor x, Tensor labels, string title, string path)
     {
-        if (spec.Latent != 2) throw new UsageException($"plot latent: needs an autoencoder with a 2-D code (--latent 2), this one has {spec.Latent}");
+        if (spec.Latent != 2) throw new UsageException($"latent needs an autoencoder with a 2-D code (--latent 2), this one has {spec.Latent}");
         model.Eval();
         Tensor z;
         using (Autograd.NoGrad()) z = model.Encode(spec.Normalize(x));
@@ -388,7 +388,7 @@ public static class Figures
     {
         int steps = truth.GetLength(0), f = truth.GetLength(1);
         if (spec.InputShape.Length != 2 || spec.InputShape[0] != window || spec.InputShape[1] != f)
-            throw new UsageException($"plot trajectory: the model takes windows of shape {ModelSpec.Show(spec.InputShape)}, not ({window}x{f})");
+            throw new UsageException($"trajectory: the model takes windows of shape {ModelSpec.Show(spec.InputShape)}, not ({window}x{f})");
         var oneStep = new double[steps - window];
         var free = new double[steps - window];
         var buf = new float[window * f];

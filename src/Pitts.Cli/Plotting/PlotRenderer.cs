@@ -19,7 +19,7 @@ public static class PlotRenderer
         string title = $"{spec.Describe()} on {name}";
         DataSet Data()
         {
-            if (options is null) throw new UsageException($"plot {kind}: the checkpoint does not say which data it was trained on; pass --dataset");
+            if (options is null) throw new UsageException($"{kind}: the checkpoint does not say which data it was trained on; pass --dataset");
             return DataSources.Load(options.Dataset, options.SyntheticFor(options.Dataset), options.Task, options.Limit);
         }
         switch (kind)
@@ -52,7 +52,7 @@ public static class PlotRenderer
                 }
             case "reconstructions":
                 {
-                    var ae = model as ZooAutoencoder ?? throw new UsageException($"plot reconstructions: needs an autoencoder, this is a {spec.Kind}");
+                    var ae = model as ZooAutoencoder ?? throw new UsageException($"reconstructions need an autoencoder, this is a {spec.Kind}");
                     var d = Data();
                     float noise = options!.Denoise > 0 ? options.Denoise : 0f;
                     Figures.Reconstructions(ae, spec, ImagesOf(d.TestX ?? d.X, spec), noise, new Generator(options.Seed + 99), $"{spec.Kind} on {name}: test images", path);
@@ -60,11 +60,11 @@ public static class PlotRenderer
                 }
             case "latent":
                 {
-                    var ae = model as ZooAutoencoder ?? throw new UsageException($"plot latent: needs an autoencoder, this is a {spec.Kind}");
+                    var ae = model as ZooAutoencoder ?? throw new UsageException($"latent needs an autoencoder, this is a {spec.Kind}");
                     var d = Data();
                     var x = d.TestX ?? d.X;
                     var y = d.TestY ?? d.Y;
-                    CommandKit.Require(y.Rank == 1, "plot latent: needs labelled data to colour the codes");
+                    CommandKit.Require(y.Rank == 1, "latent needs labelled data to colour the codes");
                     int n = Math.Min(3000, x.Size(0));
                     Figures.Latent(ae, spec, ImagesOf(x.Narrow(0, 0, n), spec), y.Narrow(0, 0, n), $"2-D latent space of {n} test images ({name})", path);
                     break;
@@ -86,7 +86,7 @@ public static class PlotRenderer
             case "trajectory":
                 {
                     CommandKit.Require(options is not null && options.Dataset is "damped-oscillator" or "lorenz",
-                        "plot trajectory: needs a model trained on damped-oscillator or lorenz");
+                        "trajectory needs a model trained on damped-oscillator or lorenz");
                     float[,] truth;
                     double dt;
                     if (options!.Dataset == "damped-oscillator")
