@@ -138,13 +138,8 @@ def epoch(model, x, y, batch, opt, max_batches=None):
     return total
 
 
-def mlp_epoch(smoke, repeats):
-    x, y = fashion(smoke)
-    x = x.reshape(x.shape[0], 784)
-
-    def make():
-        return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
-
+def train_epoch(make, x, y, repeats):
+    """One epoch of SGD with momentum at batch 64, timed after WARMUP_BATCHES on a throwaway model."""
     warm = make()
     epoch(warm, x, y, 64, torch.optim.SGD(warm.parameters(), lr=0.01, momentum=0.9), WARMUP_BATCHES)
 
@@ -155,27 +150,20 @@ def mlp_epoch(smoke, repeats):
         body.loss = epoch(net, x, y, 64, opt)
     t = best(body, repeats, warmup=False)
     return {"seconds": t, "samples": int(x.shape[0]), "loss_sum": body.loss}
+
+
+def mlp_epoch(smoke, repeats):
+    x, y = fashion(smoke)
+    x = x.reshape(x.shape[0], 784)
+    return train_epoch(lambda: nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10)), x, y, repeats)
 
 
 def cnn_epoch(smoke, repeats):
     x, y = fashion(smoke)
-
-    def make():
-        return nn.Sequential(
-            nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(1568, 10))
-
-    warm = make()
-    epoch(warm, x, y, 64, torch.optim.SGD(warm.parameters(), lr=0.01, momentum=0.9), WARMUP_BATCHES)
-
-    def body():
-        torch.manual_seed(0)
-        net = make()
-        opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
-        body.loss = epoch(net, x, y, 64, opt)
-    t = best(body, repeats, warmup=False)
-    return {"seconds": t, "samples": int(x.shape[0]), "loss_sum": body.loss}
+    return train_epoch(lambda: nn.Sequential(
+        nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(1568, 10)), x, y, repeats)
 
 
 class RnnModel(nn.Module):
