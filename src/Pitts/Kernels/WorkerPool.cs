@@ -4,7 +4,8 @@ using System.Runtime.CompilerServices;
 namespace Pitts.Kernels;
 
 /// <summary>
-/// Persistent background threads for running the steps of a parallel GEMM with little dispatch overhead. A step's
+/// Persistent background threads for running the steps of a parallel GEMM, and the independent tasks of
+/// <see cref="For"/> (convolution samples, pooling planes, attention heads), with little dispatch overhead. A step's
 /// tasks (fixed by the shape) are claimed from a shared counter by the caller and the workers, so when a worker is
 /// slow to be scheduled (a busy machine) the caller simply runs more tasks itself; which thread runs a task never
 /// changes its values. A worker polls for the next step for <see cref="SpinMicroseconds"/> (long enough to catch the
