@@ -60,6 +60,22 @@ public class FusedAttentionTests
     }
 
     [Fact]
+    public void SequenceFirstLayoutGivesTheSameAttention()
+    {
+        // batchFirst: false takes (L, N, E); with the same parameters it must give the transposed batch-first result.
+        var g = new Generator(12);
+        var a = new MultiheadAttention(8, 2, batchFirst: true, generator: new Generator(1));
+        var b = new MultiheadAttention(8, 2, batchFirst: false, generator: new Generator(1));
+        var x = Tensor.Randn([3, 5, 8], g);
+        var mask = MultiheadAttention.CausalMask(5);
+        var ya = a.Attend(x, x, x, attnMask: mask);
+        var xt = x.Transpose(0, 1);
+        var yb = b.Attend(xt, xt, xt, attnMask: mask);
+        Assert.Equal([5, 3, 8], yb.Shape);
+        Assert.True(ya.AllClose(yb.Transpose(0, 1), 1e-5f, 1e-6f));
+    }
+
+    [Fact]
     public void FusedHeadsPassTheGradientCheck()
     {
         var g = new Generator(3);
