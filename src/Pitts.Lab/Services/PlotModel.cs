@@ -121,6 +121,51 @@ public sealed class PlotFrame
         return ticks;
     }
 
+    /// <summary>Approximate width in pixels of a tick label (11 px sans-serif: about 7 px a character).</summary>
+    public static double TickLabelWidth(string label) => label.Length * 7.0;
+
+    /// <summary>
+    /// Where to draw an x tick label at <paramref name="px"/> so that it stays inside an SVG of width
+    /// <paramref name="width"/>: centred under the tick, or right-aligned to the edge when centring would cut it
+    /// (the right margin is narrower than half of "3000").
+    /// </summary>
+    public static (double X, string Anchor) XTickAnchor(double px, string label, double width)
+    {
+        double half = TickLabelWidth(label) / 2;
+        if (px + half > width - 1) return (width - 1, "end");
+        if (px - half < 1) return (1, "start");
+        return (px, "middle");
+    }
+
+    /// <summary>
+    /// A log axis range for data in [<paramref name="lo"/>, <paramref name="hi"/>] (both &gt; 0): the data's range,
+    /// widened to the enclosing powers of ten when it holds fewer than two of them, so the axis always has labels.
+    /// </summary>
+    public static (double Lo, double Hi) LogRange(double lo, double hi)
+    {
+        if (!(lo > 0) || !(hi >= lo)) return (lo, hi);
+        if (Math.Floor(Math.Log10(hi)) - Math.Ceiling(Math.Log10(lo)) >= 1) return (lo, hi);
+        double a = Math.Pow(10, Math.Floor(Math.Log10(lo))), b = Math.Pow(10, Math.Ceiling(Math.Log10(hi)));
+        if (!(b > a)) b = a * 10;
+        return (a, b);
+    }
+
+    /// <summary>
+    /// Powers of ten in [<paramref name="lo"/>, <paramref name="hi"/>] for a log axis <paramref name="heightPx"/>
+    /// high, thinned to every 2nd, 3rd, 5th… decade so that labels stay at least 16 px apart.
+    /// </summary>
+    public static List<double> LogTicks(double lo, double hi, double heightPx)
+    {
+        var list = new List<double>();
+        if (!(lo > 0) || !(hi >= lo) || !double.IsFinite(hi)) return list;
+        int e0 = (int)Math.Ceiling(Math.Log10(lo) - 1e-9), e1 = (int)Math.Floor(Math.Log10(hi) + 1e-9);
+        double perDecade = heightPx / Math.Max(Math.Log10(hi) - Math.Log10(lo), 1e-9);
+        int stride = new[] { 1, 2, 3, 4, 5, 10, 20, 50 }.FirstOrDefault(s => s * perDecade >= 16, 100);
+        for (int e = e0; e <= e1; e++)
+            if (((e % stride) + stride) % stride == 0) list.Add(Math.Pow(10, e));
+        return list;
+    }
+
     /// <summary>Tick label text.</summary>
     public static string Label(double v)
     {

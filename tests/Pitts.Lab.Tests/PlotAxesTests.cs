@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using Pitts.Lab.Services;
+using static Microsoft.Playwright.Assertions;
+
+namespace Pitts.Lab.Tests;
+
+/// <summary>Axis labels of the SVG plots: inside the plot, not on top of each other, present on narrow log ranges.</summary>
+[Collection("lab")]
+public sealed class PlotAxesTests(LabFixture lab)
+{
+    private sealed record Box(string Text, double Left, double Right, double Top, double Bottom, bool YTick);
+
+    private sealed record PlotBoxes(string Id, double Left, double Right, Box[] Ticks);
+
+    // For every plot on the page: its svg's box and each tick label's box (y ticks are the end-anchored ones).
+    private const string Script = """
+        () => [...document.querySelectorAll('.plot')].map(p => {
+          const s = p.querySelector('svg').getBoundingClientRect();
+          return { Id: p.dataset.testid || '', Left: s.left, Right: s.right,
+            Ticks: [...p.querySelectorAll('text.tick')].map(t => { const r = t.getBoundingClientRect();
+              return { Text: t.textContent, Left: r.left, Right: r.right, Top: r.top, Bottom: r.bottom,
+                       YTick: t.getAttribute('text-anchor') === 'end' && r.right < s.left + 52 }; }) };
+        })
+        """;
+
+    private static async Task<PlotBoxes[]> Plots(LabPage p)
+    {
+        var json = await p.Page.EvaluateAsync<JsonElement>(Script);
+        return json.Deserialize<PlotBoxes[]>()!;
+    }
+
+    private static void AssertReadable(PlotBoxes[] plots, string page)
+    {
+        Assert.NotEmpty(plots);
+        foreach (var plot in plots)
+        {
+            foreach (var t in plot.Ticks)
+                Assert.True(t.Left >= plot.Left - 0.5 && t.Right <= plot.Right + 0.5,
+                    $"{page} {plot.Id}: tick label '{t.Text}' spans {t.Left:0.#}..{t.Right:0.#} outside the plot {plot.Left:0.#}..{plot.Right:0.#}");
+            var ys = plot.Ticks.Where(t => t.YTick).OrderBy(t => t.Top).ToArray();
+            for (int i = 1; i < ys.Length; i++)
+                Assert.True(ys[i].Top >= ys[i - 1].Bottom - 0.5,
+                    $"{page} {plot.Id}: y labels '{ys[i - 1].Text}' and '{ys[i].Text}' overlap");
+        }
+    }
+
+    [Fact]
+    public async Task TickLabelsStayInsideThePlotAndApart()
+    {
+        // The overfitting page's epoch axis ends at 3000, whose label used to be cut by the 12 px right margin.
+        await using (var p = await lab.OpenAsync("/overfitting"))
+        {
+            AssertReadable(await Plots(p), "overfitting");
+            Assert.Empty(p.Errors);
+        }
+        // The local-minimum landscape after 150 steps: momentum diverges to ~1e13 while SGD reaches the minimum
+        // (L − L* clamped at 1e-8), 21 decades in 176 px: the labels used to be drawn on top of each other.
+        await using (var p = await lab.OpenAsync("/gradient-descent?f=local&lr=0.1&w1=2.2&w2=1.8&steps=150"))
+        {
+            await Expect(p.ById("diverged-momentum")).ToContainTextAsync("learning rate too high?");
+            var plots = await Plots(p);
+            AssertReadable(plots, "gradient-descent");
+            var loss = plots.Single(x => x.Id == "loss-plot");
+            Assert.True(loss.Ticks.Count(t => t.YTick) >= 3, string.Join(", ", loss.Ticks.Select(t => t.Text)));
+            await Expect(p.ById("loss-plot")).ToContainTextAsync("L − L*");
+        }
+        // Before any step the loss plot holds one point: it still gets y labels and a step axis from 0.
+        await using (var p = await lab.OpenAsync("/gradient-descent"))
+        {
+            var loss = (await Plots(p)).Single(x => x.Id == "loss-plot");
+            Assert.True(loss.Ticks.Count(t => t.YTick) >= 2, string.Join(", ", loss.Ticks.Select(t => t.Text)));
+            Assert.DoesNotContain(loss.Ticks, t => t.Text.StartsWith('-'));
+        }
+    }
+
+    private static void AssertRange((double Lo, double Hi) expected, (double Lo, double Hi) actual)
+    {
+        Assert.Equal(expected.Lo, actual.Lo, expected.Lo * 1e-12);
+        Assert.Equal(expected.Hi, actual.Hi, expected.Hi * 1e-12);
+    }
+
+    [Fact]
+    public void LogAxisHelpers()
+    {
+        // Fewer than two powers of ten in range: widened to the enclosing decades.
+        AssertRange((0.01, 1.0), PlotFrame.LogRange(0.03, 0.3));
+        AssertRange((1.0, 10.0), PlotFrame.LogRange(8.82, 8.82));
+        AssertRange((1e-6, 1e7), PlotFrame.LogRange(1e-6, 1e7));
+        // 21 decades in 176 px: thinned to labels at least 16 px apart.
+        var ticks = PlotFrame.LogTicks(1e-8, 1e13, 176);
+        Assert.InRange(ticks.Count, 3, 11);
+        Assert.Contains(1.0, ticks);
+        Assert.Equal(12, PlotFrame.LogTicks(1e-6, 1e5, 300).Count);
+        // The last x label of a 480 px plot (tick at 468 px) is right-aligned to the edge; a middle one is centred.
+        Assert.Equal((479.0, "end"), PlotFrame.XTickAnchor(468, "3000", 480));
+        Assert.Equal((200.0, "middle"), PlotFrame.XTickAnchor(200, "3000", 480));
+    }
+}
