@@ -74,6 +74,28 @@ public sealed class PlotAxesTests(LabFixture lab)
         }
     }
 
+    [Fact]
+    public async Task DataPointsAreShownAsMarkersInTheLegend()
+    {
+        // The linear hypothesis draws its training, validation and test sets as dots and the fit as a line; the
+        // legend used to show a line for every entry.
+        await using var p = await lab.OpenAsync("/linear-hypothesis");
+        var entries = await p.Page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('.plot g.legend-entry')].map(g =>
+              g.querySelector('text').textContent + ':' + (g.querySelector('circle') ? 'dot' : '') + (g.querySelector('line') ? 'line' : ''))
+            """);
+        foreach (var dot in new[] { "training:dot", "validation:dot", "test:dot", "fitted ŷ:line", "true function:line" })
+            Assert.Contains(dot, entries);
+        // The error-against-degree axis shows whole degrees (it used to read 2.5, 7.5, 12.5).
+        var degreeTicks = await p.Page.EvaluateAsync<string[]>("""
+            () => [...[...document.querySelectorAll('.plot')].find(x => x.textContent.includes('Error against polynomial degree'))
+                  .querySelectorAll('text.tick[text-anchor=middle], text.tick[text-anchor=start]')].map(t => t.textContent)
+            """);
+        Assert.NotEmpty(degreeTicks);
+        Assert.All(degreeTicks, t => Assert.DoesNotContain(".", t));
+        Assert.Empty(p.Errors);
+    }
+
     private static void AssertRange((double Lo, double Hi) expected, (double Lo, double Hi) actual)
     {
         Assert.Equal(expected.Lo, actual.Lo, expected.Lo * 1e-12);
@@ -92,6 +114,10 @@ public sealed class PlotAxesTests(LabFixture lab)
         Assert.InRange(ticks.Count, 3, 11);
         Assert.Contains(1.0, ticks);
         Assert.Equal(12, PlotFrame.LogTicks(1e-6, 1e5, 300).Count);
+        // Whole-number axes (a degree, a step, an epoch) never get 2.5 or 0.2 ticks.
+        Assert.Equal([0.0, 2, 4, 6, 8, 10, 12, 14], PlotFrame.Ticks(0, 14, 6, integer: true));
+        Assert.Equal([0.0, 1], PlotFrame.Ticks(0, 1, 6, integer: true));
+        Assert.Contains(2.5, PlotFrame.Ticks(0, 14, 6));
         // The last x label of a 480 px plot (tick at 468 px) is right-aligned to the edge; a middle one is centred.
         Assert.Equal((479.0, "end"), PlotFrame.XTickAnchor(468, "3000", 480));
         Assert.Equal((200.0, "middle"), PlotFrame.XTickAnchor(200, "3000", 480));

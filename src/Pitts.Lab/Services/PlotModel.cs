@@ -108,14 +108,18 @@ public sealed class PlotFrame
     /// <summary>A number for SVG attributes (invariant, one decimal).</summary>
     public static string N(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
 
-    /// <summary>About <paramref name="count"/> round tick values covering [lo, hi].</summary>
-    public static List<double> Ticks(double lo, double hi, int count = 5)
+    /// <summary>
+    /// About <paramref name="count"/> round tick values covering [lo, hi]; with <paramref name="integer"/> only whole
+    /// numbers (for counts such as a polynomial degree or a step, where 2.5 means nothing).
+    /// </summary>
+    public static List<double> Ticks(double lo, double hi, int count = 5, bool integer = false)
     {
         var ticks = new List<double>();
         if (!(hi > lo) || !double.IsFinite(lo) || !double.IsFinite(hi)) return ticks;
         double raw = (hi - lo) / count;
         double mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         double step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * mag).First(s => s >= raw * 0.999);
+        if (integer) step = step < 1 ? 1 : step == Math.Floor(step) ? step : Math.Floor(step); // 2.5 → 2
         for (double t = Math.Ceiling(lo / step) * step; t <= hi + step * 1e-9; t += step)
             ticks.Add(Math.Abs(t) < step * 1e-9 ? 0 : t);
         return ticks;
