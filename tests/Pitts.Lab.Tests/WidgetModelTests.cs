@@ -29,6 +29,34 @@ public sealed class WidgetModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void EveryLandscapeStartsWithALearningRateAtWhichNoOptimizerDiverges()
+    {
+        // The page opens each landscape at its own α: all three optimizers must stay finite from its start for the
+        // page's whole run and end lower than they began (Rosenbrock's steep walls threw SGD and momentum out at 0.1).
+        foreach (var land in Landscape.All)
+            foreach (var kind in new[] { "sgd", "momentum", "adam" })
+            {
+                var path = new OptimizerPath(kind, land, land.Start, land.Lr);
+                for (int i = 0; i < Pitts.Lab.Components.Pages.GradientDescent.MaxSteps; i++) path.Step();
+                Assert.False(path.Diverged, $"{kind} diverges on {land.Key} at α = {land.Lr}");
+                Assert.True(path.Loss[^1] < path.Loss[0], $"{kind} ends higher than it started on {land.Key}");
+            }
+        Assert.True(new OptimizerPath("momentum", Landscape.Get("banana"), Landscape.Get("banana").Start, 0.1).Diverges(300),
+            "the banana's walls should throw momentum out at α = 0.1 (why it has its own α)");
+        // What the local-minimum note says: at its α momentum crosses into the lower valley, SGD and Adam stay.
+        var local = Landscape.Get("local");
+        double EndW1(string kind)
+        {
+            var p = new OptimizerPath(kind, local, local.Start, local.Lr);
+            for (int i = 0; i < Pitts.Lab.Components.Pages.GradientDescent.MaxSteps; i++) p.Step();
+            return p.W1[^1];
+        }
+        Assert.InRange(EndW1("momentum"), -1.1, -1.0);
+        Assert.InRange(EndW1("sgd"), 0.9, 1.0);
+        Assert.InRange(EndW1("adam"), 0.9, 1.0);
+    }
+
+    [Fact]
     public void TheBigNetworkOverfitsAndTheRegularizersHelp()
     {
         static OverfittingRun Train(Regularization r)
@@ -55,5 +83,15 @@ public sealed class WidgetModelTests(ITestOutputHelper output)
             output.WriteLine($"{r}: train {run.Last.Train:0.0000}, val {run.Last.Val:0.0000}");
             Assert.True(run.Last.Val < plain.Last.Val, $"{r} lowers the final validation loss");
         }
+    }
+}
+
+internal static class PathExtensions
+{
+    /// <summary>Runs up to <paramref name="steps"/> steps; true when the path diverged.</summary>
+    public static bool Diverges(this OptimizerPath path, int steps)
+    {
+        for (int i = 0; i < steps && !path.Diverged; i++) path.Step();
+        return path.Diverged;
     }
 }
