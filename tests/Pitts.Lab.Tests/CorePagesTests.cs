@@ -31,6 +31,21 @@ public sealed class CorePagesTests(LabFixture lab)
     }
 
     [Fact]
+    public async Task TheStartCanBeSetWithoutAMouse()
+    {
+        // The start sliders (keyboard-reachable) do what a click on the landscape does.
+        await using var p = await lab.OpenAsync("/gradient-descent?f=bowl&lr=0.1");
+        await p.ById("start-w1").FillAsync("1");
+        await p.ById("start-w2").FillAsync("1.5");
+        await p.Page.WaitForURLAsync(u => u.Contains("w1=1&") && u.Contains("w2=1.5"));
+        // L(1, 1.5) = 6.125 at the start; the paths run from there and go downhill.
+        await p.Page.WaitForFunctionAsync("() => +document.querySelector('[data-testid=row-sgd] td:nth-child(2)').textContent >= 20");
+        foreach (var k in new[] { "sgd", "momentum", "adam" })
+            Assert.True(Number(await p.ById("loss-" + k).InnerTextAsync()) < 6.125, k);
+        Assert.Empty(p.Errors);
+    }
+
+    [Fact]
     public async Task TooLargeLearningRateSaysSo()
     {
         // On the bowl the steep direction has curvature 5: SGD diverges for α > 2/5.
