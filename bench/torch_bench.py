@@ -177,6 +177,16 @@ class RnnModel(nn.Module):
         return self.head(out[:, -1])
 
 
+def train_steps(net, opt, crit, x, y, steps):
+    """The plain training loop both sides time: forward, loss, zero_grad, backward, step; returns the last loss."""
+    for _ in range(steps):
+        loss = crit(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return loss.item()
+
+
 def rnn_seq(smoke, repeats):
     steps = 5 if smoke else 200
     g = torch.Generator().manual_seed(1)
@@ -186,14 +196,7 @@ def rnn_seq(smoke, repeats):
     def body():
         torch.manual_seed(0)
         net = RnnModel()
-        opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
-        crit = nn.CrossEntropyLoss()
-        for _ in range(steps):
-            loss = crit(net(x), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        body.loss = loss.item()
+        body.loss = train_steps(net, torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9), nn.CrossEntropyLoss(), x, y, steps)
     t = best(body, repeats)
     return {"seconds": t, "steps": steps, "final_loss": body.loss}
 
@@ -207,14 +210,7 @@ def attention(smoke, repeats):
     def body():
         torch.manual_seed(0)
         layer = nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.0, batch_first=True)
-        opt = torch.optim.Adam(layer.parameters(), lr=1e-3)
-        crit = nn.MSELoss()
-        for _ in range(steps):
-            loss = crit(layer(x), target)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        body.loss = loss.item()
+        body.loss = train_steps(layer, torch.optim.Adam(layer.parameters(), lr=1e-3), nn.MSELoss(), x, target, steps)
     t = best(body, repeats)
     return {"seconds": t, "steps": steps, "final_loss": body.loss}
 
