@@ -128,8 +128,6 @@ public sealed record TrainOptions
         if (Hidden.Any(h => h <= 0)) throw new UsageException($"--hidden sizes must be positive, got {string.Join(",", Hidden)}");
         if (Degree < 1 || Degree > 30) throw new UsageException($"--degree must be in 1..30, got {Degree}");
         if (Latent < 1) throw new UsageException($"--latent must be positive, got {Latent}");
-        if (Model == "cnn" && (Kernel < 1 || Kernel % 2 == 0 || Kernel > 15)) throw new UsageException($"--kernel must be odd and in 1..15, got {Kernel}");
-        if (Model == "transformer" && Heads < 1) throw new UsageException($"--heads must be positive, got {Heads}");
         if (!(Frequency > 0) || Frequency > 100) throw new UsageException($"--frequency must be in (0, 100], got {Frequency}");
         if (Window < 1) throw new UsageException($"--window must be positive, got {Window}");
         if (!(Denoise >= 0)) throw new UsageException($"--denoise must be zero or more, got {Denoise}");

@@ -125,8 +125,29 @@ public sealed class TrainSession
         var rng = new Generator(o.Seed * 0x9E3779B97F4A7C15UL + 0x1234567UL);
         Module model;
         try { model = spec.Build(rng); }
-        catch (ModelSpecException e) { throw new UsageException(e.Message); }
+        catch (ModelSpecException e) { throw new UsageException(AsOption(e)); }
         return new TrainSession(o, data, spec, model, rng, Norm(spec, train), val is null ? null : Norm(spec, val.Value), test is null ? null : Norm(spec, test.Value));
+    }
+
+    /// <summary>The library's model error in the tool's words: the option that sets the value at fault, when there is one.</summary>
+    internal static string AsOption(ModelSpecException e)
+    {
+        string? option = e.Field switch
+        {
+            nameof(ModelSpec.Kind) => "--model",
+            nameof(ModelSpec.Activation) => "--activation",
+            nameof(ModelSpec.Task) => "--task",
+            nameof(ModelSpec.Hidden) => "--hidden",
+            nameof(ModelSpec.Dropout) => "--dropout",
+            nameof(ModelSpec.Degree) => "--degree",
+            nameof(ModelSpec.Kernel) => "--kernel",
+            nameof(ModelSpec.Latent) => "--latent",
+            nameof(ModelSpec.Heads) => "--heads",
+            _ => null,
+        };
+        const string prefix = "ModelSpec: ";
+        string what = e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
+        return option is null ? what : $"{option}: {what}";
     }
 
     /// <summary>Continues the run saved in <paramref name="path"/>; <paramref name="epochs"/> replaces the total number of epochs when given.</summary>

@@ -8,8 +8,11 @@ namespace Pitts.Models;
 /// <summary>A model description that cannot be built: unknown kind or activation, or sizes that do not fit.</summary>
 public sealed class ModelSpecException : PittsException
 {
-    /// <summary>Creates the error with its message.</summary>
-    public ModelSpecException(string message) : base(message) { }
+    /// <summary>Creates the error with its message and, when one value is at fault, the <see cref="ModelSpec"/> property it names.</summary>
+    public ModelSpecException(string message, string? field = null) : base(message) => Field = field;
+
+    /// <summary>The <see cref="ModelSpec"/> property at fault (e.g. "Kernel"), so a front end can name its own option; null when none is.</summary>
+    public string? Field { get; }
 }
 
 /// <summary>
@@ -103,25 +106,27 @@ public sealed record ModelSpec
     /// <summary>Throws a <see cref="ModelSpecException"/> naming the first value that cannot be built.</summary>
     public void Validate()
     {
-        if (!Kinds.Contains(Kind)) throw new ModelSpecException($"ModelSpec: unknown model '{Kind}' (known: {string.Join(", ", Kinds)})");
-        if (!Activations.Contains(Activation)) throw new ModelSpecException($"ModelSpec: unknown activation '{Activation}' (known: {string.Join(", ", Activations)})");
-        if (!Tasks.Contains(Task)) throw new ModelSpecException($"ModelSpec: unknown task '{Task}' (known: {string.Join(", ", Tasks)})");
+        if (!Kinds.Contains(Kind)) throw new ModelSpecException($"ModelSpec: unknown model '{Kind}' (known: {string.Join(", ", Kinds)})", nameof(Kind));
+        if (!Activations.Contains(Activation)) throw new ModelSpecException($"ModelSpec: unknown activation '{Activation}' (known: {string.Join(", ", Activations)})", nameof(Activation));
+        if (!Tasks.Contains(Task)) throw new ModelSpecException($"ModelSpec: unknown task '{Task}' (known: {string.Join(", ", Tasks)})", nameof(Task));
         if (InputShape is null || InputShape.Length == 0 || InputShape.Any(d => d <= 0))
             throw new ModelSpecException($"ModelSpec: input shape {Show(InputShape)} must have positive sizes");
-        if (Hidden is null || Hidden.Any(h => h <= 0)) throw new ModelSpecException($"ModelSpec: hidden sizes {Show(Hidden)} must be positive");
-        if (!(Dropout >= 0f && Dropout < 1f)) throw new ModelSpecException($"ModelSpec: dropout must be in [0, 1), got {Dropout.ToString(CultureInfo.InvariantCulture)}");
+        if (Hidden is null || Hidden.Any(h => h <= 0)) throw new ModelSpecException($"ModelSpec: hidden sizes {Show(Hidden)} must be positive", nameof(Hidden));
+        if (!(Dropout >= 0f && Dropout < 1f)) throw new ModelSpecException($"ModelSpec: dropout must be in [0, 1), got {Dropout.ToString(CultureInfo.InvariantCulture)}", nameof(Dropout));
         if (Outputs <= 0) throw new ModelSpecException($"ModelSpec: outputs must be positive, got {Outputs}");
-        if (Kind == "poly" && (Degree < 1 || Degree > 30)) throw new ModelSpecException($"ModelSpec: polynomial degree must be in 1..30, got {Degree}");
-        if (Kind == "cnn" && (Kernel < 1 || Kernel % 2 == 0 || Kernel > 15)) throw new ModelSpecException($"ModelSpec: the kernel size must be odd and in 1..15, got {Kernel}");
-        if (Kind == "autoencoder" && Latent <= 0) throw new ModelSpecException($"ModelSpec: latent size must be positive, got {Latent}");
+        if (Kind == "poly" && (Degree < 1 || Degree > 30)) throw new ModelSpecException($"ModelSpec: polynomial degree must be in 1..30, got {Degree}", nameof(Degree));
+        if (Kind == "cnn" && (Kernel < 1 || Kernel % 2 == 0 || Kernel > 15)) throw new ModelSpecException($"ModelSpec: the kernel size must be odd and in 1..15, got {Kernel}", nameof(Kernel));
+        if (Kind == "autoencoder" && Latent <= 0) throw new ModelSpecException($"ModelSpec: latent size must be positive, got {Latent}", nameof(Latent));
         if (Kind == "cnn" && InputShape.Length != 3)
             throw new ModelSpecException($"ModelSpec: a cnn takes images of shape (channels, height, width), got input shape {Show(InputShape)}");
         if (Kind is "rnn" or "lstm" or "transformer" && InputShape.Length != 2)
             throw new ModelSpecException($"ModelSpec: a {Kind} takes sequences of shape (time steps, features), got input shape {Show(InputShape)}");
         if (Kind is "rnn" or "lstm" && Hidden.Distinct().Count() > 1)
-            throw new ModelSpecException($"ModelSpec: stacked {Kind} layers share one size; give it once per layer, e.g. 32,32 (got {Show(Hidden)})");
-        if (Kind == "transformer" && (Heads <= 0 || Width(32) % Heads != 0))
-            throw new ModelSpecException($"ModelSpec: the transformer width {Width(32)} must be a multiple of the {Heads} heads");
+            throw new ModelSpecException($"ModelSpec: stacked {Kind} layers share one size; give it once per layer, e.g. 32,32 (got {Show(Hidden)})", nameof(Hidden));
+        if (Kind == "transformer" && Heads <= 0)
+            throw new ModelSpecException($"ModelSpec: the number of attention heads must be positive, got {Heads}", nameof(Heads));
+        if (Kind == "transformer" && Width(32) % Heads != 0)
+            throw new ModelSpecException($"ModelSpec: the transformer width {Width(32)} must be a multiple of the {Heads} heads", nameof(Heads));
         if ((InputMean is null) != (InputStd is null))
             throw new ModelSpecException("ModelSpec: input mean and input std must be given together");
         if (InputMean is not null && InputMean.Length != InputSize && InputMean.Length != InputShape[^1])
