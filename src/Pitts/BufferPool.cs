@@ -105,7 +105,6 @@ internal static class BufferPool
     {
         ~Gen2Trimmer()
         {
-            if (Environment.HasShutdownStarted) return;
             if (GC.GetGeneration(this) < 2) { GC.ReRegisterForFinalize(this); return; }
             Trim();
             GC.ReRegisterForFinalize(this);

@@ -14,6 +14,16 @@ public sealed partial class Tensor
     private const int Im2ColBudget = 512 << 10;
 
     /// <summary>
+    /// im2col of samples [first, first + nb) side by side into cols (rows CKK, leading dimension nb·L), one task per
+    /// sample on both cores.
+    /// </summary>
+    private static void UnfoldChunk(Tensor x, Conv2dGeometry g, int first, int nb, float[] cols)
+    {
+        int chw = g.C * g.H * g.W, l = g.OH * g.OW, ld = nb * l;
+        WorkerPool.For(nb, b => ConvKernels.Im2Col(x.Data.Slice((first + b) * chw, chw), g, cols, ld, b * l));
+    }
+
+    /// <summary>
     /// 2-D convolution: y[n, o, oy, ox] = bias[o] + Σ_c Σ_ky Σ_kx weight[o, c, ky, kx] · x[n, c, oy·s − p + ky·d, ox·s − p + kx·d],
     /// zero outside the image, for input (N, C, H, W) or (C, H, W) and weight (O, C, KH, KW), as PyTorch's conv2d.
     /// </summary>
@@ -68,8 +78,7 @@ public sealed partial class Tensor
                 for (int s0 = 0; s0 < n; s0 += chunk)
                 {
                     int first = s0, nb = Math.Min(chunk, n - s0), ld = nb * l;
-                    // The samples of a chunk unfold side by side, one task each, on both cores.
-                    WorkerPool.For(nb, b => ConvKernels.Im2Col(x.Data.Slice((first + b) * c * hw, c * hw), g, cols, ld, b * l));
+                    UnfoldChunk(x, g, first, nb, cols);
                     // (O, CKK) · (CKK, nb·L) → (O, nb·L), one GEMM for the chunk
                     Gemm.Sgemm(false, false, o, ld, ckk, weight.Data, ckk, cols, ld, outb, ld, false);
                     WorkerPool.For(nb, b => // (O, nb·L) → (N, O, L), plus the bias
@@ -156,7 +165,7 @@ public sealed partial class Tensor
                         });
                         if (gw is not null && !directW)
                         {
-                            WorkerPool.For(nb, b => ConvKernels.Im2Col(x.Data.Slice((first + b) * c * hw, c * hw), g, cols, ld, b * l));
+                            UnfoldChunk(x, g, first, nb, cols);
                             // dW (O, CKK) += dY (O, nb·L) · colsᵀ (nb·L, CKK), chunks in a fixed order
                             Gemm.Sgemm(false, true, o, ckk, ld, gyb, ld, cols, ld, gw.AsSpan(), ckk, accumulate: s0 > 0);
                         }
