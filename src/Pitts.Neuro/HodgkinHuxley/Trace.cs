@@ -107,31 +107,27 @@ public sealed class Trace
     {
         if (Count == Time.Length) return;
         Time = Time[..Count];
-        Voltage = Cut(Voltage);
-        M = Cut(M);
-        H = Cut(H);
-        N = Cut(N);
-        INa = Cut(INa);
-        IK = Cut(IK);
-        ILeak = Cut(ILeak);
-        Injected = Cut(Injected);
+        Series(a => a.Length == 0 ? a : a[..Count]);
     }
 
-    private double[] Cut(double[] a) => a.Length == 0 ? a : a[..Count];
+    /// <summary>Replaces every recorded series (all but <see cref="Time"/>; unrecorded ones are empty) by f of it.</summary>
+    private void Series(Func<double[], double[]> f)
+    {
+        Voltage = f(Voltage);
+        M = f(M);
+        H = f(H);
+        N = f(N);
+        INa = f(INa);
+        IK = f(IK);
+        ILeak = f(ILeak);
+        Injected = f(Injected);
+    }
 
     private void Grow()
     {
         int n = Math.Max(16, Time.Length * 2);
-        double[] G(double[] a) => a.Length == 0 ? a : Resize(a, n);
         Time = Resize(Time, n);
-        Voltage = G(Voltage);
-        M = G(M);
-        H = G(H);
-        N = G(N);
-        INa = G(INa);
-        IK = G(IK);
-        ILeak = G(ILeak);
-        Injected = G(Injected);
+        Series(a => a.Length == 0 ? a : Resize(a, n));
     }
 
     private static double[] Resize(double[] a, int n)
