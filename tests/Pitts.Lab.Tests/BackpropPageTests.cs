@@ -35,7 +35,7 @@ public sealed class BackpropPageTests(LabFixture lab)
         // By hand: z1 = 1.5, v = 1.5, ŷ = 1.2, ∂L/∂ŷ = 0.4, ∂L/∂w1 = 0.4·0.8·2 = 0.64, ∂L/∂w2 = 0.4·1.5 = 0.6.
         await Expect(p.ById("w1-new")).ToHaveTextAsync("0.636");
         await Expect(p.ById("w2-new")).ToHaveTextAsync("0.740");
-        await p.Page.WaitForURLAsync(u => u.Contains("w1=0.7") && u.Contains("step=9"));
+        await p.WaitForUrlAsync(u => u.Contains("w1=0.7") && u.Contains("step=9"));
         string url = p.Page.Url;
 
         await using var q = await lab.OpenAsync(url);

@@ -37,7 +37,7 @@ public sealed class CorePagesTests(LabFixture lab)
         await using var p = await lab.OpenAsync("/gradient-descent?f=bowl&lr=0.1");
         await p.ById("start-w1").FillAsync("1");
         await p.ById("start-w2").FillAsync("1.5");
-        await p.Page.WaitForURLAsync(u => u.Contains("w1=1&") && u.Contains("w2=1.5"));
+        await p.WaitForUrlAsync(u => u.Contains("w1=1&") && u.Contains("w2=1.5"));
         // L(1, 1.5) = 6.125 at the start; the paths run from there and go downhill.
         await p.Page.WaitForFunctionAsync("() => +document.querySelector('[data-testid=row-sgd] td:nth-child(2)').textContent >= 20");
         foreach (var k in new[] { "sgd", "momentum", "adam" })
@@ -69,7 +69,7 @@ public sealed class CorePagesTests(LabFixture lab)
         await p.ById("bce-y0").ClickAsync();
         // −ln(1 − 0.15) = 0.162519, ∂/∂p = 1/0.85 = 1.17647.
         await Expect(p.ById("bce-readout")).ToContainTextAsync("L = 0.1625, ∂L/∂ŷ = 1.1765");
-        await p.Page.WaitForURLAsync(u => u.Contains("label=0"));
+        await p.WaitForUrlAsync(u => u.Contains("label=0"));
         Assert.Empty(p.Errors);
     }
 
@@ -93,7 +93,7 @@ public sealed class CorePagesTests(LabFixture lab)
         // 2→3→3→1: 9 + 12 + 4 = 25.
         await Expect(p.ById("outputs")).ToContainTextAsync("25 parameters");
         await Expect(p.ById("network-diagram").Locator("circle")).ToHaveCountAsync(2 + 3 + 3 + 1);
-        await p.Page.WaitForURLAsync(u => u.Contains("hidden=3%2C3") || u.Contains("hidden=3,3"));
+        await p.WaitForUrlAsync(u => u.Contains("hidden=3%2C3") || u.Contains("hidden=3,3"));
         await p.ById("remove-layer-0").ClickAsync();
         await p.ById("remove-layer-0").ClickAsync();
         // No hidden layer: the linear predictor ŷ = Wx + b, 2 + 1 parameters.

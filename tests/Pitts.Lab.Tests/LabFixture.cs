@@ -89,7 +89,7 @@ public sealed partial class LabFixture : IAsyncLifetime
             BaseURL = BaseUrl,
         });
         var page = await context.NewPageAsync();
-        var lp = new LabPage(context, page);
+        var lp = new LabPage(context, page, () => LabOutput);
         await page.GotoAsync(path);
         await lp.WaitInteractiveAsync();
         return lp;
@@ -121,11 +121,14 @@ public sealed class LabPage : IAsyncDisposable
     /// <summary>The page.</summary>
     public IPage Page { get; }
 
-    /// <summary>Wraps a page and starts collecting errors.</summary>
-    public LabPage(IBrowserContext context, IPage page)
+    private readonly Func<string> _labOutput;
+
+    /// <summary>Wraps a page and starts collecting errors; <paramref name="labOutput"/> gives the lab's log for failures.</summary>
+    public LabPage(IBrowserContext context, IPage page, Func<string> labOutput)
     {
         Context = context;
         Page = page;
+        _labOutput = labOutput;
         page.Console += (_, m) => { if (m.Type == "error") lock (Errors) Errors.Add("console: " + m.Text); };
         page.PageError += (_, e) => { lock (Errors) Errors.Add("page error: " + e); };
     }
@@ -135,6 +138,26 @@ public sealed class LabPage : IAsyncDisposable
     {
         await Page.WaitForFunctionAsync("() => window.Blazor !== undefined && !document.querySelector('[data-testid=connecting]')",
             null, new PageWaitForFunctionOptions { Timeout = 30000 });
+    }
+
+    /// <summary>
+    /// Waits until the page's own address (read from the browser, polled) satisfies <paramref name="ok"/>. The lab
+    /// changes the query with history.replaceState; Playwright's WaitForURLAsync compares the address its client last
+    /// heard of and then listens for the next navigation, so a replaceState landing between the two is missed and the
+    /// wait runs out (it did once in CI, 30 s, with the URL long since right).
+    /// </summary>
+    public async Task WaitForUrlAsync(Func<string, bool> ok, int timeoutMs = 30000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        string url = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            url = await Page.EvaluateAsync<string>("() => location.href");
+            if (ok(url)) return;
+            await Task.Delay(50);
+        }
+        var log = _labOutput().Split('\n').TakeLast(30);
+        throw new TimeoutException($"the address stayed {url} for {timeoutMs} ms; the lab's last output:\n" + string.Join('\n', log));
     }
 
     /// <summary>The element with this data-testid.</summary>

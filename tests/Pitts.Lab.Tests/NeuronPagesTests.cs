@@ -26,7 +26,7 @@ public sealed class NeuronPagesTests(LabFixture lab)
             await Expect(p.ById("computes")).ToHaveTextAsync($"This unit computes {gate}.");
             Assert.Equal(column, await Column(p, column.Length));
         }
-        await p.Page.WaitForURLAsync(u => u.Contains("w=-1&t=0"));
+        await p.WaitForUrlAsync(u => u.Contains("w=-1&t=0"));
         Assert.Empty(p.Errors);
     }
 
@@ -40,7 +40,7 @@ public sealed class NeuronPagesTests(LabFixture lab)
         await p.ById("x2").ClickAsync();
         await Expect(p.ById("mp-output")).ToHaveTextAsync("1");
         // The link keeps the inputs.
-        await p.Page.WaitForURLAsync(u => u.Contains("x=11"));
+        await p.WaitForUrlAsync(u => u.Contains("x=11"));
         await using var q = await lab.OpenAsync(p.Page.Url);
         await Expect(q.ById("mp-output")).ToHaveTextAsync("1");
     }
@@ -75,7 +75,7 @@ public sealed class HodgkinHuxleyPageTests(LabFixture lab)
         await exact.FillAsync("2");
         await exact.PressAsync("Tab");
         await Expect(p.ById("spike-count")).ToHaveTextAsync("0");
-        await p.Page.WaitForURLAsync(u => u.Contains("i=2&"));
+        await p.WaitForUrlAsync(u => u.Contains("i=2&"));
         Assert.Empty(p.Errors);
     }
 

@@ -62,7 +62,7 @@ public sealed class LinearHypothesisPageTests(LabFixture lab)
         await using var q = await lab.OpenAsync("/linear-hypothesis?phi=poly&degree=5&target=sin3x&noise=0.15&n=15&seed=1");
         double train5 = Number(await q.ById("mse-train").InnerTextAsync()), val5 = Number(await q.ById("mse-val").InnerTextAsync());
         await q.ById("degree").FillAsync("13");
-        await q.Page.WaitForURLAsync(u => u.Contains("degree=13"));
+        await q.WaitForUrlAsync(u => u.Contains("degree=13"));
         double train13 = Number(await q.ById("mse-train").InnerTextAsync()), val13 = Number(await q.ById("mse-val").InnerTextAsync());
         Assert.True(train13 < train5, $"train {train13} vs {train5}");
         Assert.True(val13 > val5, $"val {val13} vs {val5}");

@@ -27,7 +27,7 @@ public sealed class TrainingPagesTests(LabFixture lab)
         await p.ById("units").FillAsync("30");
         double thirty = await UaMse(p, 30);
         Assert.True(one > three && three > thirty, $"MSE at N = 1, 3, 30: {one}, {three}, {thirty}");
-        await p.Page.WaitForURLAsync(u => u.Contains("n=30"));
+        await p.WaitForUrlAsync(u => u.Contains("n=30"));
         // The link reproduces the result exactly (seeded).
         await using var q = await lab.OpenAsync(p.Page.Url);
         Assert.Equal(thirty, await UaMse(q, 30));
