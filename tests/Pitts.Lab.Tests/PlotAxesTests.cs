@@ -81,8 +81,8 @@ public sealed class PlotAxesTests(LabFixture lab)
         // legend used to show a line for every entry.
         await using var p = await lab.OpenAsync("/linear-hypothesis");
         var entries = await p.Page.EvaluateAsync<string[]>("""
-            () => [...document.querySelectorAll('.plot g.legend-entry')].map(g =>
-              g.querySelector('text').textContent + ':' + (g.querySelector('circle') ? 'dot' : '') + (g.querySelector('line') ? 'line' : ''))
+            () => [...document.querySelectorAll('.plot .legend-entry')].map(g =>
+              g.querySelector('.legend').textContent + ':' + (g.querySelector('circle, .swatch.dot') ? 'dot' : '') + (g.querySelector('line, .swatch.line') ? 'line' : ''))
             """);
         foreach (var dot in new[] { "training:dot", "validation:dot", "test:dot", "fitted ŷ:line", "true function:line" })
             Assert.Contains(dot, entries);
@@ -96,6 +96,78 @@ public sealed class PlotAxesTests(LabFixture lab)
         Assert.Empty(p.Errors);
     }
 
+    [Fact]
+    public async Task LegendsNeverCoverACurve()
+    {
+        // Every line and marker of every plot, sampled along the rendered SVG paths every 2 px, against every legend
+        // box drawn inside a plot. The Hodgkin-Huxley gates and currents spike across the whole trace (no free
+        // corner: their keys go above the plot); the rate functions leave the top right free.
+        const string script = """
+            () => [...document.querySelectorAll('.plot svg')].flatMap(svg => {
+              const boxes = [...svg.querySelectorAll('rect.legend-box')].map(r => r.getBBox());
+              const hits = [];
+              for (const b of boxes) {
+                const inside = (x, y) => x > b.x + 1 && x < b.x + b.width - 1 && y > b.y + 1 && y < b.y + b.height - 1;
+                for (const path of svg.querySelectorAll('g[clip-path] path')) {
+                  if (!path.getAttribute('d')) continue;
+                  const len = path.getTotalLength();
+                  for (let s = 0; s <= len; s += 2) { const p = path.getPointAtLength(s); if (inside(p.x, p.y)) { hits.push(`path at ${p.x|0},${p.y|0}`); break; } }
+                }
+                for (const c of svg.querySelectorAll('g[clip-path] circle'))
+                  if (inside(+c.getAttribute('cx'), +c.getAttribute('cy'))) hits.push(`marker at ${c.getAttribute('cx')},${c.getAttribute('cy')}`);
+              }
+              return hits.map(h => (svg.closest('.plot').querySelector('.plot-title')?.textContent || 'untitled') + ': ' + h);
+            })
+            """;
+        string[] pages =
+        [
+            "/hodgkin-huxley?i=10&protocol=step&t=100&method=rk4&gate=m&clamp=0", "/hodgkin-huxley?i=10&gate=h",
+            "/linear-hypothesis", "/linear-hypothesis?phi=poly&degree=9&target=cubic&noise=0.3&n=15&seed=2",
+            "/universal-approximation?n=8&target=sin&seed=1&basis=1", "/gradient-descent?f=bowl&lr=0.1&w1=-2.2&w2=1.6&steps=40",
+            "/gradient-descent?f=rosenbrock", "/losses",
+        ];
+        int boxes = 0, keys = 0;
+        foreach (string path in pages)
+        {
+            await using var p = await lab.OpenAsync(path);
+            var hits = await p.Page.EvaluateAsync<string[]>(script);
+            Assert.True(hits.Length == 0, path + ": a legend covers " + string.Join("; ", hits));
+            boxes += await p.Page.Locator("rect.legend-box").CountAsync();
+            keys += await p.Page.Locator(".plot-key").CountAsync();
+        }
+        // Both placements were exercised: boxes in free corners, keys above the crowded plots.
+        Assert.True(boxes > 5, $"{boxes} legend boxes");
+        Assert.True(keys >= 2, $"{keys} keys above plots");
+    }
+
+    [Fact]
+    public void TheLegendTakesTheCornerNoCurvePassesThrough()
+    {
+        // A 300 × 200 plot: the area spans x 52..288 and y 12..162 (margins 52, 12, 12, 38). Data on [0, 1]².
+        var f = new PlotFrame(300, 200, 0, 1, 0, 1);
+        Series Line(params (double X, double Y)[] pts) => new("s", "red", pts.Select(p => p.X).ToArray(), pts.Select(p => p.Y).ToArray());
+        // A rising line from (0, 0) to (1, 1) crosses the bottom-left and top-right corners but has no point there
+        // except its ends; the top-left corner is free.
+        var rising = f.LegendBox([Line((0, 0), (1, 1))], 60, 36);
+        Assert.Equal((58.0, 16.0, 0), rising);
+        // A line along the top edge: the bottom-left corner is the first free one, its box 6 px above the area's
+        // bottom (162 − 6 − 36 = 120).
+        var top = f.LegendBox([Line((0, 0.97), (1, 0.97))], 60, 36);
+        Assert.Equal((58.0, 120.0, 0), top);
+        // Only two points, at the ends of a falling diagonal: the segment between them passes through the top-left
+        // and bottom-right boxes, so they are refused even though no sample lies in them; top right is free.
+        var falling = f.LegendBox([Line((0, 1), (1, 0))], 60, 36);
+        Assert.Equal((288.0 - 6 - 60, 16.0, 0), falling);
+        // Markers only (no line): just the points count, so a dot in each corner but the bottom right leaves that
+        // (the dots at x 0.1 and 0.9 are at pixels 75.6 and 264.4, y 0.95 and 0.1 at 19.5 and 147).
+        var dots = new Series("d", "blue", [0.1, 0.9, 0.1, 0.5], [0.95, 0.95, 0.1, 0.5]) { Width = 0, Markers = 3 };
+        Assert.Equal((288.0 - 6 - 60, 162.0 - 6 - 36, 0), f.LegendBox([dots], 60, 36));
+        // A curve filling the whole area (a sine of many periods) leaves no free corner.
+        var xs = Enumerable.Range(0, 400).Select(i => i / 399.0).ToArray();
+        var busy = new Series("sin", "green", xs, xs.Select(x => 0.5 + 0.5 * Math.Sin(60 * x)).ToArray());
+        Assert.True(f.LegendBox([busy], 60, 36).Hidden > 0);
+    }
+
     private static void AssertRange((double Lo, double Hi) expected, (double Lo, double Hi) actual)
     {
         Assert.Equal(expected.Lo, actual.Lo, expected.Lo * 1e-12);
@@ -105,6 +177,9 @@ public sealed class PlotAxesTests(LabFixture lab)
     [Fact]
     public void LogAxisHelpers()
     {
+        // Log tick labels: plain from 0.001 to 1000, exponents beyond (the degree plot read 1e5 above 10000).
+        Assert.Equal(["1e-6", "1e-4", "0.001", "1", "1000", "1e4", "1e5"],
+            new[] { 1e-6, 1e-4, 1e-3, 1, 1e3, 1e4, 1e5 }.Select(PlotFrame.LogLabel).ToArray());
         // Fewer than two powers of ten in range: widened to the enclosing decades.
         AssertRange((0.01, 1.0), PlotFrame.LogRange(0.03, 0.3));
         AssertRange((1.0, 10.0), PlotFrame.LogRange(8.82, 8.82));

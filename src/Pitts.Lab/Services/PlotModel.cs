@@ -170,6 +170,61 @@ public sealed class PlotFrame
         return list;
     }
 
+    /// <summary>
+    /// Where to put a legend box of <paramref name="width"/> × <paramref name="height"/> pixels: the inside corner of
+    /// the plot area that hides the least of the curves (as matplotlib's loc="best"). Each curve is walked in steps of
+    /// at most 3 px, so a line crossing a corner counts even where it has no point there; ties keep the order
+    /// top-left, top-right, bottom-left, bottom-right. Returns the box's top-left pixel and how many curve samples it
+    /// hides (0: a free corner).
+    /// </summary>
+    public (double X, double Y, int Hidden) LegendBox(IEnumerable<Series> series, double width, double height)
+    {
+        const double inset = 6, topInset = 4;
+        (double X, double Y)[] corners =
+        [
+            (Left + inset, Top + topInset),
+            (Left + AreaWidth - inset - width, Top + topInset),
+            (Left + inset, Top + AreaHeight - inset - height),
+            (Left + AreaWidth - inset - width, Top + AreaHeight - inset - height),
+        ];
+        var hidden = new int[corners.Length];
+        void Count(double px, double py)
+        {
+            for (int c = 0; c < corners.Length; c++)
+                if (px >= corners[c].X && px <= corners[c].X + width && py >= corners[c].Y && py <= corners[c].Y + height) hidden[c]++;
+        }
+        foreach (var s in series)
+        {
+            int n = Math.Min(s.X.Count, s.Y.Count);
+            double lastX = double.NaN, lastY = double.NaN;
+            for (int i = 0; i < n; i++)
+            {
+                if (!double.IsFinite(s.X[i]) || !double.IsFinite(s.Y[i]) || (LogY && s.Y[i] <= 0)) { lastX = double.NaN; continue; }
+                double px = Px(s.X[i]), py = Py(s.Y[i]);
+                if (s.Width > 0 && double.IsFinite(lastX))
+                {
+                    int steps = (int)Math.Min(1000, Math.Ceiling(Math.Max(Math.Abs(px - lastX), Math.Abs(py - lastY)) / 3));
+                    for (int k = 1; k < steps; k++) Count(lastX + (px - lastX) * k / steps, lastY + (py - lastY) * k / steps);
+                }
+                Count(px, py);
+                (lastX, lastY) = (px, py);
+            }
+        }
+        int best = 0;
+        for (int c = 1; c < corners.Length; c++) if (hidden[c] < hidden[best]) best = c;
+        return (corners[best].X, corners[best].Y, hidden[best]);
+    }
+
+    /// <summary>
+    /// Tick label of a power of ten on a log axis: plain from 0.001 to 1000, "1e4", "1e-4" beyond, so one axis does
+    /// not mix "10000" with "1e5".
+    /// </summary>
+    public static string LogLabel(double v)
+    {
+        int e = (int)Math.Round(Math.Log10(v));
+        return e is >= -3 and <= 3 ? Label(v) : "1e" + e.ToString(CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Tick label text.</summary>
     public static string Label(double v)
     {
