@@ -95,6 +95,32 @@ public abstract class RecurrentLayer : Module
     /// <summary>W_hh·h + b_hh for one layer.</summary>
     private protected Tensor Recur(Tensor h, int layer) => Tensor.Linear(h, _whh[layer], _bhh[layer]);
 
+    /// <summary>
+    /// Runs the layers one after another over the T steps of <paramref name="input"/>: layer l starts from
+    /// <paramref name="initial"/>[l] and turns each step's input projection and its state into the next state with
+    /// <paramref name="cell"/>; <paramref name="hidden"/> picks the state's h, which is the step's output and the next
+    /// layer's input. Returns the top layer's outputs in the layer's layout and every layer's final state.
+    /// </summary>
+    private protected (Tensor Output, TState[] Finals) Unroll<TState>(Tensor[] input, TState[] initial,
+        Func<Tensor, TState, int, TState> cell, Func<TState, Tensor> hidden)
+    {
+        var xs = input;
+        var finals = new TState[NumLayers];
+        for (int l = 0; l < NumLayers; l++)
+        {
+            var state = initial[l];
+            var outs = new List<Tensor>(xs.Length);
+            foreach (var p in Project(xs, l))
+            {
+                state = cell(p, state, l);
+                outs.Add(hidden(state));
+            }
+            finals[l] = state;
+            xs = [.. outs];
+        }
+        return (Report(Output([.. xs])), finals);
+    }
+
     /// <inheritdoc/>
     protected override string ExtraRepr() => $"{InputSize}, {HiddenSize}, num_layers={NumLayers}, batch_first={BatchFirst}";
 }
@@ -116,23 +142,12 @@ public sealed class Rnn : RecurrentLayer
     public (Tensor Output, Tensor Hidden) Forward(Tensor input, Tensor? h0)
     {
         var (xs, batch) = Steps(input);
-        var h = State(h0, batch, "h0");
-        var finals = new Tensor[NumLayers];
-        for (int l = 0; l < NumLayers; l++)
+        var (output, finals) = Unroll(xs, State(h0, batch, "h0"), (p, h, l) =>
         {
-            var proj = Project(xs, l);
-            var hl = h[l];
-            var outs = new List<Tensor>(xs.Length);
-            foreach (var p in proj)
-            {
-                var z = p.Add(Recur(hl, l));
-                hl = Nonlinearity == RnnNonlinearity.Tanh ? z.Tanh() : z.Relu();
-                outs.Add(hl);
-            }
-            finals[l] = hl;
-            xs = [.. outs];
-        }
-        return (Report(Output([.. xs])), Tensor.Stack(finals, 0));
+            var z = p.Add(Recur(h, l));
+            return Nonlinearity == RnnNonlinearity.Tanh ? z.Tanh() : z.Relu();
+        }, h => h);
+        return (output, Tensor.Stack(finals, 0));
     }
 
     /// <summary>The output sequence from a zero initial state.</summary>
@@ -155,28 +170,17 @@ public sealed class Lstm : RecurrentLayer
         var (xs, batch) = Steps(input);
         var h = State(state?.H, batch, "h0");
         var c = State(state?.C, batch, "c0");
-        var hn = new Tensor[NumLayers];
-        var cn = new Tensor[NumLayers];
-        for (int l = 0; l < NumLayers; l++)
+        var (output, finals) = Unroll(xs, h.Zip(c).ToArray(), (p, hc, l) =>
         {
-            var proj = Project(xs, l);
-            Tensor hl = h[l], cl = c[l];
-            var outs = new List<Tensor>(xs.Length);
-            foreach (var p in proj)
-            {
-                var gates = p.Add(Recur(hl, l)).Chunk(4, 1); // 4 x (N, H)
-                var i = gates[0].Sigmoid();
-                var f = gates[1].Sigmoid();
-                var g = gates[2].Tanh();
-                var o = gates[3].Sigmoid();
-                cl = f.Mul(cl).Add(i.Mul(g));
-                hl = o.Mul(cl.Tanh());
-                outs.Add(hl);
-            }
-            hn[l] = hl; cn[l] = cl;
-            xs = [.. outs];
-        }
-        return (Report(Output([.. xs])), (Tensor.Stack(hn, 0), Tensor.Stack(cn, 0)));
+            var gates = p.Add(Recur(hc.First, l)).Chunk(4, 1); // 4 x (N, H)
+            var i = gates[0].Sigmoid();
+            var f = gates[1].Sigmoid();
+            var g = gates[2].Tanh();
+            var o = gates[3].Sigmoid();
+            var cNext = f.Mul(hc.Second).Add(i.Mul(g));
+            return (o.Mul(cNext.Tanh()), cNext);
+        }, hc => hc.First);
+        return (output, (Tensor.Stack(finals.Select(s => s.First).ToArray(), 0), Tensor.Stack(finals.Select(s => s.Second).ToArray(), 0)));
     }
 
     /// <summary>The output sequence from a zero initial state.</summary>
@@ -197,27 +201,16 @@ public sealed class Gru : RecurrentLayer
     public (Tensor Output, Tensor Hidden) Forward(Tensor input, Tensor? h0)
     {
         var (xs, batch) = Steps(input);
-        var h = State(h0, batch, "h0");
-        var finals = new Tensor[NumLayers];
-        for (int l = 0; l < NumLayers; l++)
+        var (output, finals) = Unroll(xs, State(h0, batch, "h0"), (p, h, l) =>
         {
-            var proj = Project(xs, l);
-            var hl = h[l];
-            var outs = new List<Tensor>(xs.Length);
-            foreach (var p in proj)
-            {
-                var gi = p.Chunk(3, 1);               // input parts  3 x (N, H)
-                var gh = Recur(hl, l).Chunk(3, 1);    // hidden parts 3 x (N, H)
-                var r = gi[0].Add(gh[0]).Sigmoid();
-                var z = gi[1].Add(gh[1]).Sigmoid();
-                var n = gi[2].Add(r.Mul(gh[2])).Tanh();
-                hl = n.Add(z.Mul(hl.Sub(n)));         // (1 - z)·n + z·h
-                outs.Add(hl);
-            }
-            finals[l] = hl;
-            xs = [.. outs];
-        }
-        return (Report(Output([.. xs])), Tensor.Stack(finals, 0));
+            var gi = p.Chunk(3, 1);              // input parts  3 x (N, H)
+            var gh = Recur(h, l).Chunk(3, 1);    // hidden parts 3 x (N, H)
+            var r = gi[0].Add(gh[0]).Sigmoid();
+            var z = gi[1].Add(gh[1]).Sigmoid();
+            var n = gi[2].Add(r.Mul(gh[2])).Tanh();
+            return n.Add(z.Mul(h.Sub(n)));       // (1 - z)·n + z·h
+        }, h => h);
+        return (output, Tensor.Stack(finals, 0));
     }
 
     /// <summary>The output sequence from a zero initial state.</summary>
