@@ -7,6 +7,21 @@ namespace Pitts.Lab.Tests;
 public sealed class WidgetModelTests(ITestOutputHelper output)
 {
     [Fact]
+    public void TrainingCurvesKeepAnEvenlySpacedBoundedHistory()
+    {
+        // 10,000 epochs into 1,000 points: the stride doubles at epochs 1000, 2000, 4000 and 8000 (each time the
+        // 1,001st point arrives), ending at 16, so exactly the multiples of 16 below 10,000 remain: 625 points.
+        var curve = new TrainingCurve<(int Epoch, double Loss)>(1000, p => p.Epoch);
+        for (int e = 0; e < 10000; e++) curve.Record(e, (e, 1.0 / (e + 1)));
+        Assert.Equal(Enumerable.Range(0, 625).Select(i => 16 * i), curve.Select(p => p.Epoch));
+        Assert.Equal(1.0 / 9985, curve[^1].Loss);
+        // Short runs keep every epoch.
+        var small = new TrainingCurve<(int Epoch, double Loss)>(1000, p => p.Epoch);
+        for (int e = 0; e < 1000; e++) small.Record(e, (e, e));
+        Assert.Equal(1000, small.Count);
+    }
+
+    [Fact]
     public void UniversalApproximationImprovesWithUnitsAndIsFast()
     {
         var target = TargetFunction.Get("sin");

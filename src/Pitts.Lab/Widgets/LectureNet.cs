@@ -47,9 +47,8 @@ public sealed class LectureTraining
     public int Epochs { get; }
 
     /// <summary>(epoch, loss) samples, thinned to at most about 2000 points so memory stays bounded.</summary>
-    public List<(int Epoch, double Loss)> History { get; } = [];
+    public TrainingCurve<(int Epoch, double Loss)> History { get; } = new(2000, h => h.Epoch);
 
-    private int _keepEvery = 1;
 
     /// <summary>The last loss.</summary>
     public double LastLoss { get; private set; } = double.NaN;
@@ -72,17 +71,7 @@ public sealed class LectureTraining
         _optimizer.Step();        // Update weights
         _optimizer.ZeroGrad();    // Reset gradients
         LastLoss = loss.Item();
-        if (EpochsDone % _keepEvery == 0)
-        {
-            History.Add((EpochsDone, LastLoss));
-            if (History.Count > 2000)
-            {
-                _keepEvery *= 2;
-                var kept = History.Where(h => h.Epoch % _keepEvery == 0).ToList();
-                History.Clear();
-                History.AddRange(kept);
-            }
-        }
+        History.Record(EpochsDone, (EpochsDone, LastLoss));
         EpochsDone++;
         return LastLoss;
     }

@@ -46,7 +46,7 @@ public sealed class OverfittingRun
     public int EpochsDone { get; private set; }
 
     /// <summary>(epoch, training loss, validation loss), thinned to stay under about 2000 entries.</summary>
-    public List<(int Epoch, double Train, double Val)> History { get; } = [];
+    public TrainingCurve<(int Epoch, double Train, double Val)> History { get; } = new(2000, h => h.Epoch);
 
     /// <summary>Lowest validation loss so far and its epoch.</summary>
     public (int Epoch, double Val) Best { get; private set; } = (-1, double.PositiveInfinity);
@@ -54,7 +54,6 @@ public sealed class OverfittingRun
     /// <summary>Set when early stopping ended the run.</summary>
     public int? StoppedAt { get; private set; }
 
-    private int _keepEvery = 1;
 
     /// <summary>The true function the data are drawn from.</summary>
     public static double Truth(double x) => Math.Sin(1.5 * x);
@@ -94,17 +93,7 @@ public sealed class OverfittingRun
             train = _mse.Forward(Net.Forward(Train.Inputs), Train.Targets).Item();
             val = _mse.Forward(Net.Forward(Validation.Inputs), Validation.Targets).Item();
         }
-        if (EpochsDone % _keepEvery == 0)
-        {
-            History.Add((EpochsDone, train, val));
-            if (History.Count > 2000)
-            {
-                _keepEvery *= 2;
-                var kept = History.Where(h => h.Epoch % _keepEvery == 0).ToList();
-                History.Clear();
-                History.AddRange(kept);
-            }
-        }
+        History.Record(EpochsDone, (EpochsDone, train, val));
         EpochsDone++;
         if (!double.IsFinite(train)) return false;
 

@@ -101,7 +101,6 @@ public sealed class PlaygroundModel
     private readonly Loss _loss;
     private readonly bool _bce;
     private readonly Tensor _xTrain, _yTrain, _xTest, _yTest;
-    private int _keepEvery = 1;
 
     /// <summary>The settings.</summary>
     public PlaygroundSettings Settings { get; }
@@ -119,7 +118,7 @@ public sealed class PlaygroundModel
     public int EpochsDone { get; private set; }
 
     /// <summary>(epoch, training loss, test loss), thinned to about 1000 entries.</summary>
-    public List<(int Epoch, double Train, double Test)> History { get; } = [];
+    public TrainingCurve<(int Epoch, double Train, double Test)> History { get; } = new(1000, h => h.Epoch);
 
     /// <summary>Builds data, split and network from the settings.</summary>
     public PlaygroundModel(PlaygroundSettings s)
@@ -209,17 +208,7 @@ public sealed class PlaygroundModel
             _opt.Step();
         }
         var (train, test) = Losses();
-        if (EpochsDone % _keepEvery == 0)
-        {
-            History.Add((EpochsDone, train, test));
-            if (History.Count > 1000)
-            {
-                _keepEvery *= 2;
-                var kept = History.Where(h => h.Epoch % _keepEvery == 0).ToList();
-                History.Clear();
-                History.AddRange(kept);
-            }
-        }
+        History.Record(EpochsDone, (EpochsDone, train, test));
         EpochsDone++;
         return train;
     }
