@@ -85,6 +85,11 @@ public sealed class WidgetModelTests(ITestOutputHelper output)
         output.WriteLine($"plain: train {plain.Last.Train:0.0000}, val {plain.Last.Val:0.0000}, best val {plain.Best.Val:0.0000} at {plain.Best.Epoch}");
         Assert.True(plain.Last.Train < 0.05, "memorised the training set");
         Assert.True(plain.Last.Val > 1.2 * plain.Best.Val, "validation turned up");
+        // Last is the final epoch's loss, recomputed here from the trained network; the curve keeps every 2nd epoch
+        // past 2,000, so its last point is epoch 2998 (the page's status and divergence check used to read that).
+        using (Pitts.Autograd.NoGrad())
+            Assert.Equal(Pitts.NN.Functional.MseLoss(plain.Net.Forward(plain.Train.Inputs), plain.Train.Targets).Item(), plain.Last.Train);
+        Assert.Equal(2998, plain.History[^1].Epoch);
 
         var early = Train(new Regularization(0, 0, true, 200, 0));
         output.WriteLine($"early stopping: stopped at {early.StoppedAt}, best {early.Best.Val:0.0000} at {early.Best.Epoch}, restored {early.CurrentValidation():0.0000}");

@@ -93,6 +93,7 @@ public sealed class OverfittingRun
             train = _mse.Forward(Net.Forward(Train.Inputs), Train.Targets).Item();
             val = _mse.Forward(Net.Forward(Validation.Inputs), Validation.Targets).Item();
         }
+        Last = (train, val);
         History.Record(EpochsDone, (EpochsDone, train, val));
         EpochsDone++;
         if (!double.IsFinite(train)) return false;
@@ -119,8 +120,11 @@ public sealed class OverfittingRun
         return copy;
     }
 
-    /// <summary>The last (training, validation) loss.</summary>
-    public (double Train, double Val) Last => History.Count == 0 ? (double.NaN, double.NaN) : (History[^1].Train, History[^1].Val);
+    /// <summary>
+    /// The (training, validation) loss after the latest epoch (NaN before the first); the curve in
+    /// <see cref="History"/> keeps every k-th epoch only, so its last point can be older.
+    /// </summary>
+    public (double Train, double Val) Last { get; private set; } = (double.NaN, double.NaN);
 
     /// <summary>The network's prediction on a grid (evaluation mode: no dropout).</summary>
     public double[] Predict(double[] x)
