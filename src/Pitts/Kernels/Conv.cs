@@ -438,7 +438,10 @@ internal static class ConvKernels
     /// <summary>
     /// dW[o, ky, kx] += Σ_oy Σ_ox dy[o, oy, ox] · x[oy − PH + ky·DH, ox − PW + kx·DW] for one image and the output
     /// channels [oc0, oc1), the adjoint of <see cref="DirectForward"/> in w: each (o, ky, kx) is a dot product of the
-    /// output gradient with the shifted image.
+    /// output gradient with the shifted image. Four channels and up to five taps of a kernel row at a time keep 20
+    /// sums in registers: each masked load of an image row feeds four FMAs, each output-gradient row five (one load
+    /// and one sum in memory per FMA before: 43 GFLOP/s on the Fashion CNN's first layer). Every (o, ky, kx) still
+    /// sums its 16 lanes over the column blocks and rows in the same order, so the result does not change.
     /// </summary>
     public static unsafe void DirectWeightGradient(ReadOnlySpan<float> x, in Conv2dGeometry g, ReadOnlySpan<float> dy, int o, int oc0, int oc1, Span<float> dw)
     {
@@ -451,7 +454,12 @@ internal static class ConvKernels
         var acc = stackalloc Vector512<float>[kk];
         fixed (float* xp = x, dp = dy, wp = dw)
         {
-            for (int oc = oc0; oc < oc1; oc++)
+            int oc = oc0;
+            for (; oc + 4 <= oc1; oc += 4)
+                for (int ky = 0; ky < geo.KH; ky++)
+                    for (int kx0 = 0; kx0 < kw; kx0 += 5)
+                        WeightGradientBlock(xp, geo, dp, oc, ky, kx0, Math.Min(5, kw - kx0), masks, shifts, wp);
+            for (; oc < oc1; oc++)
             {
                 for (int t = 0; t < kk; t++) acc[t] = Vector512<float>.Zero;
                 for (int ox0 = 0; ox0 < ow; ox0 += 16)
@@ -475,6 +483,67 @@ internal static class ConvKernels
                 for (int t = 0; t < kk; t++) wp[oc * kk + t] += Vector512.Sum(acc[t]);
             }
         }
+    }
+
+    /// <summary>
+    /// The sums of <see cref="DirectWeightGradient"/> for channels oc..oc+3, kernel row ky and the <paramref name="n"/>
+    /// (1 to 5) taps from kx0, in 20 register accumulators a[channel][tap].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void WeightGradientBlock(float* xp, in Conv2dGeometry g, float* dp, int oc, int ky, int kx0, int n,
+        Vector512<float>* masks, int* shifts, float* wp)
+    {
+        int oh = g.OH, ow = g.OW, kk = g.KH * g.KW;
+        long plane = (long)oh * ow;
+        var z = Vector512<float>.Zero;
+        Vector512<float> a00 = z, a01 = z, a02 = z, a03 = z, a04 = z, a10 = z, a11 = z, a12 = z, a13 = z, a14 = z;
+        Vector512<float> a20 = z, a21 = z, a22 = z, a23 = z, a24 = z, a30 = z, a31 = z, a32 = z, a33 = z, a34 = z;
+        for (int ox0 = 0; ox0 < ow; ox0 += 16)
+        {
+            Masks(g, ox0, ow, masks, shifts);
+            var lanes = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(ow - ox0)).AsSingle();
+            for (int oy = 0; oy < oh; oy++)
+            {
+                int iy = oy - g.PH + ky * g.DH;
+                if ((uint)iy >= (uint)g.H) continue;
+                float* d = dp + (long)oc * plane + (long)oy * ow + ox0;
+                var d0 = Avx512F.MaskLoad(d, lanes, z);
+                var d1 = Avx512F.MaskLoad(d + plane, lanes, z);
+                var d2 = Avx512F.MaskLoad(d + 2 * plane, lanes, z);
+                var d3 = Avx512F.MaskLoad(d + 3 * plane, lanes, z);
+                float* row = xp + (long)iy * g.W + ox0;
+                int k = kx0;
+                var v = Avx512F.MaskLoad(row + shifts[k], masks[k], z);
+                a00 = Vector512.FusedMultiplyAdd(d0, v, a00); a10 = Vector512.FusedMultiplyAdd(d1, v, a10);
+                a20 = Vector512.FusedMultiplyAdd(d2, v, a20); a30 = Vector512.FusedMultiplyAdd(d3, v, a30);
+                if (n < 2) continue;
+                v = Avx512F.MaskLoad(row + shifts[k + 1], masks[k + 1], z);
+                a01 = Vector512.FusedMultiplyAdd(d0, v, a01); a11 = Vector512.FusedMultiplyAdd(d1, v, a11);
+                a21 = Vector512.FusedMultiplyAdd(d2, v, a21); a31 = Vector512.FusedMultiplyAdd(d3, v, a31);
+                if (n < 3) continue;
+                v = Avx512F.MaskLoad(row + shifts[k + 2], masks[k + 2], z);
+                a02 = Vector512.FusedMultiplyAdd(d0, v, a02); a12 = Vector512.FusedMultiplyAdd(d1, v, a12);
+                a22 = Vector512.FusedMultiplyAdd(d2, v, a22); a32 = Vector512.FusedMultiplyAdd(d3, v, a32);
+                if (n < 4) continue;
+                v = Avx512F.MaskLoad(row + shifts[k + 3], masks[k + 3], z);
+                a03 = Vector512.FusedMultiplyAdd(d0, v, a03); a13 = Vector512.FusedMultiplyAdd(d1, v, a13);
+                a23 = Vector512.FusedMultiplyAdd(d2, v, a23); a33 = Vector512.FusedMultiplyAdd(d3, v, a33);
+                if (n < 5) continue;
+                v = Avx512F.MaskLoad(row + shifts[k + 4], masks[k + 4], z);
+                a04 = Vector512.FusedMultiplyAdd(d0, v, a04); a14 = Vector512.FusedMultiplyAdd(d1, v, a14);
+                a24 = Vector512.FusedMultiplyAdd(d2, v, a24); a34 = Vector512.FusedMultiplyAdd(d3, v, a34);
+            }
+        }
+        float* w = wp + (long)oc * kk + ky * g.KW + kx0;
+        w[0] += Vector512.Sum(a00); w[kk] += Vector512.Sum(a10); w[2 * kk] += Vector512.Sum(a20); w[3 * kk] += Vector512.Sum(a30);
+        if (n < 2) return;
+        w[1] += Vector512.Sum(a01); w[kk + 1] += Vector512.Sum(a11); w[2 * kk + 1] += Vector512.Sum(a21); w[3 * kk + 1] += Vector512.Sum(a31);
+        if (n < 3) return;
+        w[2] += Vector512.Sum(a02); w[kk + 2] += Vector512.Sum(a12); w[2 * kk + 2] += Vector512.Sum(a22); w[3 * kk + 2] += Vector512.Sum(a32);
+        if (n < 4) return;
+        w[3] += Vector512.Sum(a03); w[kk + 3] += Vector512.Sum(a13); w[2 * kk + 3] += Vector512.Sum(a23); w[3 * kk + 3] += Vector512.Sum(a33);
+        if (n < 5) return;
+        w[4] += Vector512.Sum(a04); w[kk + 4] += Vector512.Sum(a14); w[2 * kk + 4] += Vector512.Sum(a24); w[3 * kk + 4] += Vector512.Sum(a34);
     }
 
     /// <summary>For the 16 output columns from ox0: per kx, the input column shift and the lanes inside the image and the output.</summary>

@@ -128,13 +128,13 @@ public sealed partial class Tensor
             bool directW = direct && gw is not null && n > 0 && l > 0;
             if (directW)
             {
-                // Each task owns a group of output channels and adds the samples in order: the same sums on any
-                // number of threads.
+                // Each task owns a group of output channels (whole blocks of four, the kernel's register block) and
+                // adds the samples in order: the same sums on any number of threads.
                 gw!.AsSpan().Clear();
-                int groups = Math.Min(o, 8);
+                int blocks = (o + 3) / 4, groups = Math.Min(blocks, 8);
                 WorkerPool.For(groups, t =>
                 {
-                    int oc0 = o * t / groups, oc1 = o * (t + 1) / groups;
+                    int oc0 = Math.Min(o, 4 * (blocks * t / groups)), oc1 = Math.Min(o, 4 * (blocks * (t + 1) / groups));
                     for (int s = 0; s < n; s++)
                         ConvKernels.DirectWeightGradient(x.Data.Slice(s * hw, hw), g, gy.Data.Slice(s * o * l, o * l), o, oc0, oc1, gw.AsSpan());
                 });

@@ -127,6 +127,41 @@ public class ConvParallelTests
         if (withBias) Close(d.Gb!, r.Gb!, "db");
     }
 
+    [Theory]
+    [InlineData(28, 28, 5, 5, 2, 1)]   // the Fashion CNN's first layer
+    [InlineData(9, 40, 3, 7, 1, 1)]    // seven taps a row: a block of five and one of two
+    [InlineData(7, 17, 2, 3, 0, 2)]    // dilation, no padding
+    [InlineData(4, 33, 1, 11, 4, 3)]   // eleven taps: 5 + 5 + 1
+    public void TheRegisterBlockedWeightGradientAddsLikeTheOneChannelLoop(int h, int w, int kh, int kw, int pad, int dil)
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) return; // the direct kernels need AVX-512
+        // Channels 0-7 through the four-channel blocks, then each channel alone through the one-channel loop: the
+        // same sums in the same order, so the same bits.
+        const int o = 8;
+        var geo = new Pitts.Kernels.Conv2dGeometry(1, h, w, kh, kw, 1, 1, pad, pad, dil, dil);
+        var g = new Generator((ulong)(h * 31 + w * 7 + kh + kw));
+        float[] x = Tensor.Randn([h * w], g).ToArray(), dy = Tensor.Randn([o * geo.OH * geo.OW], g).ToArray();
+        float[] blocked = new float[o * kh * kw], single = new float[o * kh * kw];
+        Pitts.Kernels.ConvKernels.DirectWeightGradient(x, geo, dy, o, 0, o, blocked);
+        for (int c = 0; c < o; c++) Pitts.Kernels.ConvKernels.DirectWeightGradient(x, geo, dy, o, c, c + 1, single);
+        Assert.Equal(single, blocked);
+        // And both are the dot products they stand for (double-precision reference).
+        for (int c = 0; c < o; c++)
+            for (int ky = 0; ky < kh; ky++)
+                for (int kx = 0; kx < kw; kx++)
+                {
+                    double sum = 0;
+                    for (int oy = 0; oy < geo.OH; oy++)
+                        for (int ox = 0; ox < geo.OW; ox++)
+                        {
+                            int iy = oy - pad + ky * dil, ix = ox - pad + kx * dil;
+                            if (iy >= 0 && iy < h && ix >= 0 && ix < w) sum += (double)dy[(c * geo.OH + oy) * geo.OW + ox] * x[iy * w + ix];
+                        }
+                    float got = blocked[(c * kh + ky) * kw + kx];
+                    Assert.True(Math.Abs(got - sum) <= 1e-4 * (1 + Math.Abs(sum)), $"dW[{c},{ky},{kx}] = {got}, expected {sum}");
+                }
+    }
+
     [Fact]
     public void DirectConvolutionGivesTheSameBitsOnOneThreadOrTwo()
     {
