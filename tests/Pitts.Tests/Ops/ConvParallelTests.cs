@@ -128,6 +128,34 @@ public class ConvParallelTests
     }
 
     [Theory]
+    [InlineData(16, 14, 14, 5, 5, 1, 2, 1)]   // the Fashion CNN's second layer (14-wide rows)
+    [InlineData(2, 9, 40, 3, 7, 1, 1, 1)]     // rows wider than two vectors
+    [InlineData(3, 7, 17, 2, 3, 1, 0, 2)]     // dilation
+    [InlineData(2, 11, 13, 3, 3, 2, 1, 1)]    // stride 2 (the scalar loop)
+    public void Col2ImAddsEveryColumnEntryBackInOrder(int c, int h, int w, int kh, int kw, int stride, int pad, int dil)
+    {
+        // The adjoint of im2col written as the plain loop over (c, ky, kx, oy, ox): the kernel must add the same
+        // numbers into each pixel in the same order, so the results agree to the bit (masked AVX-512 rows or not).
+        var geo = new Pitts.Kernels.Conv2dGeometry(c, h, w, kh, kw, stride, stride, pad, pad, dil, dil);
+        int l = geo.OH * geo.OW, rows = c * kh * kw, ld = l + 3, col0 = 2;
+        var cols = Tensor.Randn([rows * ld], new Generator((ulong)(c + h * 3 + w * 5 + kw))).ToArray();
+        var expected = new float[c * h * w];
+        for (int ch = 0; ch < c; ch++)
+            for (int ky = 0; ky < kh; ky++)
+                for (int kx = 0; kx < kw; kx++)
+                    for (int oy = 0; oy < geo.OH; oy++)
+                        for (int ox = 0; ox < geo.OW; ox++)
+                        {
+                            int iy = oy * stride - pad + ky * dil, ix = ox * stride - pad + kx * dil;
+                            if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+                                expected[(ch * h + iy) * w + ix] += cols[((ch * kh + ky) * kw + kx) * ld + col0 + oy * geo.OW + ox];
+                        }
+        var dx = new float[c * h * w];
+        Pitts.Kernels.ConvKernels.Col2Im(cols, ld, col0, geo, dx);
+        Assert.Equal(expected, dx);
+    }
+
+    [Theory]
     [InlineData(28, 28, 5, 5, 2, 1)]   // the Fashion CNN's first layer
     [InlineData(9, 40, 3, 7, 1, 1)]    // seven taps a row: a block of five and one of two
     [InlineData(7, 17, 2, 3, 0, 2)]    // dilation, no padding
