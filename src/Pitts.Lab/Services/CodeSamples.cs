@@ -696,21 +696,19 @@ public static class CodeSamples
             var y = Tensor.FromArray(x.ToArray().Select(v => (float)f(v)).ToArray(), 30, 1);
             var net = new Sequential(new Linear(1, {{units}}, generator: g), new Sigmoid(), new Linear({{units}}, 1, generator: g));
             var optimizer = new Sgd(net.Parameters(), lr: 0.005f);
-            var loss = new MseLoss(Reduction.Sum);    // summed over each mini-batch of 5 points
+            var loss = new MseLoss();
 
             for (int epoch = 0; epoch < 800; epoch++)
             {
-                var order = g.Permutation(30);
-                for (int start = 0; start < 30; start += 5)
+                foreach (int i in g.Permutation(30))    // one point per step, in a new order each epoch
                 {
-                    var idx = order[start..(start + 5)];
                     optimizer.ZeroGrad();
-                    loss.Forward(net.Forward(x.IndexSelect(0, idx)), y.IndexSelect(0, idx)).Backward();
+                    loss.Forward(net.Forward(x.IndexSelect(0, [i])), y.IndexSelect(0, [i])).Backward();
                     optimizer.Step();
                 }
             }
             using (Autograd.NoGrad())
-                Console.WriteLine($"MSE = {new MseLoss().Forward(net.Forward(x), y).Item():0.00000}");
+                Console.WriteLine($"MSE = {loss.Forward(net.Forward(x), y).Item():0.00000}");
             """;
     }
 }
