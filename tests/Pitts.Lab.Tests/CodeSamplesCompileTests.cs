@@ -112,27 +112,10 @@ public sealed partial class CodeSamplesCompileTests(ITestOutputHelper output)
         try
         {
             WriteProject(dir.FullName, samples);
-            var psi = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                WorkingDirectory = dir.FullName,
-            };
-            // No build servers: they would outlive the build and hold its output streams open.
-            foreach (var a in new[] { "build", "Samples.csproj", "-c", "Release", "-nologo", "--disable-build-servers", "-clp:NoSummary;ErrorsOnly" })
-                psi.ArgumentList.Add(a);
-            psi.Environment["DOTNET_NOLOGO"] = "1";
-            psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
             var sw = Stopwatch.StartNew();
-            using var p = Process.Start(psi)!;
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5)))
-                await p.WaitForExitAsync(timeout.Token);   // throws (fails the test) after 5 minutes
-            string log = await stdout + await stderr;
-            output.WriteLine($"{samples.Count} samples built in {sw.Elapsed.TotalSeconds:0.0} s, exit code {p.ExitCode}");
-            if (p.ExitCode != 0)
+            var (exit, log) = await ConsoleProject.Dotnet(dir.FullName, TimeSpan.FromMinutes(5), null, ConsoleProject.BuildArguments("Samples.csproj"));
+            output.WriteLine($"{samples.Count} samples built in {sw.Elapsed.TotalSeconds:0.0} s, exit code {exit}");
+            if (exit != 0)
             {
                 // Name the sample behind each error: the files are Sample_<index>.cs.
                 var names = new StringBuilder();
@@ -153,12 +136,6 @@ public sealed partial class CodeSamplesCompileTests(ITestOutputHelper output)
     [GeneratedRegex(@"Sample_(\d+)\.cs")]
     private static partial Regex SampleFile();
 
-    [GeneratedRegex(@"^((public|internal|sealed|abstract|static|partial)\s+)*(class|record|struct|interface|enum)\s")]
-    private static partial Regex TypeDeclaration();
-
-    [GeneratedRegex(@"^using\s+[A-Za-z_][\w.]*\s*;")]
-    private static partial Regex UsingDirective();
-
     /// <summary>
     /// Writes a console project: one file per sample, its leading <c>using</c> directives kept at the top of the file, its
     /// top-level statements as the body of a static method (local functions stay local functions) and the type
@@ -166,33 +143,12 @@ public sealed partial class CodeSamplesCompileTests(ITestOutputHelper output)
     /// </summary>
     private static void WriteProject(string dir, List<(string Name, string Code)> samples)
     {
-        string bin = AppContext.BaseDirectory;
-        // Empty Directory.Build.props / Directory.Packages.props: nothing above the temp folder leaks in.
-        File.WriteAllText(Path.Combine(dir, "Directory.Build.props"), "<Project />");
-        File.WriteAllText(Path.Combine(dir, "Directory.Packages.props"), "<Project />");
-        // What `dotnet new console` gives, plus references to the built libraries. Warnings are errors: samples stay clean.
-        File.WriteAllText(Path.Combine(dir, "Samples.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                <GenerateDocumentationFile>false</GenerateDocumentationFile>
-              </PropertyGroup>
-              <ItemGroup>
-                <Reference Include="Pitts" HintPath="{Path.Combine(bin, "Pitts.dll")}" />
-                <Reference Include="Pitts.Neuro" HintPath="{Path.Combine(bin, "Pitts.Neuro.dll")}" />
-              </ItemGroup>
-            </Project>
-            """);
+        ConsoleProject.Write(dir, "Samples");
         var program = new StringBuilder("// Runs nothing: the test only needs every sample to compile.\nSystem.Console.WriteLine(\"samples\");\n");
         for (int i = 0; i < samples.Count; i++)
         {
             var lines = samples[i].Code.Replace("\r\n", "\n").Split('\n');
-            int body = 0;
-            while (body < lines.Length && (lines[body].Trim().Length == 0 || UsingDirective().IsMatch(lines[body].Trim()))) body++;
+            var (body, types) = ConsoleProject.Split(lines);
             var file = new StringBuilder();
             foreach (var l in lines.Take(body)) if (l.Trim().Length > 0) file.AppendLine(l.Trim());
             file.AppendLine($"// {samples[i].Name}");
@@ -200,8 +156,6 @@ public sealed partial class CodeSamplesCompileTests(ITestOutputHelper output)
             file.AppendLine("{");
             file.AppendLine("    internal static void Run()");
             file.AppendLine("    {");
-            int types = Array.FindIndex(lines, body, l => TypeDeclaration().IsMatch(l));
-            if (types < 0) types = lines.Length;
             foreach (var l in lines[body..types]) file.AppendLine("        " + l);
             file.AppendLine("    }");
             foreach (var l in lines[types..]) file.AppendLine("    " + l);

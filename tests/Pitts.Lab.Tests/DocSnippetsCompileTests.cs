@@ -156,30 +156,15 @@ public sealed partial class DocSnippetsCompileTests(DocSnippetsCompileTests.Buil
     private static Snippet? Find(List<Snippet> snippets, string file, string codeLine) =>
         snippets.FirstOrDefault(s => s.File == file && s.Code.Contains(codeLine, StringComparison.Ordinal));
 
-    /// <summary>Runs <c>dotnet</c> with the arguments in <paramref name="dir"/>: its exit code and its output and errors together.</summary>
-    private static async Task<(int ExitCode, string Log)> Dotnet(string dir, TimeSpan timeout, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet")
+    /// <summary>Runs <c>dotnet</c> in <paramref name="dir"/> for the blocks.</summary>
+    private static Task<(int ExitCode, string Log)> Dotnet(string dir, TimeSpan timeout, params string[] args) =>
+        ConsoleProject.Dotnet(dir, timeout, new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = dir,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        // The MNIST block finds the shipped digits here (the temporary project is outside the repository).
-        psi.Environment["PITTS_DATA"] = Path.Combine(RepoRoot(), "data");
-        // Numbers print as the docs show them (1.5, not 1,5) whatever the machine's culture.
-        psi.Environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using (var cts = new CancellationTokenSource(timeout))
-            await p.WaitForExitAsync(cts.Token);   // throws (fails the test) on timeout
-        return (p.ExitCode, await stdout + await stderr);
-    }
+            // The MNIST block finds the shipped digits here (the temporary project is outside the repository).
+            ["PITTS_DATA"] = Path.Combine(RepoRoot(), "data"),
+            // Numbers print as the docs show them (1.5, not 1,5) whatever the machine's culture.
+            ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1",
+        }, args);
 
     /// <summary>Builds the blocks once for the class: a temporary console project, one file per block.</summary>
     public sealed class Build : IAsyncLifetime
@@ -196,9 +181,7 @@ public sealed partial class DocSnippetsCompileTests(DocSnippetsCompileTests.Buil
             Compiled = Snippets(root).Where(s => !Exempt.Any(e => e.File == s.File && s.Code.Contains(e.CodeLine, StringComparison.Ordinal))).ToList();
             WriteProject(Dir, root, Compiled);
             var sw = Stopwatch.StartNew();
-            // No build servers: they would outlive the build and hold its output streams open.
-            (ExitCode, Log) = await Dotnet(Dir, TimeSpan.FromMinutes(5),
-                "build", "DocSnippets.csproj", "-c", "Release", "-nologo", "--disable-build-servers", "-clp:NoSummary;ErrorsOnly");
+            (ExitCode, Log) = await Dotnet(Dir, TimeSpan.FromMinutes(5), ConsoleProject.BuildArguments("DocSnippets.csproj"));
             Seconds = sw.Elapsed.TotalSeconds;
         }
 
@@ -215,12 +198,6 @@ public sealed partial class DocSnippetsCompileTests(DocSnippetsCompileTests.Buil
     [GeneratedRegex(@"^(?<file>[^\r\n]*?)\((?<line>\d+),\d+\): error (?<msg>[^\r\n\[]*)", RegexOptions.Multiline)]
     private static partial Regex ErrorLine();
 
-    [GeneratedRegex(@"^((public|internal|sealed|abstract|static|partial|file)\s+)*(class|record|struct|interface|enum)\s")]
-    private static partial Regex TypeDeclaration();
-
-    [GeneratedRegex(@"^using\s+(static\s+)?[A-Za-z_][\w.]*\s*;")]
-    private static partial Regex UsingDirective();
-
     [GeneratedRegex(@"\bawait\b")]
     private static partial Regex Await();
 
@@ -233,36 +210,14 @@ public sealed partial class DocSnippetsCompileTests(DocSnippetsCompileTests.Buil
     /// </summary>
     private static void WriteProject(string dir, string root, List<Snippet> snippets)
     {
-        string bin = AppContext.BaseDirectory;
-        // Empty Directory.Build.props / Directory.Packages.props: nothing above the temp folder leaks in.
-        File.WriteAllText(Path.Combine(dir, "Directory.Build.props"), "<Project />");
-        File.WriteAllText(Path.Combine(dir, "Directory.Packages.props"), "<Project />");
-        File.WriteAllText(Path.Combine(dir, "DocSnippets.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                <GenerateDocumentationFile>false</GenerateDocumentationFile>
-              </PropertyGroup>
-              <ItemGroup>
-                <Reference Include="Pitts" HintPath="{Path.Combine(bin, "Pitts.dll")}" />
-                <Reference Include="Pitts.Neuro" HintPath="{Path.Combine(bin, "Pitts.Neuro.dll")}" />
-              </ItemGroup>
-            </Project>
-            """);
+        ConsoleProject.Write(dir, "DocSnippets");
         var program = new StringBuilder("// Runs the block named by its index.\nswitch (args.Length > 0 ? args[0] : \"\")\n{\n");
         for (int i = 0; i < snippets.Count; i++)
         {
             var s = snippets[i];
             string doc = Path.Combine(root, s.File).Replace('\\', '/');
             var lines = s.Code.Split('\n');
-            int body = 0;
-            while (body < lines.Length && (lines[body].Trim().Length == 0 || UsingDirective().IsMatch(lines[body].Trim()))) body++;
-            int types = Array.FindIndex(lines, body, l => TypeDeclaration().IsMatch(l));
-            if (types < 0) types = lines.Length;
+            var (body, types) = ConsoleProject.Split(lines);
             bool async = lines[body..types].Any(l => Await().IsMatch(l));
             var file = new StringBuilder();
             // Doc line of code line k (0-based) is s.Line + 1 + k.
