@@ -96,6 +96,9 @@ public sealed class UserMistakeTests
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("1 epoch in ", r.Out);
         Assert.DoesNotContain("1 epochs", r.Out);
+        // A run under a second gives its time in milliseconds, not "in 0.0 s".
+        Assert.Matches(@"1 epoch in \d+ ms", r.Out);
+        Assert.DoesNotContain("0.0 s", r.Out);
     }
 
     [Fact]

@@ -214,7 +214,7 @@ public static class TrainCommand
             if (ls is not null)
                 w.WriteLine($"least-squares optimum (QR, closed form) of the same features: train loss {ConsoleReporter.Num(ls.Value.Train)}" +
                     (ls.Value.Val is { } lv ? $", validation {ConsoleReporter.Num(lv)}" : "") + (ls.Value.Test is { } lt ? $", test {ConsoleReporter.Num(lt)}" : ""));
-            w.WriteLine($"{r.EpochsDone} epoch{(r.EpochsDone == 1 ? "" : "s")} in {r.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s" + (savePath is not null ? $"; saved {savePath}" : ""));
+            w.WriteLine($"{r.EpochsDone} epoch{(r.EpochsDone == 1 ? "" : "s")} in {(r.Seconds < 1 ? (r.Seconds * 1000).ToString("0", CultureInfo.InvariantCulture) + " ms" : r.Seconds.ToString("0.0", CultureInfo.InvariantCulture) + " s")}" + (savePath is not null ? $"; saved {savePath}" : ""));
         }
         return CommandKit.ExitOk;
     }
