@@ -64,7 +64,7 @@ internal static class BufferPool
         }
     }
 
-    /// <summary>Drops every array held (tests, and callers that know training is over).</summary>
+    /// <summary>Drops every array held (tests use it to start from an empty pool).</summary>
     public static void Clear()
     {
         lock (Gate)

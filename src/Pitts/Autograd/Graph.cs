@@ -125,7 +125,12 @@ internal static class Graph
     public static void AccumulateSlice(Tensor t, int d, int start, Tensor grad)
     {
         if (!t.RequiresGrad) return;
-        t.Grad ??= new Tensor(new float[t.Numel], 0, t._shape);
+        if (t.Grad is null)
+        {
+            // Zeroed from the pool like Accumulate's buffers, and marked so that backward recycles it once dead.
+            t.Grad = new Tensor(ShapeUtil.AllocZeroed(t.Numel), 0, t._shape);
+            t.GradFromGraph = true;
+        }
         var (outer, n, inner) = ShapeUtil.Split(t._shape, d);
         int block = grad.Numel / Math.Max(outer, 1);
         var dst = t.Grad.AsSpan();

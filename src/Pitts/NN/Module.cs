@@ -148,9 +148,12 @@ public abstract class Module
     /// large-object heap); <paramref name="setToNone"/> = true drops them instead (PyTorch 2's default), after which
     /// Step skips parameters that receive no gradient.
     /// </summary>
-    public void ZeroGrad(bool setToNone = false)
+    public void ZeroGrad(bool setToNone = false) => ZeroGrads(Parameters(), setToNone);
+
+    /// <summary>The body of <see cref="ZeroGrad"/>, which optimizers share.</summary>
+    internal static void ZeroGrads(IEnumerable<Tensor> parameters, bool setToNone)
     {
-        foreach (var p in Parameters())
+        foreach (var p in parameters)
         {
             if (setToNone) p.Grad = null;
             else p.Grad?.AsSpan().Clear();

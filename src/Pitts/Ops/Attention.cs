@@ -8,8 +8,8 @@ namespace Pitts;
 /// P = softmax(Q_h·K_hᵀ·scale + mask) and O_h = P·V_h, where Q_h, K_h and V_h are column blocks of the projected
 /// inputs, read in place. The composed form (reshape, permute, batched matmul, softmax, matmul, permute) copies every
 /// operand twice and runs the heads one after another; this one multiplies straight from and into the (N, L, E)
-/// layout and runs the N·heads independent problems on both cores. Its backward is the closed form
-/// dP = dO·Vᵀ, dS = P⊙(dP - rowsum(dP⊙P))·scale, dQ = dS·K, dK = dSᵀ·Q, dV = Pᵀ·dO.
+/// layout and runs the N·heads independent problems on the worker threads (WorkerPool, one per core). Its backward
+/// is the closed form dP = dO·Vᵀ, dS = P⊙(dP - rowsum(dP⊙P))·scale, dQ = dS·K, dK = dSᵀ·Q, dV = Pᵀ·dO.
 /// </summary>
 internal static class AttentionCore
 {
@@ -53,7 +53,7 @@ internal static class AttentionCore
                 TensorPrimitives.Multiply(row, scale, row);
                 if (!mask.IsEmpty) TensorPrimitives.Add(row, mask.Slice(i * s, s), row);
                 if (!padRow.IsEmpty) TensorPrimitives.Add(row, padRow, row);
-                SoftmaxRow(row);
+                Tensor.SoftmaxRow(row);
             }
             Gemm.Sgemm(false, false, l, d, s, p, s, vs, ldv, output.AsSpan().Slice(b * l * e + h * d), e, false, GemmPath.Auto, 1);
         });
@@ -105,16 +105,6 @@ internal static class AttentionCore
                 if (grads[i] is { } gi) Graph.Accumulate(inputs[i], gi, owned: true);
         });
         return (output, weights);
-    }
-
-    /// <summary>Softmax of one row in place (a row of -∞ gives NaN, as in PyTorch).</summary>
-    private static void SoftmaxRow(Span<float> row)
-    {
-        if (row.IsEmpty) return;
-        float max = TensorPrimitives.Max(row);
-        TensorPrimitives.Subtract(row, max, row);
-        TensorPrimitives.Exp(row, row);
-        TensorPrimitives.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
     }
 
     [ThreadStatic] private static float[]? _scratch;

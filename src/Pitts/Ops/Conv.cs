@@ -15,7 +15,7 @@ public sealed partial class Tensor
 
     /// <summary>
     /// im2col of samples [first, first + nb) side by side into cols (rows CKK, leading dimension nb·L), one task per
-    /// sample on both cores.
+    /// sample on the worker threads (one per core).
     /// </summary>
     private static void UnfoldChunk(Tensor x, Conv2dGeometry g, int first, int nb, float[] cols)
     {

@@ -69,8 +69,8 @@ public sealed partial class Tensor
     }
 
     /// <summary>
-    /// Runs <paramref name="body"/>(first plane, plane count) over groups of whole planes on both cores; planes are
-    /// independent, so the split does not change any value.
+    /// Runs <paramref name="body"/>(first plane, plane count) over groups of whole planes on the worker threads (one
+    /// per core); planes are independent, so the split does not change any value.
     /// </summary>
     private static void OverPlanes(int planes, int hw, Action<int, int> body)
     {

@@ -33,6 +33,23 @@ public sealed partial class Tensor
         return y;
     }
 
+    /// <summary>Softmax of one contiguous row in place (the fused attention's rows use it too).</summary>
+    internal static void SoftmaxRow(Span<float> row)
+    {
+        if (row.IsEmpty) return;
+        float m = TensorPrimitives.Max(row);
+        if (float.IsInfinity(m)) m = 0f;
+        TensorPrimitives.Subtract(row, m, row);
+        ExpNormalize(row);
+    }
+
+    /// <summary>y ← e^y / Σ e^y, for a row already shifted by its maximum.</summary>
+    private static void ExpNormalize(Span<float> y)
+    {
+        TensorPrimitives.Exp(y, y);
+        TensorPrimitives.Divide(y, TensorPrimitives.Sum(y), y);
+    }
+
     private Tensor SoftmaxCore(int dim, bool log)
     {
         int d = ShapeUtil.NormDim(dim, Rank, log ? "LogSoftmax" : "Softmax");
@@ -59,12 +76,7 @@ public sealed partial class Tensor
                     lse = (float)Math.Log(sum);
                     TensorPrimitives.Subtract(y, lse, y);
                 }
-                else
-                {
-                    TensorPrimitives.Exp(y, y);
-                    float sum = TensorPrimitives.Sum(y);
-                    TensorPrimitives.Divide(y, sum, y);
-                }
+                else ExpNormalize(y);
             }
             return r;
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pitts.NN;
 namespace Pitts.Optim;
 
 /// <summary>
@@ -123,20 +124,8 @@ public abstract class Optimizer
     /// <summary>Updates parameter <paramref name="index"/> (values <paramref name="p"/>) from its gradient <paramref name="grad"/>.</summary>
     protected abstract void Update(int index, Span<float> p, ReadOnlySpan<float> grad);
 
-    /// <summary>
-    /// Resets every parameter's gradient: zero-fills the existing buffers (PyTorch 1.x's default, set_to_none=False), so
-    /// the next backward adds into memory it already has instead of allocating (large layers' gradients live on the
-    /// large-object heap); <paramref name="setToNone"/> = true drops them instead (PyTorch 2's default), after which
-    /// Step skips parameters that receive no gradient.
-    /// </summary>
-    public void ZeroGrad(bool setToNone = false)
-    {
-        foreach (var p in _params)
-        {
-            if (setToNone) p.Grad = null;
-            else p.Grad?.AsSpan().Clear();
-        }
-    }
+    /// <inheritdoc cref="Module.ZeroGrad(bool)"/>
+    public void ZeroGrad(bool setToNone = false) => Module.ZeroGrads(_params, setToNone);
 
     /// <summary>
     /// The learning rates and per-parameter state as flat tensors keyed "lr" (the first group's),

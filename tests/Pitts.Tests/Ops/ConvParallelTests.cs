@@ -95,6 +95,8 @@ public class ConvParallelTests
     [InlineData(1, 1, 4, 33, 2, 2, 1, 3, false)]   // one output channel, even kernel, dilation 3
     public void DirectSingleChannelConvolutionMatchesIm2Col(int n, int o, int h, int w, int kh, int kw, int pad, int dil, bool withBias)
     {
+        // Without AVX-512 both runs would take im2col and compare it with itself.
+        if (!Pitts.Kernels.ConvKernels.DirectApplies(new Pitts.Kernels.Conv2dGeometry(1, h, w, kh, kw, 1, 1, pad, pad, dil, dil))) return;
         var g = new Generator((ulong)(n * 7 + o * 11 + h * 13 + w * 17 + kh + kw + pad + dil));
         var x = Tensor.Randn([n, 1, h, w], g);
         var wt = Tensor.Randn([o, 1, kh, kw], g);
