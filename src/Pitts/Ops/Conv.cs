@@ -123,20 +123,21 @@ public sealed partial class Tensor
             if (!needW && !needX) return;
             var gw = needW ? new Tensor([o, c, kh, kw]) : null;
             var gx = needX ? new Tensor([n, c, h, w]) : null;
-            if (gw is not null && (n == 0 || l == 0)) gw.AsSpan().Clear();
-            if (gx is not null) gx.AsSpan().Clear();
             bool directW = direct && gw is not null && n > 0 && l > 0;
+            // Zero-filled only where something adds into them: the GEMMs below write their first chunk, and each
+            // sample's slice of dx is cleared by the task that folds its columns back.
+            if (gw is not null && (directW || n == 0 || l == 0)) gw.AsSpan().Clear();
+            if (gx is not null && (n == 0 || l == 0)) gx.AsSpan().Clear();
             if (directW)
             {
                 // Each task owns a group of output channels (whole blocks of four, the kernel's register block) and
                 // adds the samples in order: the same sums on any number of threads.
-                gw!.AsSpan().Clear();
                 int blocks = (o + 3) / 4, groups = Math.Min(blocks, 8);
                 WorkerPool.For(groups, t =>
                 {
                     int oc0 = Math.Min(o, 4 * (blocks * t / groups)), oc1 = Math.Min(o, 4 * (blocks * (t + 1) / groups));
                     for (int s = 0; s < n; s++)
-                        ConvKernels.DirectWeightGradient(x.Data.Slice(s * hw, hw), g, gy.Data.Slice(s * o * l, o * l), o, oc0, oc1, gw.AsSpan());
+                        ConvKernels.DirectWeightGradient(x.Data.Slice(s * hw, hw), g, gy.Data.Slice(s * o * l, o * l), o, oc0, oc1, gw!.AsSpan());
                 });
             }
             if (n > 0 && l > 0 && (gx is not null || !directW))
@@ -173,7 +174,12 @@ public sealed partial class Tensor
                         {
                             // dcols (CKK, nb·L) = Wᵀ (CKK, O) · dY (O, nb·L), folded back into the images
                             Gemm.Sgemm(true, false, ckk, ld, o, weight.Data, ckk, gyb, ld, cols, ld, false);
-                            WorkerPool.For(nb, b => ConvKernels.Col2Im(cols, ld, b * l, g, gx.AsSpan().Slice((first + b) * c * hw, c * hw)));
+                            WorkerPool.For(nb, b =>
+                            {
+                                var dx = gx.AsSpan().Slice((first + b) * c * hw, c * hw);
+                                dx.Clear();
+                                ConvKernels.Col2Im(cols, ld, b * l, g, dx);
+                            });
                         }
                     }
                     ArrayPool<float>.Shared.Return(cols);
