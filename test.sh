@@ -9,19 +9,25 @@ if [ -x scripts/install-test-deps.sh ]; then
 fi
 
 log=$(mktemp)
+passed=0; failed=0; projects=0
+# Adds the "Passed!/Failed! - Failed: F, Passed: P" summary lines of a dotnet test log to the totals.
+count() {
+  while read -r f p; do
+    failed=$((failed + f)); passed=$((passed + p)); projects=$((projects + 1))
+  done < <(grep -E '(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+' "$1" \
+            | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+).*/\1 \2/')
+}
+
 # Build everything in parallel, then run the test projects one after another (-m:1): the kernel tests use both
 # cores, and beside them the browser tests' timing (pages opening while 20 trainings run) had the machine halved.
-dotnet build Pitts.slnx -c Release --nologo 2>&1 | tail -n 30 > "$log"
-status=${PIPESTATUS[0]}
-if [ "$status" -ne 0 ]; then cat "$log"; fi
+if ! dotnet build Pitts.slnx -c Release --nologo > "$log" 2>&1; then
+  tail -n 40 "$log"; rm -f "$log"
+  echo "test.sh: the build failed"; echo "0 passed, 1 failed"; exit 1
+fi
 dotnet test Pitts.slnx -c Release --nologo --no-build -m:1 "$@" 2>&1 | tee "$log"
-[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-
-passed=0; failed=0; projects=0
-while read -r f p; do
-  failed=$((failed + f)); passed=$((passed + p)); projects=$((projects + 1))
-done < <(grep -E '(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+' "$log" \
-          | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+).*/\1 \2/')
+status=${PIPESTATUS[0]}
+count "$log"
+runs=$projects
 
 # The vector kernels have narrower fallbacks (Vector256 GEMM and small-GEMM blocks, no direct convolution, scalar
 # pooling) that an AVX-512 machine never takes on its own: run their tests once more with AVX-512 switched off.
@@ -29,10 +35,8 @@ filter='FullyQualifiedName~Kernels|FullyQualifiedName~Conv|FullyQualifiedName~Po
 echo "without AVX-512: DOTNET_EnableAVX512=0 dotnet test tests/Pitts.Tests --filter '$filter'"
 DOTNET_EnableAVX512=0 dotnet test tests/Pitts.Tests -c Release --nologo --no-build --filter "$filter" 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-while read -r f p; do
-  failed=$((failed + f)); passed=$((passed + p))
-done < <(grep -E '(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+' "$log" \
-          | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+).*/\1 \2/')
+count "$log"
+projects=$runs
 rm -f "$log"
 
 # The benchmark runner is not a timed test: CI runs it once on tiny sizes to prove every workload still runs.

@@ -36,10 +36,7 @@ public static class Program
     /// </summary>
     internal static string DescribeParseErrors(ParseResult parse)
     {
-        var names = new List<string>();
-        for (SymbolResult? r = parse.CommandResult; r is not null; r = r.Parent)
-            if (r is CommandResult c) names.Insert(0, c.Command.Name);
-        string path = string.Join(' ', names);
+        string path = CommandKit.CommandPath(parse.CommandResult.Command);
         var group = parse.CommandResult.Command;
 
         var messages = new List<string>();

@@ -100,8 +100,9 @@ public sealed class PlotAxesTests(LabFixture lab)
     public async Task LegendsNeverCoverACurve()
     {
         // Every line and marker of every plot, sampled along the rendered SVG paths every 2 px, against every legend
-        // box drawn inside a plot. The Hodgkin-Huxley gates and currents spike across the whole trace (no free
-        // corner: their keys go above the plot); the rate functions leave the top right free.
+        // box drawn inside a plot, on ten pages that each show a legend. The Hodgkin-Huxley gates and currents spike
+        // across the whole trace (no free corner: their keys go beside the title); the rate functions leave the top
+        // right free.
         const string script = """
             () => [...document.querySelectorAll('.plot svg')].flatMap(svg => {
               const boxes = [...svg.querySelectorAll('rect.legend-box')].map(r => r.getBBox());
@@ -124,7 +125,7 @@ public sealed class PlotAxesTests(LabFixture lab)
             "/hodgkin-huxley?i=10&protocol=step&t=100&method=rk4&gate=m&clamp=0", "/hodgkin-huxley?i=10&gate=h",
             "/linear-hypothesis", "/linear-hypothesis?phi=poly&degree=9&target=cubic&noise=0.3&n=15&seed=2",
             "/universal-approximation?n=8&target=sin&seed=1&basis=1", "/gradient-descent?f=bowl&lr=0.1&w1=-2.2&w2=1.6&steps=40",
-            "/gradient-descent?f=rosenbrock", "/losses",
+            "/gradient-descent?f=banana", "/overfitting", "/training", "/recurrent",
         ];
         int boxes = 0, keys = 0;
         foreach (string path in pages)
@@ -132,8 +133,10 @@ public sealed class PlotAxesTests(LabFixture lab)
             await using var p = await lab.OpenAsync(path);
             var hits = await p.Page.EvaluateAsync<string[]>(script);
             Assert.True(hits.Length == 0, path + ": a legend covers " + string.Join("; ", hits));
-            boxes += await p.Page.Locator("rect.legend-box").CountAsync();
-            keys += await p.Page.Locator(".plot-key").CountAsync();
+            int pageBoxes = await p.Page.Locator("rect.legend-box").CountAsync(), pageKeys = await p.Page.Locator(".plot-key").CountAsync();
+            Assert.True(pageBoxes + pageKeys > 0, path + " shows no legend: it tests nothing here");
+            boxes += pageBoxes;
+            keys += pageKeys;
         }
         // Both placements were exercised: boxes in free corners, keys above the crowded plots.
         Assert.True(boxes > 5, $"{boxes} legend boxes");

@@ -204,7 +204,21 @@ public sealed class ZooModelTests
         int spikes = 0;
         for (int i = 1; i < x.Length; i++) if (x[i - 1] < 0.5 && x[i] >= 0.5) spikes++;
         Assert.InRange(spikes, 15, 25);                         // about 68 Hz over 300 ms
-        Assert.All(ZooData.HhTrainCurrents, c => Assert.DoesNotContain(c + 0.25, ZooData.HhTrainCurrents));
+        // Held-out sequences are windows of traces at currents between the training ones, and of no training trace.
+        static bool Contains(float[] trace, float[] window)
+        {
+            for (int s = 0; s + window.Length <= trace.Length; s++)
+                if (trace.AsSpan(s, window.Length).SequenceEqual(window)) return true;
+            return false;
+        }
+        var (inputs, _) = ZooData.SignalBatch("hh", 8, 40, new Pitts.Generator(5), heldOut: true);
+        var all = inputs.ToArray();
+        for (int b = 0; b < 8; b++)
+        {
+            var window = all.AsSpan(b * 40, 40).ToArray();
+            Assert.DoesNotContain(ZooData.HhTrainCurrents, c => Contains(ZooData.HodgkinHuxleyTrace(c), window));
+            Assert.Contains(ZooData.HhTrainCurrents, c => Contains(ZooData.HodgkinHuxleyTrace(c + 0.25), window));
+        }
     }
 
     [Theory]

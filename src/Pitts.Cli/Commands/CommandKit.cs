@@ -213,7 +213,8 @@ public static class CommandKit
         });
     }
 
-    private static string CommandPath(Command command)
+    /// <summary>The command's name with its parents', e.g. "pitts data list".</summary>
+    internal static string CommandPath(Command command)
     {
         var names = new List<string>();
         // The root command is named "pitts" (Program.CommandName), so the chain of names up to it is the command path.

@@ -65,14 +65,13 @@ public static class LabCommand
 
     /// <summary>
     /// Waits for the lab and takes it down with pitts: Ctrl+C in a terminal reaches both (same process group), so
-    /// pitts waits for the lab to stop, and kills it after <paramref name="grace"/> if it does not; SIGTERM or SIGHUP
+    /// pitts waits for the lab to stop, and kills it after <see cref="Grace"/> if it does not; SIGTERM or SIGHUP
     /// (kill, timeout, a closed terminal, a service manager) reach pitts alone, so pitts kills the lab's whole
     /// process tree (dotnet run and the server) before it exits with 128 + the signal number. Without this the
     /// server outlived pitts and kept the port.
     /// </summary>
-    internal static int Supervise(Process child, TimeSpan? grace = null)
+    internal static int Supervise(Process child)
     {
-        var wait = grace ?? TimeSpan.FromSeconds(5);
         int code = -1;
         void KillTree()
         {
@@ -89,13 +88,16 @@ public static class LabCommand
         {
             e.Cancel = true;
             code = 130;
-            _ = Task.Delay(wait).ContinueWith(_ => { if (!child.HasExited) KillTree(); }, TaskScheduler.Default);
+            _ = Task.Delay(Grace).ContinueWith(_ => { if (!child.HasExited) KillTree(); }, TaskScheduler.Default);
         };
         Console.CancelKeyPress += onCancel;
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => OnSignal(c, 143));
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => OnSignal(c, 129));
         try { child.WaitForExit(); }
         finally { Console.CancelKeyPress -= onCancel; }
-        return code is 143 or 129 or 130 ? code : child.ExitCode;
+        return code >= 0 ? code : child.ExitCode;
     }
+
+    /// <summary>How long Ctrl+C gives the lab to stop on its own.</summary>
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
 }

@@ -153,13 +153,13 @@ public static class CodeSamples
             loss.Backward();
             Console.WriteLine($"dL/dyhat={yHat.Grad!.Item()} dL/dw2={w2.Grad!.Item()} dL/dv={v.Grad!.Item()} dL/dw1={w1.Grad!.Item()}");
 
+            // Check autograd against finite differences at these weights (GradCheck leaves .Grad as it was)
+            Console.WriteLine(GradCheck.Check(
+                t => (t[2] * (t[0] * x + t[1]).{{act}}() + t[3] - y).Pow(2f), [w1, b1, w2, b2]));
+
             // One SGD step with learning rate {{Num.F(p.Lr, 6)}}: w ← w − α ∂L/∂w
             new Pitts.Optim.Sgd([w1, b1, w2, b2], lr: {{Num.Lit(p.Lr)}}).Step();
             Console.WriteLine($"w1 -> {w1.Item():0.000}, w2 -> {w2.Item():0.000}");
-
-            // Check autograd against finite differences (GradCheck overwrites .Grad, so it runs last)
-            Console.WriteLine(GradCheck.Check(
-                t => (t[2] * (t[0] * x + t[1]).{{act}}() + t[3] - y).Pow(2f), [w1, b1, w2, b2]));
             """;
     }
 

@@ -137,7 +137,10 @@ public static class ZooData
             int skip = (int)Math.Round(50 / HhDtMs);
             var x = new float[HhSamples];
             for (int i = 0; i < HhSamples; i++) x[i] = (float)((trace.Voltage[skip + i] + 65) / 100);
-            return HhBank[current] = x;
+            // Only the 0.25 µA/cm² grid (the slider's, the training currents') is kept: a bounded cache whatever a
+            // caller asks for.
+            if (Math.Round(current * 4) == current * 4 && current is >= 0 and <= 40) HhBank[current] = x;
+            return x;
         }
     }
 

@@ -165,7 +165,6 @@ public static class BackpropExample
         var gc = GradCheck.Check(t => LossOf(t[0], t[1], t[2], t[3], x, y, p.Activation, out _, out _, out _), inputs);
 
         // One SGD step by the library's optimizer (w ← w − α ∂L/∂w), on the same tensors autograd just filled.
-        var z1Value = z1.Item(); var vValue = v.Item(); var yHatValue = yHat.Item(); var lossValue = loss.Item();
         new Sgd([w1, b1, w2, b2], (float)p.Lr).Step();
         double w1New = w1.Item(), w2New = w2.Item(), lossAfter;
         using (Autograd.NoGrad())

@@ -49,7 +49,6 @@ public sealed class LectureTraining
     /// <summary>(epoch, loss) samples, thinned to at most about 2000 points so memory stays bounded.</summary>
     public TrainingCurve<(int Epoch, double Loss)> History { get; } = new(2000, h => h.Epoch);
 
-
     /// <summary>The last loss.</summary>
     public double LastLoss { get; private set; } = double.NaN;
 
@@ -71,7 +70,7 @@ public sealed class LectureTraining
         _optimizer.Step();        // Update weights
         _optimizer.ZeroGrad();    // Reset gradients
         LastLoss = loss.Item();
-        History.Record(EpochsDone, (EpochsDone, LastLoss));
+        History.Record((EpochsDone, LastLoss));
         EpochsDone++;
         return LastLoss;
     }

@@ -54,7 +54,6 @@ public sealed class OverfittingRun
     /// <summary>Set when early stopping ended the run.</summary>
     public int? StoppedAt { get; private set; }
 
-
     /// <summary>The true function the data are drawn from.</summary>
     public static double Truth(double x) => Math.Sin(1.5 * x);
 
@@ -94,7 +93,7 @@ public sealed class OverfittingRun
             val = _mse.Forward(Net.Forward(Validation.Inputs), Validation.Targets).Item();
         }
         Last = (train, val);
-        History.Record(EpochsDone, (EpochsDone, train, val));
+        History.Record((EpochsDone, train, val));
         EpochsDone++;
         if (!double.IsFinite(train)) return false;
 

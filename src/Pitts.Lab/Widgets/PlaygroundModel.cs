@@ -208,7 +208,7 @@ public sealed class PlaygroundModel
             _opt.Step();
         }
         var (train, test) = Losses();
-        History.Record(EpochsDone, (EpochsDone, train, test));
+        History.Record((EpochsDone, train, test));
         EpochsDone++;
         return train;
     }

@@ -15,10 +15,10 @@ public sealed class TrainingCurve<T>(int capacity, Func<T, int> epochOf) : IRead
     private readonly List<T> _points = [];
     private int _every = 1;
 
-    /// <summary>Records <paramref name="point"/> of <paramref name="epoch"/> if the epoch is on the current stride.</summary>
-    public void Record(int epoch, T point)
+    /// <summary>Records <paramref name="point"/> if its epoch is on the current stride.</summary>
+    public void Record(T point)
     {
-        if (epoch % _every != 0) return;
+        if (epochOf(point) % _every != 0) return;
         _points.Add(point);
         if (_points.Count <= capacity) return;
         _every *= 2;
