@@ -80,6 +80,11 @@ public sealed class WidgetModelTests(ITestOutputHelper output)
             output.WriteLine($"N={n}: hand-written double-precision SGD {hand:0.0000000}, widget {results[n].Mse:0.0000000}");
             Assert.True(Math.Abs(hand - results[n].Mse) <= 1e-5 * hand, $"N={n}: widget {results[n].Mse} against {hand} by hand");
         }
+        // The page's prerender and its interactive render share one training of the same settings.
+        var kept = UniversalApproximation.Trained(3, target, 1);
+        Assert.Same(kept, UniversalApproximation.Trained(3, target, 1));
+        Assert.Equal(results[3].Mse, kept.Mse);
+        Assert.NotSame(kept, UniversalApproximation.Trained(3, target, 2));
         Assert.True(results[1].Mse > results[3].Mse, "3 units beat 1");
         Assert.True(results[3].Mse > results[50].Mse, "50 units beat 3");
         // The sum of the basis functions plus the output bias is the network's output.

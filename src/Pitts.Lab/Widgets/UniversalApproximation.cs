@@ -59,6 +59,27 @@ public sealed class UniversalApproximation
     /// <summary>Wall time of the training in milliseconds.</summary>
     public double TrainMs { get; private set; }
 
+    /// <summary>
+    /// The trained result for these settings, trained once and kept among the last few asked for: a page trains when
+    /// it is prerendered and again when it becomes interactive, and a slider moved back and forth asks for the same
+    /// settings again. Training is deterministic, so a kept result is the one a new training would give.
+    /// </summary>
+    public static UniversalApproximation Trained(int units, TargetFunction target, ulong seed)
+    {
+        var key = (units, target.Key, seed);
+        lock (Recent)
+            if (Recent.TryGetValue(key, out var kept)) return kept;
+        var r = new UniversalApproximation(units, target, seed);
+        lock (Recent)
+        {
+            if (Recent.Count >= 32) Recent.Clear();
+            Recent[key] = r;
+        }
+        return r;
+    }
+
+    private static readonly Dictionary<(int, string, ulong), UniversalApproximation> Recent = [];
+
     /// <summary>Trains the network for <paramref name="units"/> hidden units on <paramref name="target"/>.</summary>
     public UniversalApproximation(int units, TargetFunction target, ulong seed, int epochs = Epochs)
     {
