@@ -5,8 +5,16 @@ using Pitts.Data;
 using Pitts.NN;
 using Pitts.Optim;
 
-int epochs = args.Length > 1 && args[0] == "--epochs" ? int.Parse(args[1]) : 5;
-int limit = args.Length > 3 && args[2] == "--train-limit" ? int.Parse(args[3]) : int.MaxValue;
+int epochs = 5, limit = int.MaxValue;
+for (int i = 0; i < args.Length; i += 2)
+{
+    if (args[i] is not ("--epochs" or "--train-limit") || i + 1 >= args.Length || !int.TryParse(args[i + 1], out int v) || v < 1)
+    {
+        Console.Error.WriteLine($"BeautifulMnist: bad argument '{args[i]}'; usage: [--epochs N] [--train-limit N], N a positive whole number");
+        return 2;
+    }
+    if (args[i] == "--epochs") epochs = v; else limit = v;
+}
 double accuracy = Mnist.Train(epochs, limit, Console.Out);
 return accuracy > 0.95 ? 0 : 1;
 
@@ -29,6 +37,7 @@ public static class Mnist
         var optimizer = new Adam(model.Parameters(), lr: 2e-3f);
         var schedule = new CosineAnnealingLr(optimizer, tMax: epochs);       // large steps first, fine ones at the end
 
+        double acc = 0;
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
             model.Train();
@@ -40,10 +49,10 @@ public static class Mnist
                 optimizer.Step();
             }
             schedule.Step();
-            double acc = Accuracy(model, data.Test);
+            acc = Accuracy(model, data.Test);
             log.WriteLine($"epoch {epoch}: test accuracy {acc:P2}");
         }
-        return Accuracy(model, data.Test);
+        return acc;
     }
 
     private static double Accuracy(Module model, TensorDataset test)
