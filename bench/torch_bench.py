@@ -41,8 +41,13 @@ def best(body, repeats, warmup=True):
     return t
 
 
-def read_idx(name):
-    with gzip.open(os.path.join(FASHION, name), "rb") as f:
+# The smoke run (CI, where Fashion-MNIST is not installed) uses the MNIST digits shipped in the repository, as the C#
+# runner does: the same files, shapes and first 256 images on both sides.
+SHIPPED_MNIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "mnist")
+
+
+def read_idx(folder, name):
+    with gzip.open(os.path.join(folder, name), "rb") as f:
         data = f.read()
     dims = data[3]
     shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
@@ -50,8 +55,9 @@ def read_idx(name):
 
 
 def fashion(smoke):
-    images = read_idx("train-images-idx3-ubyte.gz")
-    labels = read_idx("train-labels-idx1-ubyte.gz")
+    folder = SHIPPED_MNIST if smoke else FASHION
+    images = read_idx(folder, "train-images-idx3-ubyte.gz")
+    labels = read_idx(folder, "train-labels-idx1-ubyte.gz")
     if smoke:
         images, labels = images[:256], labels[:256]
     x = torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1)  # (N, 1, 28, 28)

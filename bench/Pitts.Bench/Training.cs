@@ -62,7 +62,8 @@ public static partial class Workloads
 
     /// <summary>
     /// Fashion-MNIST training images (N, 1, 28, 28) scaled to [0, 1] and labels, from Debian's IDX files; the smoke run
-    /// (CI, where Fashion-MNIST is not installed) takes 256 of the shipped MNIST digits, which have the same shape.
+    /// (CI, where Fashion-MNIST is not installed) takes the first 256 of the shipped MNIST digits, which have the same
+    /// shape, as torch_bench.py's smoke run does.
     /// </summary>
     private static (Tensor X, Tensor Y) Fashion(bool smoke)
     {
@@ -89,34 +90,35 @@ public static partial class Workloads
         return total;
     }
 
-    private static Result MlpEpoch(bool smoke)
+    /// <summary>
+    /// One timed epoch of batch-64 SGD (momentum 0.9, lr 0.01) of a fresh <paramref name="make"/>() model, after
+    /// <see cref="WarmupBatches"/> batches on a throwaway one (torch_bench.py's train_epoch).
+    /// </summary>
+    private static Result TrainEpoch(Func<Module> make, Tensor x, Tensor y)
     {
-        var (x, y) = Fashion(smoke);
-        x = x.Reshape(x.Size(0), 784);
-        Module Make() => new Sequential(new Linear(784, 256, generator: new Generator(0)), new Relu(), new Linear(256, 10, generator: new Generator(1)));
-        var warm = Make();
+        var warm = make();
         Epoch(warm, x, y, 64, new Sgd(warm.Parameters(), lr: 0.01f, momentum: 0.9f), WarmupBatches);
-        var net = Make();
+        var net = make();
         var opt = new Sgd(net.Parameters(), lr: 0.01f, momentum: 0.9f);
         float loss = 0;
         double t = Timer.Once(() => loss = Epoch(net, x, y, 64, opt));
         return new Result(t, null, new() { ["samples"] = x.Size(0), ["loss_sum"] = loss });
     }
 
+    private static Result MlpEpoch(bool smoke)
+    {
+        var (x, y) = Fashion(smoke);
+        return TrainEpoch(() => new Sequential(new Linear(784, 256, generator: new Generator(0)), new Relu(),
+            new Linear(256, 10, generator: new Generator(1))), x.Reshape(x.Size(0), 784), y);
+    }
+
     private static Result CnnEpoch(bool smoke)
     {
         var (x, y) = Fashion(smoke);
-        Module Make() => new Sequential(
+        return TrainEpoch(() => new Sequential(
             new Conv2d(1, 16, 5, padding: 2, generator: new Generator(0)), new Relu(), new MaxPool2d(2),
             new Conv2d(16, 32, 5, padding: 2, generator: new Generator(1)), new Relu(), new MaxPool2d(2),
-            new Flatten(), new Linear(1568, 10, generator: new Generator(2)));
-        var warm = Make();
-        Epoch(warm, x, y, 64, new Sgd(warm.Parameters(), lr: 0.01f, momentum: 0.9f), WarmupBatches);
-        var net = Make();
-        var opt = new Sgd(net.Parameters(), lr: 0.01f, momentum: 0.9f);
-        float loss = 0;
-        double t = Timer.Once(() => loss = Epoch(net, x, y, 64, opt));
-        return new Result(t, null, new() { ["samples"] = x.Size(0), ["loss_sum"] = loss });
+            new Flatten(), new Linear(1568, 10, generator: new Generator(2))), x, y);
     }
 
     /// <summary>Elman RNN (input 32, hidden 128, tanh) over length-50 sequences, then a linear head on the last step.</summary>

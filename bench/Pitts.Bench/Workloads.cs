@@ -67,7 +67,7 @@ public static partial class Workloads
         {
             "lecture-mlp" => LectureMlp(smoke, repeats),
             "universal-approx" => UniversalApprox(smoke, repeats),
-            // Epoch-sized workloads run once after 20 warm-up batches on a throwaway model, as on the PyTorch side.
+            // Epoch-sized workloads run once after WarmupBatches (20) warm-up batches on a throwaway model, as on the PyTorch side.
             "mlp-epoch" => MlpEpoch(smoke),
             "cnn-epoch" => CnnEpoch(smoke),
             "rnn-seq" => RnnSeq(smoke, repeats),
