@@ -71,6 +71,8 @@ public sealed class PlotAxesTests(LabFixture lab)
             var loss = (await Plots(p)).Single(x => x.Id == "loss-plot");
             Assert.True(loss.Ticks.Count(t => t.YTick) >= 2, string.Join(", ", loss.Ticks.Select(t => t.Text)));
             Assert.DoesNotContain(loss.Ticks, t => t.Text.StartsWith('-'));
+            // The counted axis runs from that step to the next (0 to 1), not half a step either side of it.
+            Assert.Equal(["0", "1"], loss.Ticks.Where(t => !t.YTick).Select(t => t.Text).ToArray());
         }
     }
 
