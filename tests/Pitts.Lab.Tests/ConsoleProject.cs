@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Pitts.Lab.Tests;
@@ -49,6 +50,39 @@ internal static partial class ConsoleProject
     }
 
     /// <summary>
+    /// Writes <paramref name="className"/>.cs into <paramref name="dir"/>: the program <paramref name="code"/> with its
+    /// leading <c>using</c> directives at the top of the file, its top-level statements the body of
+    /// <c>className.Run()</c> (async when they await) and the type declarations after them (C# puts those after the
+    /// statements) nested in the class. <c>#line</c> directives map every part back to <paramref name="origin"/>, code
+    /// line k (0-based) to line <paramref name="firstLine"/> + k, so compiler errors name where the reader saw the
+    /// code. Returns whether Run is async.
+    /// </summary>
+    public static bool WriteProgram(string dir, string className, string code, string origin, int firstLine)
+    {
+        var lines = code.Replace("\r\n", "\n").Split('\n');
+        var (body, types) = Split(lines);
+        bool async = lines[body..types].Any(l => Await().IsMatch(l));
+        var file = new StringBuilder();
+        file.AppendLine($"#line {firstLine} \"{origin}\"");
+        foreach (var l in lines[..body]) file.AppendLine(l);
+        file.AppendLine("#line default");
+        file.AppendLine($"internal static class {className}");
+        file.AppendLine("{");
+        file.AppendLine(async ? "    internal static async System.Threading.Tasks.Task Run()" : "    internal static void Run()");
+        file.AppendLine("    {");
+        file.AppendLine($"#line {firstLine + body} \"{origin}\"");
+        foreach (var l in lines[body..types]) file.AppendLine(l);
+        file.AppendLine("#line default");
+        file.AppendLine("    }");
+        file.AppendLine($"#line {firstLine + types} \"{origin}\"");
+        foreach (var l in lines[types..]) file.AppendLine(l);
+        file.AppendLine("#line default");
+        file.AppendLine("}");
+        File.WriteAllText(Path.Combine(dir, className + ".cs"), file.ToString());
+        return async;
+    }
+
+    /// <summary>
     /// Runs <c>dotnet</c> with <paramref name="args"/> in <paramref name="dir"/> (plus <paramref name="environment"/>);
     /// its exit code and its output and errors together. Throws, failing the test, after <paramref name="timeout"/>.
     /// </summary>
@@ -82,4 +116,7 @@ internal static partial class ConsoleProject
 
     [GeneratedRegex(@"^using\s+(static\s+)?[A-Za-z_][\w.]*\s*;")]
     private static partial Regex UsingDirective();
+
+    [GeneratedRegex(@"\bawait\b")]
+    private static partial Regex Await();
 }

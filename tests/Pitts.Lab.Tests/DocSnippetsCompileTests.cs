@@ -198,15 +198,9 @@ public sealed partial class DocSnippetsCompileTests(DocSnippetsCompileTests.Buil
     [GeneratedRegex(@"^(?<file>[^\r\n]*?)\((?<line>\d+),\d+\): error (?<msg>[^\r\n\[]*)", RegexOptions.Multiline)]
     private static partial Regex ErrorLine();
 
-    [GeneratedRegex(@"\bawait\b")]
-    private static partial Regex Await();
-
     /// <summary>
-    /// Writes a console project like <c>dotnet new console</c>'s (implicit usings, nullable, warnings as errors) that
-    /// references the built libraries. Block i becomes Doc_i.cs: its leading <c>using</c> directives at the top of the
-    /// file, its top-level statements the body of <c>Doc_i.Run()</c> (async when they await), and the type declarations
-    /// after them (C# puts those after the statements) nested in <c>Doc_i</c>. Each part starts with a <c>#line</c>
-    /// directive to the doc, so errors name the doc's file and line. Program.cs runs block <c>args[0]</c>.
+    /// Writes the console project: block i becomes class Doc_i (<see cref="ConsoleProject.WriteProgram"/>, errors
+    /// naming the doc's file and line), and Program.cs runs block <c>args[0]</c>.
     /// </summary>
     private static void WriteProject(string dir, string root, List<Snippet> snippets)
     {
@@ -216,27 +210,8 @@ public sealed partial class DocSnippetsCompileTests(DocSnippetsCompileTests.Buil
         {
             var s = snippets[i];
             string doc = Path.Combine(root, s.File).Replace('\\', '/');
-            var lines = s.Code.Split('\n');
-            var (body, types) = ConsoleProject.Split(lines);
-            bool async = lines[body..types].Any(l => Await().IsMatch(l));
-            var file = new StringBuilder();
             // Doc line of code line k (0-based) is s.Line + 1 + k.
-            file.AppendLine($"#line {s.Line + 1} \"{doc}\"");
-            foreach (var l in lines[..body]) file.AppendLine(l);
-            file.AppendLine("#line default");
-            file.AppendLine($"internal static class Doc_{i:00}");
-            file.AppendLine("{");
-            file.AppendLine(async ? "    internal static async System.Threading.Tasks.Task Run()" : "    internal static void Run()");
-            file.AppendLine("    {");
-            file.AppendLine($"#line {s.Line + 1 + body} \"{doc}\"");
-            foreach (var l in lines[body..types]) file.AppendLine(l);
-            file.AppendLine("#line default");
-            file.AppendLine("    }");
-            file.AppendLine($"#line {s.Line + 1 + types} \"{doc}\"");
-            foreach (var l in lines[types..]) file.AppendLine(l);
-            file.AppendLine("#line default");
-            file.AppendLine("}");
-            File.WriteAllText(Path.Combine(dir, $"Doc_{i:00}.cs"), file.ToString());
+            bool async = ConsoleProject.WriteProgram(dir, $"Doc_{i:00}", s.Code, doc, s.Line + 1);
             program.AppendLine($"    case \"{i}\": {(async ? "await " : "")}Doc_{i:00}.Run(); break;   // {s}");
         }
         program.AppendLine("    default: throw new ArgumentException(\"usage: DocSnippets <block index>\");\n}");
