@@ -242,13 +242,7 @@ public static class CodeSamples
     public static string GradientDescent(string landscape, double w1, double w2, double lr, int steps)
     {
         var land = Landscape.Get(landscape);
-        string loss = land.Key switch
-        {
-            "saddle" => "w1.Square() - w2.Square() + 0.25f * w2.Pow(4f)",
-            "local" => "(w1.Square() - 1f).Square() + 0.3f * w1 + w2.Square()",
-            "banana" => "(1f - w1).Square() + 5f * (w2 - w1.Square()).Square()",
-            _ => "0.5f * (w1.Square() + 5f * w2.Square())",
-        };
+        string loss = land.LossCode;
         return $$"""
             using Pitts;
             using Pitts.Optim;
@@ -291,8 +285,8 @@ public static class CodeSamples
             """;
     }
 
-    /// <summary>The targets of the linear-hypothesis page: key, title, and the C# expression in x.</summary>
-    public static string LinearTargetCode(string target) => target switch
+    /// <summary>The C# expression in x of a linear-hypothesis target (the page's own list holds the functions).</summary>
+    private static string LinearTargetCode(string target) => target switch
     {
         "cubic" => "x * x * x - x",
         "sin" => "Math.Sin(2 * x)",
@@ -677,14 +671,7 @@ public static class CodeSamples
     /// <summary>The universal-approximation page: 1 → <paramref name="units"/> → 1 sigmoid network on the target <paramref name="target"/>.</summary>
     public static string UniversalApproximation(int seed, int units, string target)
     {
-        string f = target switch
-        {
-            "bump" => "2 * Math.Exp(-x * x) - 1",
-            "abs" => "Math.Abs(x) - 1.5",
-            "step" => "x < 0 ? -0.5 : 0.5",
-            "wave" => "Math.Sin(2 * x) * Math.Cos(x)",
-            _ => "Math.Sin(x)",
-        };
+        string f = TargetFunction.Get(target).Code;
         return $$"""
             using Pitts;
             using Pitts.NN;

@@ -8,11 +8,13 @@ namespace Pitts.Lab.Widgets;
 /// <param name="Title">Name shown.</param>
 /// <param name="Tex">The formula.</param>
 /// <param name="Loss">L of a tensor w of shape (2) or of grids w1, w2 of any shape (elementwise).</param>
+/// <param name="LossCode">The same loss as C# in tensors w1 and w2, for the page's code sample.</param>
 /// <param name="Start">A good starting point.</param>
 /// <param name="Note">What to look for.</param>
 /// <param name="Lr">The learning rate the page starts this landscape with: every optimizer stays finite from
 /// <paramref name="Start"/> (tested).</param>
-public sealed record Landscape(string Key, string Title, string Tex, Func<Tensor, Tensor, Tensor> Loss, (double W1, double W2) Start, string Note, double Lr = 0.1)
+public sealed record Landscape(string Key, string Title, string Tex, Func<Tensor, Tensor, Tensor> Loss, string LossCode,
+    (double W1, double W2) Start, string Note, double Lr = 0.1)
 {
     /// <summary>The plotted square: w1 and w2 in [-Extent, Extent].</summary>
     public const double Extent = 2.5;
@@ -21,17 +23,17 @@ public sealed record Landscape(string Key, string Title, string Tex, Func<Tensor
     public static readonly IReadOnlyList<Landscape> All =
     [
         new("bowl", "Elongated bowl", @"\mathcal{L} = \tfrac{1}{2}\left(w_1^2 + 5\,w_2^2\right)",
-            (a, b) => 0.5f * (a.Square() + 5f * b.Square()), (-2.2, 1.6),
+            (a, b) => 0.5f * (a.Square() + 5f * b.Square()), "0.5f * (w1.Square() + 5f * w2.Square())", (-2.2, 1.6),
             "One minimum at (0, 0), steep across and shallow along: plain SGD zig-zags, momentum overshoots, Adam goes straight. Try α above 0.4: SGD diverges."),
         new("saddle", "Saddle point", @"\mathcal{L} = w_1^2 - w_2^2 + \tfrac{1}{4} w_2^4",
-            (a, b) => a.Square() - b.Square() + 0.25f * b.Pow(4f), (2.2, 0.02),
+            (a, b) => a.Square() - b.Square() + 0.25f * b.Pow(4f), "w1.Square() - w2.Square() + 0.25f * w2.Pow(4f)", (2.2, 0.02),
             "A saddle at (0, 0) between two minima at w₂ = ±√2. Start on the ridge w₂ ≈ 0: the gradient barely pushes sideways, so SGD crawls near the saddle."),
         new("local", "Local minimum", @"\mathcal{L} = (w_1^2 - 1)^2 + 0.3\,w_1 + w_2^2",
-            (a, b) => (a.Square() - 1f).Square() + 0.3f * a + b.Square(), (2.2, 1.8),
+            (a, b) => (a.Square() - 1f).Square() + 0.3f * a + b.Square(), "(w1.Square() - 1f).Square() + 0.3f * w1 + w2.Square()", (2.2, 1.8),
             "Two valleys: the right one (w₁ ≈ 0.96) is only a local minimum; the left one (w₁ ≈ −1.04) is lower. Where each optimizer ends depends on the start and on α: at this landscape's α = 0.03 momentum's speed carries it over the hump into the lower valley while SGD and Adam settle in the nearer one; at α = 0.1 momentum is thrown out.",
             Lr: 0.03),
         new("banana", "Rosenbrock's banana", @"\mathcal{L} = (1 - w_1)^2 + 5\,(w_2 - w_1^2)^2",
-            (a, b) => (1f - a).Square() + 5f * (b - a.Square()).Square(), (-1.8, -1.0),
+            (a, b) => (1f - a).Square() + 5f * (b - a.Square()).Square(), "(1f - w1).Square() + 5f * (w2 - w1.Square()).Square()", (-1.8, -1.0),
             "A curved valley with its minimum at (1, 1): easy to reach, slow to follow. Its walls are steep, so it starts at α = 0.01: from α ≈ 0.02 momentum, and soon plain SGD, are thrown out of the valley; Adam's steps of about α crawl along it.",
             Lr: 0.01),
     ];

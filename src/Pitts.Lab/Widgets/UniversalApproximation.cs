@@ -8,16 +8,17 @@ namespace Pitts.Lab.Widgets;
 /// <param name="Key">URL key.</param>
 /// <param name="Title">Name shown.</param>
 /// <param name="F">The function on [-3, 3].</param>
-public sealed record TargetFunction(string Key, string Title, Func<double, double> F)
+/// <param name="Code">The same function as a C# expression in x, for the page's code sample.</param>
+public sealed record TargetFunction(string Key, string Title, Func<double, double> F, string Code)
 {
     /// <summary>The targets offered.</summary>
     public static readonly IReadOnlyList<TargetFunction> All =
     [
-        new("sin", "sin(x)", Math.Sin),
-        new("bump", "Gaussian bump", x => 2 * Math.Exp(-x * x) - 1),
-        new("abs", "|x| − 1.5", x => Math.Abs(x) - 1.5),
-        new("step", "step", x => x < 0 ? -0.5 : 0.5),
-        new("wave", "sin(2x) · cos(x)", x => Math.Sin(2 * x) * Math.Cos(x)),
+        new("sin", "sin(x)", Math.Sin, "Math.Sin(x)"),
+        new("bump", "Gaussian bump", x => 2 * Math.Exp(-x * x) - 1, "2 * Math.Exp(-x * x) - 1"),
+        new("abs", "|x| − 1.5", x => Math.Abs(x) - 1.5, "Math.Abs(x) - 1.5"),
+        new("step", "step", x => x < 0 ? -0.5 : 0.5, "x < 0 ? -0.5 : 0.5"),
+        new("wave", "sin(2x) · cos(x)", x => Math.Sin(2 * x) * Math.Cos(x), "Math.Sin(2 * x) * Math.Cos(x)"),
     ];
 
     /// <summary>The target with this key, or sin.</summary>
