@@ -145,9 +145,7 @@ public sealed class TrainSession
             nameof(ModelSpec.Heads) => "--heads",
             _ => null,
         };
-        const string prefix = "ModelSpec: ";
-        string what = e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
-        return option is null ? what : $"{option}: {what}";
+        return option is null ? e.Reason : $"{option}: {e.Reason}";
     }
 
     /// <summary>Continues the run saved in <paramref name="path"/>; <paramref name="epochs"/> replaces the total number of epochs when given.</summary>

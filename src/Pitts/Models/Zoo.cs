@@ -8,8 +8,18 @@ namespace Pitts.Models;
 /// <summary>A model description that cannot be built: unknown kind or activation, or sizes that do not fit.</summary>
 public sealed class ModelSpecException : PittsException
 {
-    /// <summary>Creates the error with its message and, when one value is at fault, the <see cref="ModelSpec"/> property it names.</summary>
-    public ModelSpecException(string message, string? field = null) : base(message) => Field = field;
+    /// <summary>
+    /// Creates the error "<paramref name="source"/>: <paramref name="reason"/>" and, when one value is at fault, the
+    /// <see cref="ModelSpec"/> property it names.
+    /// </summary>
+    public ModelSpecException(string reason, string? field = null, string source = "ModelSpec") : base($"{source}: {reason}")
+    {
+        Reason = reason;
+        Field = field;
+    }
+
+    /// <summary>What is wrong, without the "ModelSpec: " prefix, for a front end that names its own option.</summary>
+    public string Reason { get; }
 
     /// <summary>The <see cref="ModelSpec"/> property at fault (e.g. "Kernel"), so a front end can name its own option; null when none is.</summary>
     public string? Field { get; }
@@ -94,8 +104,8 @@ public sealed record ModelSpec
     {
         ModelSpec? spec;
         try { spec = JsonSerializer.Deserialize<ModelSpec>(json, JsonOptions); }
-        catch (JsonException e) { throw new ModelSpecException($"ModelSpec.FromJson: not a valid model description ({e.Message})"); }
-        if (spec is null) throw new ModelSpecException("ModelSpec.FromJson: the model description is null");
+        catch (JsonException e) { throw new ModelSpecException($"not a valid model description ({e.Message})", source: "ModelSpec.FromJson"); }
+        if (spec is null) throw new ModelSpecException("the model description is null", source: "ModelSpec.FromJson");
         spec.Validate();
         return spec;
     }
@@ -106,33 +116,33 @@ public sealed record ModelSpec
     /// <summary>Throws a <see cref="ModelSpecException"/> naming the first value that cannot be built.</summary>
     public void Validate()
     {
-        if (!Kinds.Contains(Kind)) throw new ModelSpecException($"ModelSpec: unknown model '{Kind}' (known: {string.Join(", ", Kinds)})", nameof(Kind));
-        if (!Activations.Contains(Activation)) throw new ModelSpecException($"ModelSpec: unknown activation '{Activation}' (known: {string.Join(", ", Activations)})", nameof(Activation));
-        if (!Tasks.Contains(Task)) throw new ModelSpecException($"ModelSpec: unknown task '{Task}' (known: {string.Join(", ", Tasks)})", nameof(Task));
+        if (!Kinds.Contains(Kind)) throw new ModelSpecException($"unknown model '{Kind}' (known: {string.Join(", ", Kinds)})", nameof(Kind));
+        if (!Activations.Contains(Activation)) throw new ModelSpecException($"unknown activation '{Activation}' (known: {string.Join(", ", Activations)})", nameof(Activation));
+        if (!Tasks.Contains(Task)) throw new ModelSpecException($"unknown task '{Task}' (known: {string.Join(", ", Tasks)})", nameof(Task));
         if (InputShape is null || InputShape.Length == 0 || InputShape.Any(d => d <= 0))
-            throw new ModelSpecException($"ModelSpec: input shape {Show(InputShape)} must have positive sizes");
-        if (Hidden is null || Hidden.Any(h => h <= 0)) throw new ModelSpecException($"ModelSpec: hidden sizes {Show(Hidden)} must be positive", nameof(Hidden));
-        if (!(Dropout >= 0f && Dropout < 1f)) throw new ModelSpecException($"ModelSpec: dropout must be in [0, 1), got {Dropout.ToString(CultureInfo.InvariantCulture)}", nameof(Dropout));
-        if (Outputs <= 0) throw new ModelSpecException($"ModelSpec: outputs must be positive, got {Outputs}");
-        if (Kind == "poly" && (Degree < 1 || Degree > 30)) throw new ModelSpecException($"ModelSpec: polynomial degree must be in 1..30, got {Degree}", nameof(Degree));
-        if (Kind == "cnn" && (Kernel < 1 || Kernel % 2 == 0 || Kernel > 15)) throw new ModelSpecException($"ModelSpec: the kernel size must be odd and in 1..15, got {Kernel}", nameof(Kernel));
-        if (Kind == "autoencoder" && Latent <= 0) throw new ModelSpecException($"ModelSpec: latent size must be positive, got {Latent}", nameof(Latent));
+            throw new ModelSpecException($"input shape {Show(InputShape)} must have positive sizes");
+        if (Hidden is null || Hidden.Any(h => h <= 0)) throw new ModelSpecException($"hidden sizes {Show(Hidden)} must be positive", nameof(Hidden));
+        if (!(Dropout >= 0f && Dropout < 1f)) throw new ModelSpecException($"dropout must be in [0, 1), got {Dropout.ToString(CultureInfo.InvariantCulture)}", nameof(Dropout));
+        if (Outputs <= 0) throw new ModelSpecException($"outputs must be positive, got {Outputs}");
+        if (Kind == "poly" && (Degree < 1 || Degree > 30)) throw new ModelSpecException($"polynomial degree must be in 1..30, got {Degree}", nameof(Degree));
+        if (Kind == "cnn" && (Kernel < 1 || Kernel % 2 == 0 || Kernel > 15)) throw new ModelSpecException($"the kernel size must be odd and in 1..15, got {Kernel}", nameof(Kernel));
+        if (Kind == "autoencoder" && Latent <= 0) throw new ModelSpecException($"latent size must be positive, got {Latent}", nameof(Latent));
         if (Kind == "cnn" && InputShape.Length != 3)
-            throw new ModelSpecException($"ModelSpec: a cnn takes images of shape (channels, height, width), got input shape {Show(InputShape)}");
+            throw new ModelSpecException($"a cnn takes images of shape (channels, height, width), got input shape {Show(InputShape)}");
         if (Kind is "rnn" or "lstm" or "transformer" && InputShape.Length != 2)
-            throw new ModelSpecException($"ModelSpec: a {Kind} takes sequences of shape (time steps, features), got input shape {Show(InputShape)}");
+            throw new ModelSpecException($"a {Kind} takes sequences of shape (time steps, features), got input shape {Show(InputShape)}");
         if (Kind is "rnn" or "lstm" && Hidden.Distinct().Count() > 1)
-            throw new ModelSpecException($"ModelSpec: stacked {Kind} layers share one size; give it once per layer, e.g. 32,32 (got {Show(Hidden)})", nameof(Hidden));
+            throw new ModelSpecException($"stacked {Kind} layers share one size; give it once per layer, e.g. 32,32 (got {Show(Hidden)})", nameof(Hidden));
         if (Kind == "transformer" && Heads <= 0)
-            throw new ModelSpecException($"ModelSpec: the number of attention heads must be positive, got {Heads}", nameof(Heads));
+            throw new ModelSpecException($"the number of attention heads must be positive, got {Heads}", nameof(Heads));
         if (Kind == "transformer" && Width(32) % Heads != 0)
-            throw new ModelSpecException($"ModelSpec: the transformer width {Width(32)} must be a multiple of the {Heads} heads", nameof(Heads));
+            throw new ModelSpecException($"the transformer width {Width(32)} must be a multiple of the {Heads} heads", nameof(Heads));
         if ((InputMean is null) != (InputStd is null))
-            throw new ModelSpecException("ModelSpec: input mean and input std must be given together");
+            throw new ModelSpecException("input mean and input std must be given together");
         if (InputMean is not null && InputMean.Length != InputSize && InputMean.Length != InputShape[^1])
-            throw new ModelSpecException($"ModelSpec: input mean has {InputMean.Length} values, the input has {InputSize} ({InputShape[^1]} per step)");
+            throw new ModelSpecException($"input mean has {InputMean.Length} values, the input has {InputSize} ({InputShape[^1]} per step)");
         if (InputStd is not null && (InputStd.Length != InputMean!.Length || InputStd.Any(v => !(v > 0))))
-            throw new ModelSpecException($"ModelSpec: input std must have {InputMean!.Length} positive values");
+            throw new ModelSpecException($"input std must have {InputMean!.Length} positive values");
     }
 
     /// <summary>
@@ -165,7 +175,7 @@ public sealed record ModelSpec
         "leaky-relu" => new LeakyRelu(),
         "elu" => new Elu(),
         "softplus" => new Softplus(),
-        _ => throw new ModelSpecException($"ModelSpec: unknown activation '{Activation}'"),
+        _ => throw new ModelSpecException($"unknown activation '{Activation}'"),
     };
 
     /// <summary>
@@ -183,7 +193,7 @@ public sealed record ModelSpec
             "mlp" => BuildMlp(generator),
             "autoencoder" => new ZooAutoencoder(this, generator),
             "cnn" or "rnn" or "lstm" or "transformer" => ZooLayers.Build(this, generator),
-            _ => throw new ModelSpecException($"ModelSpec: unknown model '{Kind}'"),
+            _ => throw new ModelSpecException($"unknown model '{Kind}'"),
         };
     }
 

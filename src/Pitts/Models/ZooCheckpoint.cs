@@ -69,7 +69,7 @@ public sealed class ZooCheckpoint
     {
         var file = Safetensors.Load(path);
         if (!file.Metadata.TryGetValue(SpecKey, out var json))
-            throw new ModelSpecException($"{Path.GetFileName(path)}: no model description (metadata key '{SpecKey}'); it is a safetensors file but not a Pitts zoo checkpoint");
+            throw new ModelSpecException($"no model description (metadata key '{SpecKey}'); it is a safetensors file but not a Pitts zoo checkpoint", source: Path.GetFileName(path));
         var spec = ModelSpec.FromJson(json);
         var model = spec.Build(generator ?? new Generator(0));
         var weights = new Dictionary<string, Tensor>();

@@ -10,7 +10,7 @@ internal static class ZooLayers
         "cnn" => Cnn(spec, generator),
         "rnn" or "lstm" => new ZooRecurrent(spec, generator),
         "transformer" => new ZooTransformer(spec, generator),
-        _ => throw new ModelSpecException($"ModelSpec: unknown model '{spec.Kind}'"),
+        _ => throw new ModelSpecException($"unknown model '{spec.Kind}'"),
     };
 
     /// <summary>The lecture's CNN: (Conv k×k → activation → MaxPool 2×2) per hidden size, then Flatten → [Dropout] → Linear.</summary>
