@@ -123,6 +123,11 @@ public sealed partial class Tensor
             }
         });
 
+    /// <summary>The error function erf(x) = 2/√π ∫₀ˣ e^(-t²) dt; erf'(x) = 2/√π·e^(-x²).</summary>
+    public Tensor Erf() => Unary("Erf",
+        (x, d) => { for (int i = 0; i < d.Length; i++) d[i] = (float)SpecialFunctions.Erf(x[i]); },
+        (g, x, _, dx) => { for (int i = 0; i < dx.Length; i++) dx[i] = (float)(g[i] * 2.0 / Math.Sqrt(Math.PI) * Math.Exp(-(double)x[i] * x[i])); });
+
     /// <summary>Softplus log(1 + e^x), returning x itself above 20 (PyTorch's threshold); derivative σ(x).</summary>
     public Tensor Softplus() => Unary("Softplus",
         (x, d) => { for (int i = 0; i < d.Length; i++) d[i] = x[i] > 20f ? x[i] : (float)Math.Log(1.0 + Math.Exp(x[i])); },

@@ -1,0 +1,111 @@
+using Google.Protobuf;
+using Pitts.NN;
+using Pitts.Onnx.Proto;
+
+namespace Pitts.Onnx;
+
+/// <summary>What <see cref="Onnx.Export(Module, Tensor, string, OnnxExportOptions?)"/> writes around the module.</summary>
+public sealed record OnnxExportOptions
+{
+    /// <summary>The graph input's name.</summary>
+    public string InputName { get; init; } = "input";
+
+    /// <summary>The graph output's name.</summary>
+    public string OutputName { get; init; } = "output";
+
+    /// <summary>An optional mean subtracted from the input before the module (broadcast against one sample's shape), as <c>pitts predict</c> does.</summary>
+    public Tensor? InputMean { get; init; }
+
+    /// <summary>An optional standard deviation that divides the input after <see cref="InputMean"/> is subtracted.</summary>
+    public Tensor? InputStd { get; init; }
+
+    /// <summary>Free text stored as the model's doc string (e.g. the model description).</summary>
+    public string? DocString { get; init; }
+}
+
+/// <summary>
+/// ONNX interop: <see cref="Export(Module, Tensor, string, OnnxExportOptions?)"/> writes a module as an opset-17 ONNX
+/// file with a dynamic batch axis, for ONNX Runtime and other engines; <see cref="Load"/> reads an ONNX file (one
+/// exported here or by <c>torch.onnx.export</c>) into a differentiable Pitts <see cref="Module"/>.
+/// </summary>
+public static class Onnx
+{
+    /// <summary>The ONNX operator set version the exporter writes.</summary>
+    public const int Opset = OnnxGraphBuilder.Opset;
+
+    /// <summary>
+    /// Writes <paramref name="module"/> (put in evaluation mode) to <paramref name="path"/> as ONNX, tracing its layers with
+    /// <paramref name="exampleInput"/>, whose first dimension is the batch and becomes the dynamic axis "batch".
+    /// Throws <see cref="OnnxExportException"/> naming the first module that has no ONNX form.
+    /// </summary>
+    public static void Export(Module module, Tensor exampleInput, string path, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(exampleInput);
+        ArgumentNullException.ThrowIfNull(path);
+        var model = ToModel(module, exampleInput, options ?? new OnnxExportOptions());
+        string full = Path.GetFullPath(path);
+        string tmp = full + ".tmp" + Environment.ProcessId;
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+        {
+            model.WriteTo(fs);
+            fs.Flush(flushToDisk: true);
+        }
+        File.Move(tmp, full, overwrite: true);
+    }
+
+    /// <summary>Writes <paramref name="module"/> as ONNX for inputs of <paramref name="inputShape"/>, whose first dimension is the (dynamic) batch.</summary>
+    public static void Export(Module module, int[] inputShape, string path, OnnxExportOptions? options = null) =>
+        Export(module, Tensor.Zeros(inputShape), path, options);
+
+    /// <summary>The ONNX model bytes of <paramref name="module"/>, as <see cref="Export(Module, Tensor, string, OnnxExportOptions?)"/> would write them.</summary>
+    public static byte[] ExportToBytes(Module module, Tensor exampleInput, OnnxExportOptions? options = null) =>
+        ToModel(module, exampleInput, options ?? new OnnxExportOptions()).ToByteArray();
+
+    /// <summary>Reads an ONNX file into a Pitts module.</summary>
+    public static Module Load(string path) => throw new NotImplementedException(path);
+
+    private static ModelProto ToModel(Module module, Tensor exampleInput, OnnxExportOptions options)
+    {
+        if (exampleInput.Rank == 0)
+            throw new OnnxExportException("Onnx.Export: the example input needs a batch dimension (its dimension 0)");
+        var modes = module.NamedModules().Select(m => (m.Module, m.Module.Training)).ToList();
+        module.Eval();
+        var g = new OnnxGraphBuilder();
+        try
+        {
+            using var _ = Autograd.NoGrad();
+            string input = g.Fresh(options.InputName);
+            var x = new OnnxExporter.V(input, exampleInput);
+            if (options.InputMean is not null || options.InputStd is not null)
+            {
+                if (options.InputMean is null || options.InputStd is null)
+                    throw new OnnxExportException("Onnx.Export: InputMean and InputStd must be given together");
+                var sub = g.Node("Sub", "standardize", [x.Name, g.Init("input_mean", options.InputMean)]);
+                x = new(g.Node("Div", "standardize", [sub, g.Init("input_std", options.InputStd)]), (exampleInput - options.InputMean) / options.InputStd);
+            }
+            var y = new OnnxExporter(g).Emit(module, "", x);
+            string output = g.Fresh(options.OutputName);
+            g.Nodes.Add(new NodeProto { OpType = "Identity", Name = g.Fresh("node:output"), Input = { y.Name }, Output = { output } });
+            var graph = new GraphProto { Name = module.GetType().Name };
+            graph.Node.AddRange(g.Nodes);
+            graph.Initializer.AddRange(g.Initializers);
+            graph.Input.Add(OnnxGraphBuilder.BatchedFloat(input, exampleInput.Shape));
+            graph.Output.Add(OnnxGraphBuilder.BatchedFloat(output, y.Value.Shape));
+            var model = new ModelProto
+            {
+                IrVersion = OnnxGraphBuilder.IrVersion,
+                ProducerName = "Pitts",
+                ProducerVersion = typeof(Onnx).Assembly.GetName().Version?.ToString() ?? "0",
+                Graph = graph,
+                DocString = options.DocString ?? "",
+            };
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxGraphBuilder.Opset });
+            return model;
+        }
+        finally
+        {
+            foreach (var (m, mode) in modes) m.Train(mode);
+        }
+    }
+}
