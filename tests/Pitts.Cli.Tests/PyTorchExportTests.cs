@@ -90,6 +90,7 @@ public sealed class PyTorchExportTests : IDisposable
         double diff = j.GetProperty("max_abs_diff").GetDouble();
         Assert.True(diff <= 1e-5, $"{kind}: PyTorch differs from pitts predict by {diff}");
         Assert.False(j.GetProperty("training").GetBoolean());
+        Assert.Empty(j.GetProperty("parameters_without_grad").EnumerateArray());
         // The same parameter names as the checkpoint (its weights; the training state is not exported).
         Assert.Equal(file.Tensors.Keys.Where(k => !k.StartsWith("training.", StringComparison.Ordinal)).Order(),
             j.GetProperty("state_dict").EnumerateArray().Select(v => v.GetString()!).Order());

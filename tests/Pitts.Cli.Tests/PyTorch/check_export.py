@@ -5,7 +5,8 @@ usage: /usr/bin/python3 check_export.py EXPORT_DIR INPUTS.npy PITTS_OUTPUTS.npy
 Imports EXPORT_DIR/model.py, calls its load(EXPORT_DIR), runs the inputs through it and prints one JSON object:
 the largest absolute difference from the outputs Pitts wrote (read with numpy, an independent .npy reader), the
 shape and dtype numpy read, the state-dict names, whether the model came back in eval mode, and for a classifier
-model.predict's classes and probabilities.
+model.predict's classes and probabilities, and the parameters a backward pass in train mode
+leaves without a gradient (none, so training can go on in PyTorch).
 """
 import importlib.util
 import json
@@ -40,4 +41,8 @@ if exported.TASK == "classification":
     label, probability, _ = exported.predict(model, x)
     result["classes"] = label.tolist()
     result["probabilities"] = probability.tolist()
+# Training goes on in PyTorch: in train mode a backward pass reaches every parameter.
+model.train()
+model(torch.from_numpy(x)).pow(2).mean().backward()
+result["parameters_without_grad"] = [n for n, p in model.named_parameters() if p.grad is None]
 print(json.dumps(result))
