@@ -15,7 +15,7 @@ public static class PredictCommand
         var checkpoint = new Argument<string>("checkpoint") { Description = "A model saved by 'pitts train --save'" };
         var input = new Option<string?>("--input", "-i") { Description = "Inputs: a .csv (one sample per row, no target column) or .npy of shape (N, ...input shape)" };
         var values = new Option<string?>("--values") { Description = "Inputs typed in: samples separated by ';', values by ',', e.g. \"0.5;1.0\" or \"0.1,0.2;0.3,0.4\"" };
-        var cmd = new Command("predict", "Run a saved model on new inputs; prints CSV (class, probability, p0..) or JSON");
+        var cmd = new Command("predict", "Run a saved model on new inputs; prints CSV (class, probability, p0..) or JSON; --out Y.npy writes the raw outputs as float32");
         cmd.Arguments.Add(checkpoint);
         cmd.Options.Add(input);
         cmd.Options.Add(values);
@@ -30,6 +30,11 @@ public static class PredictCommand
             var spec = ck.Spec;
             var x = file is not null ? ReadInputs(file, spec) : ParseValues(typed!, spec);
             var y = Plotting.Figures.Predict(ck.Model, spec, x);
+            if (ctx.OutPath is { } outPath && outPath.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
+            {
+                WriteNpy(ctx, outPath, y, path, file);
+                return CommandKit.ExitOk;
+            }
             int n = x.Size(0);
             List<string> columns;
             var rows = new List<double[]>();
@@ -57,6 +62,20 @@ public static class PredictCommand
             return CommandKit.ExitOk;
         });
         return cmd;
+    }
+
+    /// <summary>--out Y.npy: the raw outputs (logits, values or reconstructions) as float32, shape (N, outputs) or (N, ...input shape).</summary>
+    private static void WriteNpy(CommandContext ctx, string outPath, Tensor y, string checkpoint, string? input)
+    {
+        CommandKit.Require(!ctx.Json, "--json and --out FILE.npy do not go together (the .npy holds the raw outputs)");
+        string full = Path.GetFullPath(outPath);
+        foreach (var other in new[] { checkpoint, input })
+            CommandKit.Require(other is null || Path.GetFullPath(other) != full, $"--out: '{outPath}' is an input of this command; choose another file");
+        CommandKit.Require(!Directory.Exists(full), $"--out: '{full}' is a folder, not a file");
+        string? dir = Path.GetDirectoryName(full);
+        CommandKit.Require(dir is null || Directory.Exists(dir), $"--out: folder '{dir}' does not exist");
+        Npy.Save(full, y);
+        ctx.Error.WriteLine($"wrote {full}");
     }
 
     private static Tensor Shape(Tensor flat, ModelSpec spec, string source)

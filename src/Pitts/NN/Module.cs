@@ -146,7 +146,8 @@ public abstract class Module
     /// Resets every parameter's gradient: zero-fills the existing buffers (PyTorch 1.x's default, set_to_none=False), so
     /// the next backward adds into memory it already has instead of allocating (large layers' gradients live on the
     /// large-object heap); <paramref name="setToNone"/> = true drops them instead (PyTorch 2's default), after which
-    /// Step skips parameters that receive no gradient.
+    /// Step skips parameters that receive no gradient. docs/NN.md gives the measured cost of each (a 784-128-10 MLP:
+    /// 150 KB against 558 KB allocated per step).
     /// </summary>
     public void ZeroGrad(bool setToNone = false) => ZeroGrads(Parameters(), setToNone);
 
