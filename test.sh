@@ -36,6 +36,11 @@ echo "without AVX-512: DOTNET_EnableAVX512=0 dotnet test tests/Pitts.Tests --fil
 DOTNET_EnableAVX512=0 dotnet test tests/Pitts.Tests -c Release --nologo --no-build --filter "$filter" 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 count "$log"
+# And with AVX2 off too: 128-bit vectors only, what ARM64 and WebAssembly SIMD offer (the Vector128 GEMM path).
+echo "128-bit only: DOTNET_EnableAVX512=0 DOTNET_EnableAVX2=0 dotnet test tests/Pitts.Tests --filter '$filter'"
+DOTNET_EnableAVX512=0 DOTNET_EnableAVX2=0 dotnet test tests/Pitts.Tests -c Release --nologo --no-build --filter "$filter" 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+count "$log"
 projects=$runs
 rm -f "$log"
 

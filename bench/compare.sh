@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# Runs the same workloads in Pitts and in PyTorch on this machine, in the same run, and prints a Markdown table
-# (workload, Pitts, PyTorch, speedup = PyTorch time / Pitts time; above 1 means Pitts is faster) and writes JSON.
+# Runs the same workloads in Pitts, in PyTorch and in LibTorch (TorchSharp) on this machine, in the same run, on one
+# and on two threads, and prints a Markdown table (speedup = the other engine's time / Pitts' time; above 1 means
+# Pitts is faster) and writes JSON.
 #
-# usage: bench/compare.sh [--smoke] [--repeats N] [--out FILE.json] [--nice N] [workload ...]
+# usage: bench/compare.sh [--smoke] [--repeats N] [--threads "1 2"] [--no-libtorch] [--out FILE.json] [--nice N] [workload ...]
 #   workloads: sgemm-256 sgemm-512 sgemm-1024 sgemm-2048 lecture-mlp universal-approx mlp-epoch cnn-epoch
 #              rnn-seq attention (default: all)
-#   --smoke    tiny sizes (seconds in total), for CI
+#   --smoke    tiny sizes (seconds in total)
+#   --threads  the thread counts to run every engine with (default "1 2"): Pitts --threads N, PyTorch
+#              set_num_threads(N) with N OpenBLAS threads, LibTorch set_num_threads(N)
+#   --no-libtorch  skip the LibTorch column (it needs TorchSharp-cpu, 600 MB from NuGet, on the first build)
 #   --out      JSON results (default: $PITTS_ARTIFACTS/bench-compare.json)
-#   --nice N   run both sides at this nice level (negative needs root), to measure on a machine shared with other work
-#   env PITTS_ARTIFACTS: build folder for the runner (default: artifacts)
+#   --nice N   run every side at this nice level (negative needs root), to measure on a machine shared with other work
+#   env PITTS_ARTIFACTS: build folder for the runners (default: artifacts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 smoke=()
 nice=()
 repeats=3
+threads="1 2"
+libtorch=1
 out=""  # default: $PITTS_ARTIFACTS/bench-compare.json
 workloads=()
 while [ $# -gt 0 ]; do
@@ -23,7 +29,9 @@ while [ $# -gt 0 ]; do
     --repeats) repeats="$2"; shift ;;
     --out) out="$2"; shift ;;
     --nice) nice=(nice -n "$2"); shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --threads) threads="$2"; shift ;;
+    --no-libtorch) libtorch=0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     -*) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
     *) workloads+=("$1") ;;
   esac
@@ -57,20 +65,43 @@ runner="$art/bin/Pitts.Bench/release/Pitts.Bench.dll"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-# Interleave the two sides workload by workload, so that load from other processes hits both alike.
+
+# LibTorch (TorchSharp-cpu 0.107.0): its build restores 600 MB of packages the first time and patches the copied
+# libLibTorchSharp.so so that it loads on Debian 12 (see docs/BENCHMARKS.md). Skipped with a note when either fails.
+ltrunner="$art/bin/Pitts.Bench.LibTorch/release/Pitts.Bench.LibTorch.dll"
+libtorch_note=""
+if [ "$libtorch" -eq 1 ]; then
+  echo "compare.sh: building bench/Pitts.Bench.LibTorch (Release) into $art" >&2
+  if ! dotnet build -c Release bench/Pitts.Bench.LibTorch --artifacts-path "$art" -nologo -v q > "$tmp/libtorch-build.log" 2>&1; then
+    libtorch_note="LibTorch column skipped: bench/Pitts.Bench.LibTorch did not build ($(grep -m1 -E 'error' "$tmp/libtorch-build.log" || tail -n 1 "$tmp/libtorch-build.log"))"
+  elif ! dotnet "$ltrunner" --smoke --repeats 1 sgemm-256 > /dev/null 2> "$tmp/libtorch-load.log"; then
+    libtorch_note="LibTorch column skipped: the runner did not load ($(grep -m1 -iE 'exception|error' "$tmp/libtorch-load.log" || tail -n 1 "$tmp/libtorch-load.log"))"
+  fi
+  [ -z "$libtorch_note" ] || { echo "compare.sh: $libtorch_note" >&2; libtorch=0; }
+else
+  libtorch_note="LibTorch column skipped (--no-libtorch)"
+fi
+
+# Interleave the engines workload by workload and thread count by thread count, so that load from other
+# processes hits all of them alike.
 for w in "${workloads[@]}"; do
-  echo "compare.sh: $w" >&2
-  "${nice[@]}" dotnet "$runner" "${smoke[@]}" --repeats "$repeats" "$w" > "$tmp/pitts-$w.json"
-  # PyTorch at its best: OpenBLAS picks its own kernels for this CPU (no OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE
-  # override), one intra-op thread, and the pthread OpenBLAS even when another libblas.so.3 is the default.
-  blasdir=/usr/lib/x86_64-linux-gnu/openblas-pthread
-  "${nice[@]}" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$blasdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-    /usr/bin/python3 bench/torch_bench.py "${smoke[@]}" --repeats "$repeats" "$w" > "$tmp/torch-$w.json"
+  for t in $threads; do
+    echo "compare.sh: $w, $t thread(s)" >&2
+    "${nice[@]}" dotnet "$runner" "${smoke[@]}" --repeats "$repeats" --threads "$t" "$w" > "$tmp/pitts-$w-$t.json"
+    # PyTorch at its best: OpenBLAS picks its own kernels for this CPU (no OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE
+    # override), and the pthread OpenBLAS even when another libblas.so.3 is the default.
+    blasdir=/usr/lib/x86_64-linux-gnu/openblas-pthread
+    "${nice[@]}" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$blasdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+      /usr/bin/python3 bench/torch_bench.py "${smoke[@]}" --repeats "$repeats" --threads "$t" "$w" > "$tmp/torch-$w-$t.json"
+    if [ "$libtorch" -eq 1 ]; then
+      "${nice[@]}" dotnet "$ltrunner" "${smoke[@]}" --repeats "$repeats" --threads "$t" "$w" > "$tmp/libtorch-$w-$t.json"
+    fi
+  done
 done
 
-/usr/bin/python3 - "$tmp" "$out" "${workloads[@]}" <<'PY'
+/usr/bin/python3 - "$tmp" "$out" "$threads" "$libtorch_note" "${workloads[@]}" <<'PY'
 import json, os, platform, subprocess, sys, datetime
-tmp, out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+tmp, out, threads, libtorch_note, names = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4], sys.argv[5:]
 def cpu():
     try:
         for line in open("/proc/cpuinfo"):
@@ -80,31 +111,50 @@ def cpu():
         pass
     return platform.processor()
 rows, meta = [], {}
+def load(path):
+    return json.load(open(path)) if os.path.exists(path) else None
 for n in names:
-    p = json.load(open(os.path.join(tmp, f"pitts-{n}.json")))
-    t = json.load(open(os.path.join(tmp, f"torch-{n}.json")))
-    meta = {"pitts_runtime": p["runtime"], "torch_version": t["version"], "torch_config": t["config"],
-            "torch_parallel": t["parallel"], "torch_blas": t["blas"]}
-    pr, tr = p["results"][0], t["results"][0]
-    rows.append({"workload": n, "pitts": pr, "pytorch": tr, "speedup": tr["seconds"] / pr["seconds"]})
+    for th in threads:
+        p = load(os.path.join(tmp, f"pitts-{n}-{th}.json"))
+        t = load(os.path.join(tmp, f"torch-{n}-{th}.json"))
+        lt = load(os.path.join(tmp, f"libtorch-{n}-{th}.json"))
+        meta = {"pitts_runtime": p["runtime"], "torch_version": t["version"], "torch_config": t["config"],
+                "torch_parallel": t["parallel"], "torch_blas": t["blas"]}
+        if lt:
+            meta.update({"libtorch_version": lt["version"], "torchsharp_version": lt["torchsharp"]})
+        pr, tr = p["results"][0], t["results"][0]
+        row = {"workload": n, "threads": int(th), "pitts": pr, "pytorch": tr, "speedup": tr["seconds"] / pr["seconds"]}
+        if lt:
+            row["libtorch"] = lt["results"][0]
+            row["speedup_libtorch"] = row["libtorch"]["seconds"] / pr["seconds"]
+        rows.append(row)
 def cell(r):
+    if r is None:
+        return "-"
     s = f"{r['seconds'] * 1e3:.3f} ms" if r["seconds"] < 1 else f"{r['seconds']:.3f} s"
     return s + (f" ({r['gflops']:.0f} GFLOP/s)" if "gflops" in r else "")
 doc = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-       "cpu": cpu(), "cores": os.cpu_count(), "smoke": rows[0]["pitts"]["smoke"] if rows else False, **meta, "rows": rows}
-print(f"Date {doc['date']}, CPU {doc['cpu']}, {doc['cores']} cores, {meta.get('pitts_runtime', '')}, PyTorch {meta.get('torch_version', '')} (BLAS: OpenBLAS pthread via {meta.get('torch_blas', '')})\n")
-def cpu(r):
-    c = r.get("cpu_seconds")
+       "cpu": cpu(), "cores": os.cpu_count(), "load_average": os.getloadavg(),
+       "smoke": rows[0]["pitts"]["smoke"] if rows else False, **meta, "libtorch_note": libtorch_note, "rows": rows}
+lt_text = f", LibTorch {meta['libtorch_version']} (TorchSharp {meta['torchsharp_version']})" if "libtorch_version" in meta else ""
+print(f"Date {doc['date']}, CPU {doc['cpu']}, {doc['cores']} cores, load average {doc['load_average'][0]:.2f}, "
+      f"{meta.get('pitts_runtime', '')}, PyTorch {meta.get('torch_version', '')} (BLAS: OpenBLAS pthread via "
+      f"{meta.get('torch_blas', '')}){lt_text}\n")
+def cpu_time(r):
+    c = None if r is None else r.get("cpu_seconds")
     return "" if c is None else (f"{c * 1e3:.3f} ms" if c < 1 else f"{c:.3f} s")
-def cpu_ratio(row):
-    p, t = row["pitts"].get("cpu_seconds"), row["pytorch"].get("cpu_seconds")
-    return f"{t / p:.2f}x" if p and t else ""
-print("| workload | Pitts | PyTorch | speedup | Pitts CPU | PyTorch CPU | CPU ratio |")
-print("|---|---:|---:|---:|---:|---:|---:|")
+print("| workload | threads | Pitts | PyTorch | LibTorch | vs PyTorch | vs LibTorch | Pitts CPU | PyTorch CPU | LibTorch CPU |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r in rows:
-    print(f"| {r['workload']} | {cell(r['pitts'])} | {cell(r['pytorch'])} | {r['speedup']:.2f}x | {cpu(r['pitts'])} | {cpu(r['pytorch'])} | {cpu_ratio(r)} |")
-print("\nspeedup = PyTorch wall time / Pitts wall time (above 1: Pitts faster). CPU = process CPU seconds of all threads "
-      "(least over the repeats), a load-robust second view; CPU ratio = PyTorch CPU / Pitts CPU.")
+    lt = r.get("libtorch")
+    vs_lt = f"{r['speedup_libtorch']:.2f}x" if lt else "-"
+    print(f"| {r['workload']} | {r['threads']} | {cell(r['pitts'])} | {cell(r['pytorch'])} | {cell(lt)} | {r['speedup']:.2f}x | "
+          f"{vs_lt} | {cpu_time(r['pitts'])} | {cpu_time(r['pytorch'])} | {cpu_time(lt)} |")
+print("\nvs X = X's wall time / Pitts' wall time (above 1: Pitts faster). threads: Pitts --threads N, PyTorch "
+      "set_num_threads(N) with N OpenBLAS threads, LibTorch set_num_threads(N). CPU = process CPU seconds of all "
+      "threads (least over the repeats), a load-robust second view.")
+if libtorch_note:
+    print(f"\n{libtorch_note}")
 if out:
     with open(out, "w") as f:
         json.dump(doc, f, indent=2)

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """The PyTorch side of bench/compare.sh: the same workloads as bench/Pitts.Bench, same names, same JSON.
 
-Usage: /usr/bin/python3 bench/torch_bench.py [--smoke] [--repeats N] [workload ...]
-Runs with one intra-op thread (PyTorch's fastest setting on this 2-core machine; OpenBLAS still uses both
-cores), data preloaded as tensors, best wall time of the repeats after one warm-up run.
+Usage: /usr/bin/python3 bench/torch_bench.py [--smoke] [--repeats N] [--threads N] [workload ...]
+Without --threads: one intra-op thread (PyTorch's fastest setting on this 2-core machine; OpenBLAS still uses
+both cores). With --threads N: N intra-op threads and N OpenBLAS threads (compare.sh's one- and two-thread
+columns). Data preloaded as tensors, best wall time of the repeats after one warm-up run.
 """
 import gzip
 import json
@@ -13,11 +14,17 @@ import platform
 import sys
 import time
 
+# OpenBLAS reads its thread count when it loads (with torch), so --threads is read before the import.
+THREADS = None
+if "--threads" in sys.argv[1:-1]:
+    THREADS = int(sys.argv[sys.argv.index("--threads") + 1])
+    os.environ["OPENBLAS_NUM_THREADS"] = str(THREADS)
+
 import numpy as np
 import torch
 import torch.nn as nn
 
-torch.set_num_threads(1)
+torch.set_num_threads(THREADS or 1)
 
 FASHION = os.environ.get("PITTS_FASHION_MNIST", "/usr/share/datasets/fashion-mnist")
 NAMES = ["sgemm-256", "sgemm-512", "sgemm-1024", "sgemm-2048", "lecture-mlp", "universal-approx",
@@ -243,6 +250,8 @@ def main(argv):
         elif a == "--repeats":
             repeats = int(argv[i + 1])
             i += 1
+        elif a == "--threads":
+            i += 1  # read before importing torch (above)
         elif a.startswith("-"):
             print(f"torch_bench: unknown option {a}", file=sys.stderr)
             return 2
@@ -268,6 +277,8 @@ def main(argv):
         "config": torch.__config__.show(),
         "parallel": torch.__config__.parallel_info(),
         "blas": os.environ.get("LD_LIBRARY_PATH", "system libblas.so.3"),
+        "threads": torch.get_num_threads(),
+        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "OpenBLAS default (all cores)"),
         "python": platform.python_version(),
         "results": results,
     }, indent=2))

@@ -6,12 +6,14 @@ namespace Pitts.Kernels;
 /// <summary>Which GEMM implementation to run; <see cref="Auto"/> picks the widest accelerated one.</summary>
 internal enum GemmPath
 {
-    /// <summary>Vector512 when accelerated, else Vector256 when accelerated, else scalar.</summary>
+    /// <summary>Vector512 when accelerated, else Vector256, else Vector128, else scalar.</summary>
     Auto,
     /// <summary>AVX-512 micro-kernel (12x32 tiles).</summary>
     Vector512,
     /// <summary>AVX2 micro-kernel (6x16 tiles).</summary>
     Vector256,
+    /// <summary>128-bit micro-kernel (6x8 tiles): SSE, ARM64 AdvSimd, WebAssembly SIMD.</summary>
+    Vector128,
     /// <summary>Scalar micro-kernel (4x4 tiles).</summary>
     Scalar,
 }
@@ -27,7 +29,9 @@ internal enum GemmPath
 /// panels (L2-resident), and a register-blocked micro-kernel computes an MR x NR tile of C with FMAs. Small and
 /// skinny products skip packing. Every element of C is computed by one fused multiply-add chain in k order,
 /// starting from 0 (or from C when accumulating), whatever the path, the tiling or the number of threads, so
-/// results are bit-identical across thread counts (and across the three paths, as all of them use FMA).
+/// results are bit-identical across thread counts, and across the paths wherever they all fuse. The 128-bit path
+/// (what ARM64 and WebAssembly offer) multiplies and adds separately where the hardware has no FMA (x64 without
+/// AVX2: software FMA is 50x slower), so there it rounds twice, still the same way for any thread count.
 /// </remarks>
 [SkipLocalsInit]
 internal static unsafe class Gemm
@@ -101,9 +105,13 @@ internal static unsafe class Gemm
             throw new ArgumentException($"Sgemm: {name} of {rows}x{cols} with leading dimension {ld} needs {(long)(rows - 1) * ld + cols} elements, span has {length}");
     }
 
+    /// <summary>Whether the 128-bit path's multiply-add is fused here (it always is on the wider paths).</summary>
+    internal static bool Vector128Fuses => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+
     internal static GemmPath Resolve(GemmPath path) => path != GemmPath.Auto ? path
         : Vector512.IsHardwareAccelerated ? GemmPath.Vector512
         : Vector256.IsHardwareAccelerated ? GemmPath.Vector256
+        : Vector128.IsHardwareAccelerated ? GemmPath.Vector128
         : GemmPath.Scalar;
 
     /// <summary>One product, as raw pointers, so worker threads can run parts of it.</summary>
@@ -133,6 +141,7 @@ internal static unsafe class Gemm
             {
                 case GemmPath.Vector512: mr = GemmKernels.Mr512; nr = GemmKernels.Nr512; kernel = &GemmKernels.Kernel512; break;
                 case GemmPath.Vector256: mr = GemmKernels.Mr256; nr = GemmKernels.Nr256; kernel = &GemmKernels.Kernel256; break;
+                case GemmPath.Vector128: mr = GemmKernels.Mr128; nr = GemmKernels.Nr128; kernel = &GemmKernels.Kernel128; break;
                 default: mr = GemmKernels.MrScalar; nr = GemmKernels.NrScalar; kernel = &GemmKernels.KernelScalar; break;
             }
         }
@@ -383,7 +392,7 @@ internal static unsafe class Gemm
         int m = job.M, n = job.N, k = job.K;
         float* b = job.B;
         int ldb = job.Ldb;
-        int width = job.Path switch { GemmPath.Vector512 => 16, GemmPath.Vector256 => 8, _ => 1 };
+        int width = job.Path switch { GemmPath.Vector512 => 16, GemmPath.Vector256 => 8, GemmPath.Vector128 => 4, _ => 1 };
         int padded = (n + width - 1) / width * width;
         if (job.TransB || (long)(k - 1) * ldb + padded > bLength)
         {
@@ -421,6 +430,7 @@ internal static unsafe class Gemm
         {
             case GemmPath.Vector512: GemmKernels.Small512(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate); break;
             case GemmPath.Vector256: GemmKernels.Small256(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate); break;
+            case GemmPath.Vector128: GemmKernels.Small128(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate); break;
             default: SmallRowsScalar(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate, 0); break;
         }
     }

@@ -9,7 +9,7 @@ namespace Pitts.Kernels;
 [SkipLocalsInit]
 internal static unsafe class GemmKernels
 {
-    public const int Mr512 = 12, Nr512 = 32, Mr256 = 6, Nr256 = 16, MrScalar = 4, NrScalar = 4;
+    public const int Mr512 = 12, Nr512 = 32, Mr256 = 6, Nr256 = 16, Mr128 = 6, Nr128 = 8, MrScalar = 4, NrScalar = 4;
 
     /// <summary>12x32 micro-kernel: C[0..12, 0..32] (+)= Apanel · Bpanel over kc steps, one FMA chain per element in k order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -175,6 +175,43 @@ internal static unsafe class GemmKernels
         c3_0.Store(c + 3 * ldc + 0); c3_1.Store(c + 3 * ldc + 8);
         c4_0.Store(c + 4 * ldc + 0); c4_1.Store(c + 4 * ldc + 8);
         c5_0.Store(c + 5 * ldc + 0); c5_1.Store(c + 5 * ldc + 8);
+    }
+
+    /// <summary>6x8 micro-kernel: C[0..6, 0..8] (+)= Apanel · Bpanel over kc steps, one multiply-add chain per element in k order (fused where the hardware fuses).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel128(int kc, float* a, float* b, float* c, int ldc, bool load)
+    {
+        Vector128<float> c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1;
+        if (load)
+        {
+            c0_0 = Vector128.Load(c + 0 * ldc + 0); c0_1 = Vector128.Load(c + 0 * ldc + 4);
+            c1_0 = Vector128.Load(c + 1 * ldc + 0); c1_1 = Vector128.Load(c + 1 * ldc + 4);
+            c2_0 = Vector128.Load(c + 2 * ldc + 0); c2_1 = Vector128.Load(c + 2 * ldc + 4);
+            c3_0 = Vector128.Load(c + 3 * ldc + 0); c3_1 = Vector128.Load(c + 3 * ldc + 4);
+            c4_0 = Vector128.Load(c + 4 * ldc + 0); c4_1 = Vector128.Load(c + 4 * ldc + 4);
+            c5_0 = Vector128.Load(c + 5 * ldc + 0); c5_1 = Vector128.Load(c + 5 * ldc + 4);
+        }
+        else
+        {
+            c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = Vector128<float>.Zero;
+        }
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector128.Load(b + 0); var b1 = Vector128.Load(b + 4);
+            var a0 = Broadcast128(a + 0); c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0); c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+            var a1 = Broadcast128(a + 1); c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0); c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+            var a2 = Broadcast128(a + 2); c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0); c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+            var a3 = Broadcast128(a + 3); c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0); c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
+            var a4 = Broadcast128(a + 4); c4_0 = Vector128.MultiplyAddEstimate(a4, b0, c4_0); c4_1 = Vector128.MultiplyAddEstimate(a4, b1, c4_1);
+            var a5 = Broadcast128(a + 5); c5_0 = Vector128.MultiplyAddEstimate(a5, b0, c5_0); c5_1 = Vector128.MultiplyAddEstimate(a5, b1, c5_1);
+            a += 6; b += 8;
+        }
+        c0_0.Store(c + 0 * ldc + 0); c0_1.Store(c + 0 * ldc + 4);
+        c1_0.Store(c + 1 * ldc + 0); c1_1.Store(c + 1 * ldc + 4);
+        c2_0.Store(c + 2 * ldc + 0); c2_1.Store(c + 2 * ldc + 4);
+        c3_0.Store(c + 3 * ldc + 0); c3_1.Store(c + 3 * ldc + 4);
+        c4_0.Store(c + 4 * ldc + 0); c4_1.Store(c + 4 * ldc + 4);
+        c5_0.Store(c + 5 * ldc + 0); c5_1.Store(c + 5 * ldc + 4);
     }
 
     /// <summary>4x4 scalar micro-kernel with MathF.FusedMultiplyAdd, the same FMA chain per element as the vector kernels.</summary>
@@ -742,6 +779,255 @@ internal static unsafe class GemmKernels
                 var a0v = Vector256.Create(a0[p * sp]); c0_0 = Vector256.FusedMultiplyAdd(a0v, b0, c0_0);
             }
             Avx.MaskStore(ci + 0 * ldc, mask, c0_0);
+        }
+    }
+
+    /// <summary>
+    /// No-packing product on Vector128 (SSE, AdvSimd, WebAssembly SIMD): B row-major with ldb, readable up to the
+    /// next multiple of 4 columns. A last, partial block of columns loads and stores C element by element.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Small128(int m, int n, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
+    {
+        int j = 0;
+        for (; j + 8 <= n; j += 8) Small128Cols2(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc);
+        for (; j + 4 <= n; j += 4) Small128Cols1(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc);
+        if (j < n) Small128ColsMasked(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc, n - j);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Broadcast128(float* p) => Avx.IsSupported ? Avx.BroadcastScalarToVector128(p) : Vector128.Create(*p);
+
+    private static Vector128<float> LoadPartial128(float* p, int w)
+    {
+        var v = Vector128<float>.Zero;
+        for (int q = 0; q < w; q++) v = v.WithElement(q, p[q]);
+        return v;
+    }
+
+    private static void StorePartial128(float* p, int w, Vector128<float> v)
+    {
+        for (int q = 0; q < w; q++) p[q] = v.GetElement(q);
+    }
+
+    /// <summary>8 columns of C for all m rows, 4 rows at a time (8 independent FMA chains).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Small128Cols2(int m, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
+    {
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            float* ai = a + i * sa;
+            float* ci = c + (long)i * ldc;
+            float* a0 = ai + 0 * sa;
+            float* a1 = ai + 1 * sa;
+            float* a2 = ai + 2 * sa;
+            float* a3 = ai + 3 * sa;
+            Vector128<float> c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1;
+            if (acc)
+            {
+                c0_0 = Vector128.Load(ci + 0 * ldc + 0); c0_1 = Vector128.Load(ci + 0 * ldc + 4);
+                c1_0 = Vector128.Load(ci + 1 * ldc + 0); c1_1 = Vector128.Load(ci + 1 * ldc + 4);
+                c2_0 = Vector128.Load(ci + 2 * ldc + 0); c2_1 = Vector128.Load(ci + 2 * ldc + 4);
+                c3_0 = Vector128.Load(ci + 3 * ldc + 0); c3_1 = Vector128.Load(ci + 3 * ldc + 4);
+            }
+            else
+            {
+                c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = Vector128<float>.Zero;
+            }
+            for (int p = 0; p < k; p++)
+            {
+                float* bp = b + (long)p * ldb;
+                var b0 = Vector128.Load(bp + 0); var b1 = Vector128.Load(bp + 4);
+                var a0v = Broadcast128(a0 + p * sp); c0_0 = Vector128.MultiplyAddEstimate(a0v, b0, c0_0); c0_1 = Vector128.MultiplyAddEstimate(a0v, b1, c0_1);
+                var a1v = Broadcast128(a1 + p * sp); c1_0 = Vector128.MultiplyAddEstimate(a1v, b0, c1_0); c1_1 = Vector128.MultiplyAddEstimate(a1v, b1, c1_1);
+                var a2v = Broadcast128(a2 + p * sp); c2_0 = Vector128.MultiplyAddEstimate(a2v, b0, c2_0); c2_1 = Vector128.MultiplyAddEstimate(a2v, b1, c2_1);
+                var a3v = Broadcast128(a3 + p * sp); c3_0 = Vector128.MultiplyAddEstimate(a3v, b0, c3_0); c3_1 = Vector128.MultiplyAddEstimate(a3v, b1, c3_1);
+            }
+            c0_0.Store(ci + 0 * ldc + 0); c0_1.Store(ci + 0 * ldc + 4);
+            c1_0.Store(ci + 1 * ldc + 0); c1_1.Store(ci + 1 * ldc + 4);
+            c2_0.Store(ci + 2 * ldc + 0); c2_1.Store(ci + 2 * ldc + 4);
+            c3_0.Store(ci + 3 * ldc + 0); c3_1.Store(ci + 3 * ldc + 4);
+        }
+        for (; i < m; i++)
+        {
+            float* ai = a + i * sa;
+            float* ci = c + (long)i * ldc;
+            float* a0 = ai + 0 * sa;
+            Vector128<float> c0_0, c0_1;
+            if (acc)
+            {
+                c0_0 = Vector128.Load(ci + 0 * ldc + 0); c0_1 = Vector128.Load(ci + 0 * ldc + 4);
+            }
+            else
+            {
+                c0_0 = c0_1 = Vector128<float>.Zero;
+            }
+            for (int p = 0; p < k; p++)
+            {
+                float* bp = b + (long)p * ldb;
+                var b0 = Vector128.Load(bp + 0); var b1 = Vector128.Load(bp + 4);
+                var a0v = Broadcast128(a0 + p * sp); c0_0 = Vector128.MultiplyAddEstimate(a0v, b0, c0_0); c0_1 = Vector128.MultiplyAddEstimate(a0v, b1, c0_1);
+            }
+            c0_0.Store(ci + 0 * ldc + 0); c0_1.Store(ci + 0 * ldc + 4);
+        }
+    }
+
+    /// <summary>4 columns of C for all m rows, 8 rows at a time (8 independent FMA chains).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Small128Cols1(int m, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
+    {
+        int i = 0;
+        for (; i + 8 <= m; i += 8)
+        {
+            float* ai = a + i * sa;
+            float* ci = c + (long)i * ldc;
+            float* a0 = ai + 0 * sa;
+            float* a1 = ai + 1 * sa;
+            float* a2 = ai + 2 * sa;
+            float* a3 = ai + 3 * sa;
+            float* a4 = ai + 4 * sa;
+            float* a5 = ai + 5 * sa;
+            float* a6 = ai + 6 * sa;
+            float* a7 = ai + 7 * sa;
+            Vector128<float> c0_0, c1_0, c2_0, c3_0, c4_0, c5_0, c6_0, c7_0;
+            if (acc)
+            {
+                c0_0 = Vector128.Load(ci + 0 * ldc + 0);
+                c1_0 = Vector128.Load(ci + 1 * ldc + 0);
+                c2_0 = Vector128.Load(ci + 2 * ldc + 0);
+                c3_0 = Vector128.Load(ci + 3 * ldc + 0);
+                c4_0 = Vector128.Load(ci + 4 * ldc + 0);
+                c5_0 = Vector128.Load(ci + 5 * ldc + 0);
+                c6_0 = Vector128.Load(ci + 6 * ldc + 0);
+                c7_0 = Vector128.Load(ci + 7 * ldc + 0);
+            }
+            else
+            {
+                c0_0 = c1_0 = c2_0 = c3_0 = c4_0 = c5_0 = c6_0 = c7_0 = Vector128<float>.Zero;
+            }
+            for (int p = 0; p < k; p++)
+            {
+                float* bp = b + (long)p * ldb;
+                var b0 = Vector128.Load(bp + 0);
+                var a0v = Broadcast128(a0 + p * sp); c0_0 = Vector128.MultiplyAddEstimate(a0v, b0, c0_0);
+                var a1v = Broadcast128(a1 + p * sp); c1_0 = Vector128.MultiplyAddEstimate(a1v, b0, c1_0);
+                var a2v = Broadcast128(a2 + p * sp); c2_0 = Vector128.MultiplyAddEstimate(a2v, b0, c2_0);
+                var a3v = Broadcast128(a3 + p * sp); c3_0 = Vector128.MultiplyAddEstimate(a3v, b0, c3_0);
+                var a4v = Broadcast128(a4 + p * sp); c4_0 = Vector128.MultiplyAddEstimate(a4v, b0, c4_0);
+                var a5v = Broadcast128(a5 + p * sp); c5_0 = Vector128.MultiplyAddEstimate(a5v, b0, c5_0);
+                var a6v = Broadcast128(a6 + p * sp); c6_0 = Vector128.MultiplyAddEstimate(a6v, b0, c6_0);
+                var a7v = Broadcast128(a7 + p * sp); c7_0 = Vector128.MultiplyAddEstimate(a7v, b0, c7_0);
+            }
+            c0_0.Store(ci + 0 * ldc + 0);
+            c1_0.Store(ci + 1 * ldc + 0);
+            c2_0.Store(ci + 2 * ldc + 0);
+            c3_0.Store(ci + 3 * ldc + 0);
+            c4_0.Store(ci + 4 * ldc + 0);
+            c5_0.Store(ci + 5 * ldc + 0);
+            c6_0.Store(ci + 6 * ldc + 0);
+            c7_0.Store(ci + 7 * ldc + 0);
+        }
+        for (; i < m; i++)
+        {
+            float* ai = a + i * sa;
+            float* ci = c + (long)i * ldc;
+            float* a0 = ai + 0 * sa;
+            Vector128<float> c0_0;
+            if (acc)
+            {
+                c0_0 = Vector128.Load(ci + 0 * ldc + 0);
+            }
+            else
+            {
+                c0_0 = Vector128<float>.Zero;
+            }
+            for (int p = 0; p < k; p++)
+            {
+                float* bp = b + (long)p * ldb;
+                var b0 = Vector128.Load(bp + 0);
+                var a0v = Broadcast128(a0 + p * sp); c0_0 = Vector128.MultiplyAddEstimate(a0v, b0, c0_0);
+            }
+            c0_0.Store(ci + 0 * ldc + 0);
+        }
+    }
+
+    /// <summary>Columns [0, w) of C, w &lt; 4, with element-wise loads and stores of C (any ISA); B readable to 4 columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Small128ColsMasked(int m, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc, int w)
+    {
+        int i = 0;
+        for (; i + 8 <= m; i += 8)
+        {
+            float* ai = a + i * sa;
+            float* ci = c + (long)i * ldc;
+            float* a0 = ai + 0 * sa;
+            float* a1 = ai + 1 * sa;
+            float* a2 = ai + 2 * sa;
+            float* a3 = ai + 3 * sa;
+            float* a4 = ai + 4 * sa;
+            float* a5 = ai + 5 * sa;
+            float* a6 = ai + 6 * sa;
+            float* a7 = ai + 7 * sa;
+            Vector128<float> c0_0, c1_0, c2_0, c3_0, c4_0, c5_0, c6_0, c7_0;
+            if (acc)
+            {
+                c0_0 = LoadPartial128(ci + 0 * ldc + 0, w);
+                c1_0 = LoadPartial128(ci + 1 * ldc + 0, w);
+                c2_0 = LoadPartial128(ci + 2 * ldc + 0, w);
+                c3_0 = LoadPartial128(ci + 3 * ldc + 0, w);
+                c4_0 = LoadPartial128(ci + 4 * ldc + 0, w);
+                c5_0 = LoadPartial128(ci + 5 * ldc + 0, w);
+                c6_0 = LoadPartial128(ci + 6 * ldc + 0, w);
+                c7_0 = LoadPartial128(ci + 7 * ldc + 0, w);
+            }
+            else
+            {
+                c0_0 = c1_0 = c2_0 = c3_0 = c4_0 = c5_0 = c6_0 = c7_0 = Vector128<float>.Zero;
+            }
+            for (int p = 0; p < k; p++)
+            {
+                float* bp = b + (long)p * ldb;
+                var b0 = Vector128.Load(bp + 0);
+                var a0v = Broadcast128(a0 + p * sp); c0_0 = Vector128.MultiplyAddEstimate(a0v, b0, c0_0);
+                var a1v = Broadcast128(a1 + p * sp); c1_0 = Vector128.MultiplyAddEstimate(a1v, b0, c1_0);
+                var a2v = Broadcast128(a2 + p * sp); c2_0 = Vector128.MultiplyAddEstimate(a2v, b0, c2_0);
+                var a3v = Broadcast128(a3 + p * sp); c3_0 = Vector128.MultiplyAddEstimate(a3v, b0, c3_0);
+                var a4v = Broadcast128(a4 + p * sp); c4_0 = Vector128.MultiplyAddEstimate(a4v, b0, c4_0);
+                var a5v = Broadcast128(a5 + p * sp); c5_0 = Vector128.MultiplyAddEstimate(a5v, b0, c5_0);
+                var a6v = Broadcast128(a6 + p * sp); c6_0 = Vector128.MultiplyAddEstimate(a6v, b0, c6_0);
+                var a7v = Broadcast128(a7 + p * sp); c7_0 = Vector128.MultiplyAddEstimate(a7v, b0, c7_0);
+            }
+            StorePartial128(ci + 0 * ldc, w, c0_0);
+            StorePartial128(ci + 1 * ldc, w, c1_0);
+            StorePartial128(ci + 2 * ldc, w, c2_0);
+            StorePartial128(ci + 3 * ldc, w, c3_0);
+            StorePartial128(ci + 4 * ldc, w, c4_0);
+            StorePartial128(ci + 5 * ldc, w, c5_0);
+            StorePartial128(ci + 6 * ldc, w, c6_0);
+            StorePartial128(ci + 7 * ldc, w, c7_0);
+        }
+        for (; i < m; i++)
+        {
+            float* ai = a + i * sa;
+            float* ci = c + (long)i * ldc;
+            float* a0 = ai + 0 * sa;
+            Vector128<float> c0_0;
+            if (acc)
+            {
+                c0_0 = LoadPartial128(ci + 0 * ldc + 0, w);
+            }
+            else
+            {
+                c0_0 = Vector128<float>.Zero;
+            }
+            for (int p = 0; p < k; p++)
+            {
+                float* bp = b + (long)p * ldb;
+                var b0 = Vector128.Load(bp + 0);
+                var a0v = Broadcast128(a0 + p * sp); c0_0 = Vector128.MultiplyAddEstimate(a0v, b0, c0_0);
+            }
+            StorePartial128(ci + 0 * ldc, w, c0_0);
         }
     }
 }

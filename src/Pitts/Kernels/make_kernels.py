@@ -1,10 +1,22 @@
 import sys
+def fma(vt):
+    """The multiply-add of a path: fused on the AVX2/AVX-512 paths (FMA3 comes with them); on the 128-bit path
+    MultiplyAddEstimate, fused where the hardware fuses (ARM64 AdvSimd, x64 with FMA3), multiply then add where it
+    does not (x64 with AVX2 switched off, WebAssembly), never the software FMA that is 50x slower."""
+    return f"{vt}.MultiplyAddEstimate" if vt == "Vector128" else f"{vt}.FusedMultiplyAdd"
+
+def bcast(vt, base, index):
+    """One float broadcast to all lanes; on the 128-bit path a load-port broadcast (AVX's vbroadcastss from memory)
+    where AVX is on, instead of the load and shuffle Vector128.Create compiles to, which took an FP pipe per row."""
+    return f"Broadcast128({base} + {index})" if vt == "Vector128" else f"{vt}.Create({base}[{index}])"
+
 def kernel(name, vt, width, mr, nv, astride=None):
     nr = width*nv
     astride = astride or mr
     L = []
     what = "" if astride == mr else f" (the first {mr} rows of a {astride}-row A panel)"
-    L.append(f"    /// <summary>{mr}x{nr} micro-kernel{what}: C[0..{mr}, 0..{nr}] (+)= Apanel · Bpanel over kc steps, one FMA chain per element in k order.</summary>")
+    chain = "one multiply-add chain per element in k order (fused where the hardware fuses)" if vt == "Vector128" else "one FMA chain per element in k order"
+    L.append(f"    /// <summary>{mr}x{nr} micro-kernel{what}: C[0..{mr}, 0..{nr}] (+)= Apanel · Bpanel over kc steps, {chain}.</summary>")
     L.append(f"    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
     L.append(f"    internal static void {name}(int kc, float* a, float* b, float* c, int ldc, bool load)")
     L.append("    {")
@@ -23,7 +35,7 @@ def kernel(name, vt, width, mr, nv, astride=None):
     L.append("        {")
     L.append("            " + " ".join(f"var b{v} = {vt}.Load(b + {v*width});" for v in range(nv)))
     for r in range(mr):
-        L.append(f"            var a{r} = {vt}.Create(a[{r}]); " + " ".join(f"{acc[r][v]} = {vt}.FusedMultiplyAdd(a{r}, b{v}, {acc[r][v]});" for v in range(nv)))
+        L.append(f"            var a{r} = {bcast(vt, 'a', str(r))}; " + " ".join(f"{acc[r][v]} = {fma(vt)}(a{r}, b{v}, {acc[r][v]});" for v in range(nv)))
     L.append(f"            a += {astride}; b += {nr};")
     L.append("        }")
     for r in range(mr):
@@ -72,6 +84,8 @@ def smallbody(vt, W, R, V, partial, indent):
     def ld(ptr):
         if not partial:
             return f"{vt}.Load({ptr})"
+        if vt == "Vector128":
+            return f"LoadPartial128({ptr}, w)"
         return f"{isa}.MaskLoad({ptr}, mask, {vt}<float>.Zero)" if isa == "Avx512F" else f"Avx.MaskLoad({ptr}, mask)"
     L.append(f"{ind}{vt}<float> " + ", ".join(x for row in accs for x in row) + ";")
     L.append(f"{ind}if (acc)")
@@ -88,10 +102,12 @@ def smallbody(vt, W, R, V, partial, indent):
     L.append(f"{ind}    float* bp = b + (long)p * ldb;")
     L.append(f"{ind}    " + " ".join(f"var b{v} = {vt}.Load(bp + {v * W});" for v in range(V)))
     for r in range(R):
-        L.append(f"{ind}    var a{r}v = {vt}.Create(a{r}[p * sp]); " + " ".join(f"{accs[r][v]} = {vt}.FusedMultiplyAdd(a{r}v, b{v}, {accs[r][v]});" for v in range(V)))
+        L.append(f"{ind}    var a{r}v = {bcast(vt, f'a{r}', 'p * sp')}; " + " ".join(f"{accs[r][v]} = {fma(vt)}(a{r}v, b{v}, {accs[r][v]});" for v in range(V)))
     L.append(f"{ind}}}")
     for r in range(R):
-        if partial:
+        if partial and vt == "Vector128":
+            L.append(f"{ind}StorePartial128(ci + {r} * ldc, w, {accs[r][0]});")
+        elif partial:
             L.append(f"{ind}{isa}.MaskStore(ci + {r} * ldc, mask, {accs[r][0]});")
         else:
             L.append(f"{ind}" + " ".join(f"{accs[r][v]}.Store(ci + {r} * ldc + {v * W});" for v in range(V)))
@@ -102,14 +118,16 @@ def smallcols(vt, W, V, partial, R=4):
     isa = "Avx512F" if vt == "Vector512" else "Avx"
     name = f"Small{s}Cols{'Masked' if partial else V}"
     L = []
-    if partial:
+    if partial and vt == "Vector128":
+        L.append(f"    /// <summary>Columns [0, w) of C, w &lt; {W}, with element-wise loads and stores of C (any ISA); B readable to {W} columns.</summary>")
+    elif partial:
         L.append(f"    /// <summary>Columns [0, w) of C, w &lt; {W}, with masked loads and stores of C (needs {isa}); B readable to {W} columns.</summary>")
     else:
         L.append(f"    /// <summary>{V * W} columns of C for all m rows, {R} rows at a time ({R * V} independent FMA chains).</summary>")
     L.append("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
     L.append(f"    private static void {name}(int m, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc" + (", int w)" if partial else ")"))
     L.append("    {")
-    if partial:
+    if partial and vt != "Vector128":
         L.append(f"        var mask = {vt}.LessThan({vt}<int>.Indices, {vt}.Create(w)).AsSingle();")
     L.append("        int i = 0;")
     L.append(f"        for (; i + {R} <= m; i += {R})")
@@ -130,6 +148,34 @@ def smallcols(vt, W, V, partial, R=4):
 def smalldriver(vt, W, V):
     s = vt[6:]
     isa = "Avx512F" if vt == "Vector512" else "Avx"
+    if vt == "Vector128":
+        return f"""    /// <summary>
+    /// No-packing product on Vector128 (SSE, AdvSimd, WebAssembly SIMD): B row-major with ldb, readable up to the
+    /// next multiple of {W} columns. A last, partial block of columns loads and stores C element by element.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Small{s}(int m, int n, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
+    {{
+        int j = 0;
+        for (; j + {V * W} <= n; j += {V * W}) Small{s}Cols{V}(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc);
+        for (; j + {W} <= n; j += {W}) Small{s}Cols1(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc);
+        if (j < n) Small{s}ColsMasked(m, k, a, sa, sp, b + j, ldb, c + j, ldc, acc, n - j);
+    }}
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Broadcast128(float* p) => Avx.IsSupported ? Avx.BroadcastScalarToVector128(p) : Vector128.Create(*p);
+
+    private static Vector128<float> LoadPartial128(float* p, int w)
+    {{
+        var v = Vector128<float>.Zero;
+        for (int q = 0; q < w; q++) v = v.WithElement(q, p[q]);
+        return v;
+    }}
+
+    private static void StorePartial128(float* p, int w, Vector128<float> v)
+    {{
+        for (int q = 0; q < w; q++) p[q] = v.GetElement(q);
+    }}"""
     return f"""    /// <summary>
     /// No-packing product on {vt}: B row-major with ldb, readable up to the next multiple of {W} columns. A last,
     /// partial block of columns uses masked loads and stores of C, or the scalar loop where {isa} is missing.
@@ -156,7 +202,7 @@ print("/// <summary>Register-blocked GEMM micro-kernels over packed panels (A: M
 print("[SkipLocalsInit]")
 print("internal static unsafe class GemmKernels")
 print("{")
-print(f"    public const int Mr512 = {mr512}, Nr512 = 32, Mr256 = 6, Nr256 = 16, MrScalar = 4, NrScalar = 4;")
+print(f"    public const int Mr512 = {mr512}, Nr512 = 32, Mr256 = 6, Nr256 = 16, Mr128 = 6, Nr128 = 8, MrScalar = 4, NrScalar = 4;")
 print()
 print(kernel("Kernel512", "Vector512", 16, mr512, 2))
 print()
@@ -166,8 +212,12 @@ print(kernel("Kernel512Rows4", "Vector512", 16, 4, 2, mr512))
 print()
 print(kernel("Kernel256", "Vector256", 8, 6, 2))
 print()
+# 12 accumulators, two B vectors, one broadcast and one product register: the 16 XMM registers of x64 without
+# AVX-512 (ARM64 has 32).
+print(kernel("Kernel128", "Vector128", 4, 6, 2))
+print()
 print(scalar("KernelScalar", 4, 4))
-for vt, W, V in (("Vector512", 16, 4), ("Vector256", 8, 2)):
+for vt, W, V in (("Vector512", 16, 4), ("Vector256", 8, 2), ("Vector128", 4, 2)):
     print()
     print(smalldriver(vt, W, V))
     # Enough independent accumulators to cover the FMA latency (4 cycles, 2 pipes): 8 chains in every block.
