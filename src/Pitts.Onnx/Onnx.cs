@@ -25,7 +25,7 @@ public sealed record OnnxExportOptions
 
 /// <summary>
 /// ONNX interop: <see cref="Export(Module, Tensor, string, OnnxExportOptions?)"/> writes a module as an opset-17 ONNX
-/// file with a dynamic batch axis, for ONNX Runtime and other engines; <see cref="Load"/> reads an ONNX file (one
+/// file with a dynamic batch axis, for ONNX Runtime and other engines; <see cref="Load(string)"/> reads an ONNX file (one
 /// exported here or by <c>torch.onnx.export</c>) into a differentiable Pitts <see cref="Module"/>.
 /// </summary>
 public static class Onnx
@@ -62,8 +62,27 @@ public static class Onnx
     public static byte[] ExportToBytes(Module module, Tensor exampleInput, OnnxExportOptions? options = null) =>
         ToModel(module, exampleInput, options ?? new OnnxExportOptions()).ToByteArray();
 
-    /// <summary>Reads an ONNX file into a Pitts module.</summary>
-    public static Module Load(string path) => throw new NotImplementedException(path);
+    /// <summary>
+    /// Reads the ONNX file at <paramref name="path"/> into a module that runs its graph with Pitts ops (differentiable,
+    /// so it can be fine-tuned). A malformed or hostile file raises <see cref="OnnxFormatException"/>, an operator Pitts
+    /// does not run <see cref="OnnxUnsupportedException"/>; declared sizes are checked against the file's length
+    /// before anything is allocated.
+    /// </summary>
+    public static OnnxModule Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return OnnxReader.Load(path);
+    }
+
+    /// <summary>Reads an ONNX model from bytes in memory, with the checks of <see cref="Load(string)"/>.</summary>
+    public static OnnxModule Load(byte[] bytes, string name = "model.onnx")
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        return OnnxReader.FromBytes(bytes, name);
+    }
+
+    /// <summary>The ONNX operators <see cref="Load(string)"/> runs.</summary>
+    public static IReadOnlyCollection<string> SupportedOperators => OnnxOps.Supported;
 
     private static ModelProto ToModel(Module module, Tensor exampleInput, OnnxExportOptions options)
     {
