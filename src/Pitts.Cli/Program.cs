@@ -101,7 +101,7 @@ public static class Program
         };
         root.Subcommands.Add(McCullochPittsCommand.Create());
         root.Subcommands.Add(HodgkinHuxleyCommand.Create());
-        foreach (var c in new[] { TrainCommand.Create(), EvalCommand.Create(), PredictCommand.Create(), SummaryCommand.Create(), PlotCommand.Create(), DataCommand.Create(), LabCommand.Create() }) root.Subcommands.Add(c);
+        foreach (var c in new[] { TrainCommand.Create(), EvalCommand.Create(), PredictCommand.Create(), SummaryCommand.Create(), ExportCommand.Create(), PlotCommand.Create(), DataCommand.Create(), LabCommand.Create() }) root.Subcommands.Add(c);
         return root;
     }
 }

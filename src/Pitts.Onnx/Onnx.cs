@@ -19,6 +19,9 @@ public sealed record OnnxExportOptions
     /// <summary>An optional standard deviation that divides the input after <see cref="InputMean"/> is subtracted.</summary>
     public Tensor? InputStd { get; init; }
 
+    /// <summary>When set, a second output of this name holds softmax(output) over dimension 1 (class probabilities of a classifier).</summary>
+    public string? ProbabilitiesName { get; init; }
+
     /// <summary>Free text stored as the model's doc string (e.g. the model description).</summary>
     public string? DocString { get; init; }
 }
@@ -107,10 +110,17 @@ public static class Onnx
             string output = g.Fresh(options.OutputName);
             g.Nodes.Add(new NodeProto { OpType = "Identity", Name = g.Fresh("node:output"), Input = { y.Name }, Output = { output } });
             var graph = new GraphProto { Name = module.GetType().Name };
-            graph.Node.AddRange(g.Nodes);
-            graph.Initializer.AddRange(g.Initializers);
             graph.Input.Add(OnnxGraphBuilder.BatchedFloat(input, exampleInput.Shape));
             graph.Output.Add(OnnxGraphBuilder.BatchedFloat(output, y.Value.Shape));
+            if (options.ProbabilitiesName is { } probabilities)
+            {
+                if (y.Value.Rank != 2) throw new OnnxExportException($"Onnx.Export: a probabilities output needs (batch x classes) outputs, got {string.Join("x", y.Value.Shape)}");
+                string p = g.Fresh(probabilities);
+                g.Nodes.Add(new NodeProto { OpType = "Softmax", Name = g.Fresh("node:probabilities"), Input = { output }, Output = { p }, Attribute = { OnnxGraphBuilder.Attr("axis", 1L) } });
+                graph.Output.Add(OnnxGraphBuilder.BatchedFloat(p, y.Value.Shape));
+            }
+            graph.Node.AddRange(g.Nodes);
+            graph.Initializer.AddRange(g.Initializers);
             var model = new ModelProto
             {
                 IrVersion = OnnxGraphBuilder.IrVersion,
