@@ -2,13 +2,15 @@
 # Installs what the test suites need beyond the .NET SDK, from Debian:
 # - chromium for the lab's browser tests (Playwright drives it through its executable path; the Playwright browser
 #   download is never used);
-# - python3-torch for the PyTorch interop tests (pitts export --pytorch runs under /usr/bin/python3).
+# - python3-torch for the PyTorch interop tests (pitts export --pytorch runs under /usr/bin/python3);
+# - python3-onnx, whose checker the ONNX export tests run (/usr/bin/python3).
 # Idempotent and quiet: installs only the packages whose files are missing, and does nothing when none is.
 set -euo pipefail
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1; } || missing+=(python3-torch python3-numpy)
+{ [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import onnx' >/dev/null 2>&1; } || missing+=(python3-onnx)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
@@ -37,3 +39,4 @@ done
 
 [ -x /usr/bin/chromium ] || { echo "install-test-deps: chromium installed but /usr/bin/chromium is missing" >&2; exit 1; }
 /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || { echo "install-test-deps: python3-torch installed but /usr/bin/python3 cannot import torch" >&2; exit 1; }
+/usr/bin/python3 -c 'import onnx' >/dev/null 2>&1 || { echo "install-test-deps: python3-onnx installed but /usr/bin/python3 cannot import onnx" >&2; exit 1; }

@@ -19,7 +19,7 @@ public sealed class OnnxFormatException : DataFormatException
     public OnnxFormatException(string message, Exception inner) : base(message, inner) { }
 }
 
-/// <summary>An ONNX operator (or an attribute value of one) that <see cref="Onnx.Load"/> does not implement; the message names the operator and the node.</summary>
+/// <summary>An ONNX operator (or an attribute value of one) that <see cref="Onnx.Load(string)"/> does not implement; the message names the operator and the node.</summary>
 public sealed class OnnxUnsupportedException : PittsException
 {
     /// <summary>Creates the error with its message.</summary>

@@ -19,13 +19,16 @@ public sealed record OnnxExportOptions
     /// <summary>An optional standard deviation that divides the input after <see cref="InputMean"/> is subtracted.</summary>
     public Tensor? InputStd { get; init; }
 
+    /// <summary>When set, a second output of this name holds softmax(output) over dimension 1 (class probabilities of a classifier).</summary>
+    public string? ProbabilitiesName { get; init; }
+
     /// <summary>Free text stored as the model's doc string (e.g. the model description).</summary>
     public string? DocString { get; init; }
 }
 
 /// <summary>
 /// ONNX interop: <see cref="Export(Module, Tensor, string, OnnxExportOptions?)"/> writes a module as an opset-17 ONNX
-/// file with a dynamic batch axis, for ONNX Runtime and other engines; <see cref="Load"/> reads an ONNX file (one
+/// file with a dynamic batch axis, for ONNX Runtime and other engines; <see cref="Load(string)"/> reads an ONNX file (one
 /// exported here or by <c>torch.onnx.export</c>) into a differentiable Pitts <see cref="Module"/>.
 /// </summary>
 public static class Onnx
@@ -62,8 +65,27 @@ public static class Onnx
     public static byte[] ExportToBytes(Module module, Tensor exampleInput, OnnxExportOptions? options = null) =>
         ToModel(module, exampleInput, options ?? new OnnxExportOptions()).ToByteArray();
 
-    /// <summary>Reads an ONNX file into a Pitts module.</summary>
-    public static Module Load(string path) => throw new NotImplementedException(path);
+    /// <summary>
+    /// Reads the ONNX file at <paramref name="path"/> into a module that runs its graph with Pitts ops (differentiable,
+    /// so it can be fine-tuned). A malformed or hostile file raises <see cref="OnnxFormatException"/>, an operator Pitts
+    /// does not run <see cref="OnnxUnsupportedException"/>; declared sizes are checked against the file's length
+    /// before anything is allocated.
+    /// </summary>
+    public static OnnxModule Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return OnnxReader.Load(path);
+    }
+
+    /// <summary>Reads an ONNX model from bytes in memory, with the checks of <see cref="Load(string)"/>.</summary>
+    public static OnnxModule Load(byte[] bytes, string name = "model.onnx")
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        return OnnxReader.FromBytes(bytes, name);
+    }
+
+    /// <summary>The ONNX operators <see cref="Load(string)"/> runs.</summary>
+    public static IReadOnlyCollection<string> SupportedOperators => OnnxOps.Supported;
 
     private static ModelProto ToModel(Module module, Tensor exampleInput, OnnxExportOptions options)
     {
@@ -88,10 +110,17 @@ public static class Onnx
             string output = g.Fresh(options.OutputName);
             g.Nodes.Add(new NodeProto { OpType = "Identity", Name = g.Fresh("node:output"), Input = { y.Name }, Output = { output } });
             var graph = new GraphProto { Name = module.GetType().Name };
-            graph.Node.AddRange(g.Nodes);
-            graph.Initializer.AddRange(g.Initializers);
             graph.Input.Add(OnnxGraphBuilder.BatchedFloat(input, exampleInput.Shape));
             graph.Output.Add(OnnxGraphBuilder.BatchedFloat(output, y.Value.Shape));
+            if (options.ProbabilitiesName is { } probabilities)
+            {
+                if (y.Value.Rank != 2) throw new OnnxExportException($"Onnx.Export: a probabilities output needs (batch x classes) outputs, got {string.Join("x", y.Value.Shape)}");
+                string p = g.Fresh(probabilities);
+                g.Nodes.Add(new NodeProto { OpType = "Softmax", Name = g.Fresh("node:probabilities"), Input = { output }, Output = { p }, Attribute = { OnnxGraphBuilder.Attr("axis", 1L) } });
+                graph.Output.Add(OnnxGraphBuilder.BatchedFloat(p, y.Value.Shape));
+            }
+            graph.Node.AddRange(g.Nodes);
+            graph.Initializer.AddRange(g.Initializers);
             var model = new ModelProto
             {
                 IrVersion = OnnxGraphBuilder.IrVersion,

@@ -20,6 +20,16 @@ internal static class Oracles
         return (y.ToArray(), y.Dimensions.ToArray());
     }
 
+    /// <summary>Runs the ONNX file on <paramref name="input"/> with ONNX Runtime and returns every output by name.</summary>
+    public static Dictionary<string, float[]> RunOrtAll(string path, Tensor input)
+    {
+        using var session = new InferenceSession(path);
+        string name = session.InputMetadata.Keys.Single();
+        var t = new DenseTensor<float>(input.ToArray(), [.. input.Shape]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(name, t)]);
+        return results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray());
+    }
+
     /// <summary>The python3 that has Debian's onnx and torch packages.</summary>
     public const string Python = "/usr/bin/python3";
 

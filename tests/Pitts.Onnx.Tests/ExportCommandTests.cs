@@ -1,0 +1,85 @@
+using System.Globalization;
+using Pitts.Models;
+
+namespace Pitts.Onnx.Tests;
+
+/// <summary>pitts export CKPT --onnx gives a file that ONNX Runtime runs to pitts predict's numbers, standardisation included.</summary>
+public class ExportCommandTests
+{
+    private static (int Code, string Out, string Err) Pitts(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = global::Pitts.Cli.Program.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    private static string Checkpoint(ModelSpec spec, string dir)
+    {
+        string path = Path.Combine(dir, spec.Kind + ".safetensors");
+        ZooCheckpoint.Save(path, spec, spec.Build(new Generator(5)));
+        return path;
+    }
+
+    public static IEnumerable<object[]> Specs() =>
+    [
+        [new ModelSpec { Kind = "mlp", InputShape = [3], Hidden = [8], Task = "classification", Outputs = 4, InputMean = [1f, -2f, 0.5f], InputStd = [2f, 0.5f, 3f] }],
+        [new ModelSpec { Kind = "lstm", InputShape = [4, 2], Hidden = [5], Task = "regression", Outputs = 2, InputMean = [0.3f, -1f], InputStd = [1.5f, 0.25f] }],
+        [new ModelSpec { Kind = "cnn", InputShape = [1, 4, 4], Hidden = [2], Task = "classification", Outputs = 3, InputMean = [.. Enumerable.Range(0, 16).Select(i => i / 10f)], InputStd = [.. Enumerable.Range(0, 16).Select(i => 1f + i / 8f)] }],
+        [new ModelSpec { Kind = "poly", InputShape = [2], Task = "regression", Outputs = 1, Degree = 2 }],
+    ];
+
+    [Theory]
+    [MemberData(nameof(Specs))]
+    public void OnnxRuntimeGivesPittsPredictsNumbers(ModelSpec spec)
+    {
+        string dir = Directory.CreateTempSubdirectory("pitts-onnx-cli").FullName;
+        try
+        {
+            string ck = Checkpoint(spec, dir), onnx = Path.Combine(dir, "model.onnx");
+            var (code, _, err) = Pitts("export", ck, "--onnx", onnx);
+            Assert.True(code == 0, err);
+            Assert.Equal("", Oracles.Check(onnx));
+
+            var g = new Generator(11);
+            var x = Tensor.Zeros([3, .. spec.InputShape]);
+            var xs = x.AsSpan();
+            for (int i = 0; i < xs.Length; i++) xs[i] = MathF.Round(g.NextFloat() * 8f - 4f, 2);
+            string values = string.Join(";", Enumerable.Range(0, 3).Select(r =>
+                string.Join(",", x.ToArray().Skip(r * spec.InputSize).Take(spec.InputSize).Select(v => v.ToString("R", CultureInfo.InvariantCulture)))));
+            var (pcode, csv, perr) = Pitts("predict", ck, "--values", values);
+            Assert.True(pcode == 0, perr);
+            var lines = csv.Trim().Split('\n');
+            var header = lines[0].Split(',');
+            var rows = lines.Skip(1).Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+
+            var outputs = Oracles.RunOrtAll(onnx, x);
+            var (name, first) = spec.Task == "classification" ? ("probabilities", Array.IndexOf(header, "p0")) : ("output", 0);
+            var y = outputs[name];
+            int k = y.Length / 3;
+            for (int r = 0; r < 3; r++)
+                for (int j = 0; j < k; j++)
+                    Assert.True(Math.Abs(rows[r][first + j] - y[r * k + j]) <= 1e-5, $"{spec.Kind}: sample {r}, column {header[first + j]}: pitts predict {rows[r][first + j]}, ONNX Runtime {y[r * k + j]}");
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void MistakesGiveOneLineAndExitCode2()
+    {
+        string dir = Directory.CreateTempSubdirectory("pitts-onnx-cli").FullName;
+        try
+        {
+            string ck = Checkpoint(new ModelSpec { Kind = "mlp", InputShape = [2], Hidden = [4] }, dir);
+            foreach (var args in new[] { new[] { "export", ck }, ["export", ck, "--onnx", ck], ["export", Path.Combine(dir, "missing.safetensors"), "--onnx", "x.onnx"], ["export", ck, "--onnx", Path.Combine(dir, "no", "such", "x.onnx")] })
+            {
+                var (code, output, err) = Pitts(args);
+                Assert.Equal(2, code);
+                Assert.Equal("", output);
+                Assert.Single(err.Trim().Split('\n'));
+                Assert.StartsWith("pitts export: ", err, StringComparison.Ordinal);
+            }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+}
