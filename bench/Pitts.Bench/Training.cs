@@ -129,7 +129,7 @@ public static partial class Workloads
 
         public RnnModel()
         {
-            _rnn = RegisterModule("rnn", new Rnn(32, 128, generator: new Generator(0)));
+            _rnn = RegisterModule("rnn", new Rnn(32, 128, batchFirst: true, generator: new Generator(0)));
             _head = RegisterModule("head", new Linear(128, 10, generator: new Generator(1)));
         }
 
@@ -165,7 +165,7 @@ public static partial class Workloads
         float loss = 0;
         double t = Timer.Best(() =>
         {
-            var layer = new TransformerEncoderLayer(128, 4, dimFeedforward: 512, dropout: 0f, generator: new Generator(0));
+            var layer = new TransformerEncoderLayer(128, 4, dimFeedforward: 512, dropout: 0f, batchFirst: true, generator: new Generator(0));
             var opt = new Adam(layer.Parameters(), lr: 1e-3f);
             loss = Steps(layer, opt, new MseLoss(), x, target, steps);
         }, repeats);

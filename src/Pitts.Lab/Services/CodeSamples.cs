@@ -31,7 +31,7 @@ public static class CodeSamples
             // The lab's one-block transformer, pre-norm, d = 32, 2 heads, reading 6 digits and writing 6 digits
             var g = new Generator(1);
             var tok = new Embedding(10, 32, generator: g); var pos = new Embedding(6, 32, generator: g);
-            var ln1 = new LayerNorm(32); var attn = new MultiheadAttention(32, 2, generator: g); var ln2 = new LayerNorm(32);
+            var ln1 = new LayerNorm(32); var attn = new MultiheadAttention(32, 2, batchFirst: true, generator: g); var ln2 = new LayerNorm(32);
             var ff1 = new Linear(32, 128, generator: g); var ff2 = new Linear(128, 32, generator: g);
             var lnf = new LayerNorm(32); var readout = new Linear(32, 10, generator: g);
             Module[] parts = [tok, pos, ln1, attn, ln2, ff1, ff2, lnf, readout];
@@ -548,7 +548,7 @@ public static class CodeSamples
     /// </summary>
     public static string Recurrent(double h, string kind, string signal)
     {
-        string cell = kind == "lstm" ? "new Lstm(1, 32, generator: g)" : "new Rnn(1, 32, generator: g)";
+        string cell = kind == "lstm" ? "new Lstm(1, 32, batchFirst: true, generator: g)" : "new Rnn(1, 32, batchFirst: true, generator: g)";
         string data = signal == "hh"
             ? """
                 // The signal: the squid axon's membrane potential (Pitts.Neuro) under constant currents of 6 to 20 µA/cm²,

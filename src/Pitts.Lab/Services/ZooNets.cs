@@ -96,7 +96,7 @@ public sealed class SequencePredictor : Module
     {
         Kind = kind;
         Hidden = hidden;
-        Cell = RegisterModule<RecurrentLayer>("cell", kind == CellKind.Rnn ? new Rnn(1, hidden, generator: g) : new Lstm(1, hidden, generator: g));
+        Cell = RegisterModule<RecurrentLayer>("cell", kind == CellKind.Rnn ? new Rnn(1, hidden, batchFirst: true, generator: g) : new Lstm(1, hidden, batchFirst: true, generator: g));
         Head = RegisterModule("head", new Linear(hidden, 1, generator: g));
     }
 
@@ -170,7 +170,7 @@ public sealed class TinyTransformer : Module
         _tok = RegisterModule("tok", new Embedding(10, dModel, generator: g));
         _pos = RegisterModule("pos", new Embedding(length, dModel, generator: g));
         _ln1 = RegisterModule("ln1", new LayerNorm(dModel));
-        _attn = RegisterModule("attn", new MultiheadAttention(dModel, heads, generator: g));
+        _attn = RegisterModule("attn", new MultiheadAttention(dModel, heads, batchFirst: true, generator: g));
         _ln2 = RegisterModule("ln2", new LayerNorm(dModel));
         _ff1 = RegisterModule("ff1", new Linear(dModel, 4 * dModel, generator: g));
         _ff2 = RegisterModule("ff2", new Linear(4 * dModel, dModel, generator: g));

@@ -61,8 +61,8 @@ public sealed class ZooRecurrent : Module
         int hidden = spec.Hidden.Length > 0 ? spec.Hidden[0] : 32;
         int layers = Math.Max(1, spec.Hidden.Length);
         Recurrent = RegisterModule(spec.Kind, spec.Kind == "lstm"
-            ? (RecurrentLayer)new Lstm(features, hidden, layers, generator: generator)
-            : new Rnn(features, hidden, layers, generator: generator));
+            ? (RecurrentLayer)new Lstm(features, hidden, layers, batchFirst: true, generator: generator)
+            : new Rnn(features, hidden, layers, batchFirst: true, generator: generator));
         Head = RegisterModule("head", new Linear(hidden, spec.Outputs, generator: generator));
     }
 
@@ -101,7 +101,7 @@ public sealed class ZooTransformer : Module
         int d = spec.Hidden.Length > 0 ? spec.Hidden[0] : 32;
         Embed = RegisterModule("embed", new Linear(features, d, generator: generator));
         Position = RegisterParameter("position", Init.Normal(Tensor.Zeros(steps, d), 0f, 0.02f, generator));
-        Encoder = RegisterModule("encoder", new TransformerEncoderLayer(d, spec.Heads, 2 * d, spec.Dropout, generator: generator));
+        Encoder = RegisterModule("encoder", new TransformerEncoderLayer(d, spec.Heads, 2 * d, spec.Dropout, batchFirst: true, generator: generator));
         Head = RegisterModule("head", new Linear(d, spec.Outputs, generator: generator));
     }
 

@@ -4,7 +4,8 @@ namespace Pitts.NN;
 /// Multi-head attention (Vaswani et al., 2017), PyTorch's <c>nn.MultiheadAttention</c>: per head h,
 /// softmax(Q_h·K_hᵀ/√d + mask)·V_h with Q = query·W_qᵀ + b_q (likewise K, V), the heads concatenated and projected
 /// by <c>out_proj</c>. Parameters as PyTorch names them: <c>in_proj_weight</c> (3E, E, Xavier uniform),
-/// <c>in_proj_bias</c> (3E, zeros), <c>out_proj.weight</c>, <c>out_proj.bias</c> (zeros). Batch-first by default.
+/// <c>in_proj_bias</c> (3E, zeros), <c>out_proj.weight</c>, <c>out_proj.bias</c> (zeros). Inputs are (L, N, E)
+/// by default, as in PyTorch, or (N, L, E) with batchFirst.
 /// </summary>
 public sealed class MultiheadAttention : Module
 {
@@ -30,7 +31,7 @@ public sealed class MultiheadAttention : Module
     public Linear OutProj { get; }
 
     /// <summary>Creates the layer; attention weights are dropped with probability <paramref name="dropout"/> in training.</summary>
-    public MultiheadAttention(int embedDim, int numHeads, float dropout = 0f, bool bias = true, bool batchFirst = true, Generator? generator = null)
+    public MultiheadAttention(int embedDim, int numHeads, float dropout = 0f, bool bias = true, bool batchFirst = false, Generator? generator = null)
     {
         if (embedDim <= 0 || numHeads <= 0 || embedDim % numHeads != 0)
             throw new PittsException($"MultiheadAttention: embed dim {embedDim} must be positive and divisible by the number of heads {numHeads}");
@@ -45,10 +46,11 @@ public sealed class MultiheadAttention : Module
     }
 
     /// <summary>
-    /// Attends from <paramref name="query"/> (N, L, E) over <paramref name="key"/> and <paramref name="value"/> (N, S, E).
+    /// Attends from <paramref name="query"/> (L, N, E) over <paramref name="key"/> and <paramref name="value"/> (S, N, E),
+    /// or (N, L, E) and (N, S, E) when <see cref="BatchFirst"/>.
     /// <paramref name="attnMask"/> is added to the scores: (L, S) or (N·heads, L, S), -∞ where attention is not allowed
     /// (see <see cref="CausalMask"/>); <paramref name="keyPaddingMask"/> (N, S) is non-zero at padding keys, which get no
-    /// attention. Returns the output (N, L, E) and the attention weights, averaged over heads (N, L, S) like PyTorch,
+    /// attention. Returns the output in the query's layout and the attention weights, averaged over heads (N, L, S) like PyTorch,
     /// or per head (N, heads, L, S) when <paramref name="averageAttnWeights"/> is false.
     /// </summary>
     public (Tensor Output, Tensor Weights) Forward(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask = null, Tensor? attnMask = null, bool averageAttnWeights = true)
@@ -160,7 +162,8 @@ public sealed class MultiheadAttention : Module
 /// <summary>
 /// One Transformer encoder block, PyTorch's <c>nn.TransformerEncoderLayer</c> with ReLU: post-norm by default,
 /// x ← norm1(x + dropout1(selfAttn(x))), x ← norm2(x + dropout2(linear2(dropout(relu(linear1(x)))))), or pre-norm
-/// (x ← x + selfAttn(norm1(x)), ...) with <c>normFirst</c>. Batch-first by default.
+/// (x ← x + selfAttn(norm1(x)), ...) with <c>normFirst</c>. Inputs are (L, N, E) by default, as in PyTorch, or (N, L, E)
+/// with batchFirst.
 /// </summary>
 public sealed class TransformerEncoderLayer : Module
 {
@@ -175,7 +178,7 @@ public sealed class TransformerEncoderLayer : Module
     public bool NormFirst { get; }
 
     /// <summary>Creates the block with PyTorch's defaults (feed-forward width 2048, dropout 0.1).</summary>
-    public TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward = 2048, float dropout = 0.1f, float layerNormEps = 1e-5f, bool batchFirst = true, bool normFirst = false, Generator? generator = null)
+    public TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward = 2048, float dropout = 0.1f, float layerNormEps = 1e-5f, bool batchFirst = false, bool normFirst = false, Generator? generator = null)
     {
         NormFirst = normFirst;
         // Registration order follows PyTorch's __init__, so state-dict keys come out in the same order.
@@ -189,7 +192,7 @@ public sealed class TransformerEncoderLayer : Module
         _dropout2 = RegisterModule("dropout2", new Dropout(dropout, generator));
     }
 
-    /// <summary>Encodes <paramref name="src"/> (N, L, E) with an optional additive (L, L) mask and (N, L) key padding mask.</summary>
+    /// <summary>Encodes <paramref name="src"/> (L, N, E), or (N, L, E) when built batch-first, with an optional additive (L, L) mask and (N, L) key padding mask.</summary>
     public Tensor Forward(Tensor src, Tensor? srcMask, Tensor? srcKeyPaddingMask = null)
     {
         Tensor SelfAttention(Tensor x) => _dropout1.Forward(SelfAttn.Attend(x, x, x, srcKeyPaddingMask, srcMask));
@@ -263,7 +266,7 @@ public sealed class TransformerEncoder : Module
         if (norm is not null) Norm = RegisterModule("norm", norm);
     }
 
-    /// <summary>Runs every block on <paramref name="src"/> (N, L, E) with the same masks, then the final norm.</summary>
+    /// <summary>Runs every block on <paramref name="src"/> (in the blocks' layout) with the same masks, then the final norm.</summary>
     public Tensor Forward(Tensor src, Tensor? mask, Tensor? srcKeyPaddingMask = null)
     {
         foreach (var layer in Layers) src = ((TransformerEncoderLayer)layer).Forward(src, mask, srcKeyPaddingMask);

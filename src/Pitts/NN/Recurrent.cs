@@ -14,8 +14,8 @@ public enum RnnNonlinearity
 /// <summary>
 /// Shared machinery of the recurrent layers: per-layer weights named as PyTorch names them
 /// (<c>weight_ih_l0</c>, <c>weight_hh_l0</c>, <c>bias_ih_l0</c>, <c>bias_hh_l0</c>, ...), all initialised
-/// U(-1/√H, 1/√H), and the time loop. Inputs are (N, T, input) when batch-first (the default here; PyTorch's default is
-/// time-first), else (T, N, input); hidden states are always (layers, N, H), as in PyTorch.
+/// U(-1/√H, 1/√H), and the time loop. Inputs are (T, N, input) by default, as in PyTorch, or (N, T, input) with
+/// batchFirst; hidden states are always (layers, N, H), as in PyTorch.
 /// </summary>
 public abstract class RecurrentLayer : Module
 {
@@ -134,8 +134,8 @@ public sealed class Rnn : RecurrentLayer
     /// <summary>The nonlinearity f.</summary>
     public RnnNonlinearity Nonlinearity { get; }
 
-    /// <summary>Creates the layer (batch-first by default).</summary>
-    public Rnn(int inputSize, int hiddenSize, int numLayers = 1, RnnNonlinearity nonlinearity = RnnNonlinearity.Tanh, bool bias = true, bool batchFirst = true, Generator? generator = null)
+    /// <summary>Creates the layer; inputs are (T, N, features) unless <paramref name="batchFirst"/> (PyTorch's default and argument order).</summary>
+    public Rnn(int inputSize, int hiddenSize, int numLayers = 1, RnnNonlinearity nonlinearity = RnnNonlinearity.Tanh, bool bias = true, bool batchFirst = false, Generator? generator = null)
         : base(inputSize, hiddenSize, numLayers, bias, batchFirst, 1, generator) => Nonlinearity = nonlinearity;
 
     /// <summary>Runs the sequence from state <paramref name="h0"/> (layers, N, H), zeros when null; returns every step's top-layer state and the final states (layers, N, H).</summary>
@@ -160,8 +160,8 @@ public sealed class Rnn : RecurrentLayer
 /// </summary>
 public sealed class Lstm : RecurrentLayer
 {
-    /// <summary>Creates the layer (batch-first by default).</summary>
-    public Lstm(int inputSize, int hiddenSize, int numLayers = 1, bool bias = true, bool batchFirst = true, Generator? generator = null)
+    /// <summary>Creates the layer; inputs are (T, N, features) unless <paramref name="batchFirst"/> (PyTorch's default and argument order).</summary>
+    public Lstm(int inputSize, int hiddenSize, int numLayers = 1, bool bias = true, bool batchFirst = false, Generator? generator = null)
         : base(inputSize, hiddenSize, numLayers, bias, batchFirst, 4, generator) { }
 
     /// <summary>Runs the sequence from (h0, c0), each (layers, N, H) or zeros when null; returns the top layer's h at every step and the final (h, c).</summary>
@@ -193,8 +193,8 @@ public sealed class Lstm : RecurrentLayer
 /// </summary>
 public sealed class Gru : RecurrentLayer
 {
-    /// <summary>Creates the layer (batch-first by default).</summary>
-    public Gru(int inputSize, int hiddenSize, int numLayers = 1, bool bias = true, bool batchFirst = true, Generator? generator = null)
+    /// <summary>Creates the layer; inputs are (T, N, features) unless <paramref name="batchFirst"/> (PyTorch's default and argument order).</summary>
+    public Gru(int inputSize, int hiddenSize, int numLayers = 1, bool bias = true, bool batchFirst = false, Generator? generator = null)
         : base(inputSize, hiddenSize, numLayers, bias, batchFirst, 3, generator) { }
 
     /// <summary>Runs the sequence from state <paramref name="h0"/> (layers, N, H), zeros when null; returns every step's top-layer state and the final states.</summary>

@@ -21,7 +21,7 @@ public class FusedAttentionTests
     private static Run Train(bool fused, int n, int l, int s, int e, int heads, bool self, bool causal, bool pad, int seed)
     {
         var g = new Generator((ulong)seed);
-        var mha = new MultiheadAttention(e, heads, generator: g);
+        var mha = new MultiheadAttention(e, heads, batchFirst: true, generator: g);
         foreach (var p in mha.Parameters()) // non-zero biases, so that their gradients are exercised
             if (p.Rank == 1) p.AsSpan().Fill(0.1f);
         var q = Tensor.Randn([n, l, e], g).RequireGrad();
@@ -109,7 +109,7 @@ public class FusedAttentionTests
     public void WeightsWithoutGradientsComeFromTheFusedHeadsAndMatch()
     {
         var g = new Generator(5);
-        var mha = new MultiheadAttention(8, 2, generator: g);
+        var mha = new MultiheadAttention(8, 2, batchFirst: true, generator: g);
         var x = Tensor.Randn([2, 6, 8], g);
         var mask = MultiheadAttention.CausalMask(6);
         var (o1, w1) = mha.Forward(x, x, x, attnMask: mask, averageAttnWeights: false); // gradients on: the composed form
@@ -140,7 +140,7 @@ public class FusedAttentionTests
     public void TrainingWithAttentionDropoutTakesTheComposedFormAndDropsWeights()
     {
         var g = new Generator(8);
-        var mha = new MultiheadAttention(8, 2, dropout: 0.5f, generator: g);
+        var mha = new MultiheadAttention(8, 2, dropout: 0.5f, batchFirst: true, generator: g);
         var x = Tensor.Randn([2, 5, 8], g);
         Tensor w;
         using (Autograd.NoGrad()) w = mha.Forward(x, x, x, averageAttnWeights: false).Weights;

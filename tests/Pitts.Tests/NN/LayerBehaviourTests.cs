@@ -10,7 +10,7 @@ public class LayerBehaviourTests
     {
         // h_(t+1) = tanh(W_h h_t + W_x x_t + b), computed step by step with core ops only.
         var g = new Generator(1);
-        var rnn = new Rnn(2, 3, generator: g);
+        var rnn = new Rnn(2, 3, batchFirst: true, generator: g);
         var x = Tensor.Randn([1, 4, 2], g).RequireGrad();
         var h0 = Tensor.Randn([1, 1, 3], g);
         var (output, hn) = rnn.Forward(x, h0);
@@ -37,7 +37,7 @@ public class LayerBehaviourTests
     public void LongSequencesTrainWithoutStackOverflow()
     {
         var g = new Generator(2);
-        var lstm = new Lstm(1, 4, generator: g);
+        var lstm = new Lstm(1, 4, batchFirst: true, generator: g);
         var x = Tensor.Randn([2, 3000, 1], g).RequireGrad();
         var (o, _) = lstm.Forward(x, null);
         o.Select(1, -1).Sum().Backward();
@@ -59,9 +59,33 @@ public class LayerBehaviourTests
     }
 
     [Fact]
+    public void RecurrentAndAttentionLayersAreSequenceFirstByDefaultAsInPyTorch()
+    {
+        // A literal port of nn.LSTM(3, 8) etc.: the default reads (T, N, F), here T = 6 steps of N = 2 sequences, and
+        // gives what the batch-first layer with the same weights gives on the (N, T, F) transpose.
+        var x = Tensor.Randn([6, 2, 4], new Generator(5)); // (T, N, F)
+        var xb = x.Transpose(0, 1); // (N, T, F)
+        Module[] defaults = [new Rnn(4, 3), new Lstm(4, 3), new Gru(4, 3), new MultiheadAttention(4, 2), new TransformerEncoderLayer(4, 2, 8, dropout: 0f)];
+        Module[] batchFirst = [new Rnn(4, 3, batchFirst: true), new Lstm(4, 3, batchFirst: true), new Gru(4, 3, batchFirst: true),
+            new MultiheadAttention(4, 2, batchFirst: true), new TransformerEncoderLayer(4, 2, 8, dropout: 0f, batchFirst: true)];
+        for (int i = 0; i < defaults.Length; i++)
+        {
+            var (d, b) = (defaults[i], batchFirst[i]);
+            Assert.False(d switch { RecurrentLayer r => r.BatchFirst, MultiheadAttention m => m.BatchFirst, _ => ((TransformerEncoderLayer)d).SelfAttn.BatchFirst });
+            b.LoadStateDict(d.StateDict());
+            d.Eval();
+            b.Eval();
+            var yd = d.Forward(x);
+            var yb = b.Forward(xb);
+            Assert.Equal(6, yd.Size(0));
+            Assert.True(yd.AllClose(yb.Transpose(0, 1), 1e-5f, 1e-6f), d.GetType().Name);
+        }
+    }
+
+    [Fact]
     public void RecurrentStateShapesAreChecked()
     {
-        var lstm = new Lstm(2, 3, numLayers: 2);
+        var lstm = new Lstm(2, 3, numLayers: 2, batchFirst: true);
         var e = Assert.Throws<ShapeException>(() => lstm.Forward(Tensor.Zeros(4, 5, 2), (Tensor.Zeros(1, 4, 3), Tensor.Zeros(2, 4, 3))));
         Assert.Contains("(2 x 4 x 3)", e.Message);
         Assert.Throws<ShapeException>(() => lstm.Forward(Tensor.Zeros(4, 5, 7)));
@@ -71,7 +95,7 @@ public class LayerBehaviourTests
     public void CausalAttentionNeverLooksAhead()
     {
         var g = new Generator(6);
-        var mha = new MultiheadAttention(8, 2, generator: g);
+        var mha = new MultiheadAttention(8, 2, batchFirst: true, generator: g);
         var x = Tensor.Randn([1, 5, 8], g);
         var mask = MultiheadAttention.CausalMask(5);
         var (o1, w) = mha.Forward(x, x, x, attnMask: mask);
@@ -96,7 +120,7 @@ public class LayerBehaviourTests
     public void KeyPaddingGetsNoAttentionAndHeadsAverageToTheMean()
     {
         var g = new Generator(7);
-        var mha = new MultiheadAttention(6, 3, generator: g);
+        var mha = new MultiheadAttention(6, 3, batchFirst: true, generator: g);
         var x = Tensor.Randn([2, 4, 6], g);
         var pad = Tensor.FromArray(new float[,] { { 0, 0, 1, 1 }, { 0, 0, 0, 0 } });
         var (_, perHead) = mha.Forward(x, x, x, keyPaddingMask: pad, averageAttnWeights: false);
@@ -235,7 +259,7 @@ public class LayerBehaviourTests
     [Fact]
     public void TransformerEncoderLayerDropoutIsOffInEval()
     {
-        var layer = new TransformerEncoderLayer(8, 2, 16, dropout: 0.5f, generator: new Generator(13));
+        var layer = new TransformerEncoderLayer(8, 2, 16, dropout: 0.5f, batchFirst: true, generator: new Generator(13));
         var x = Tensor.Randn([2, 3, 8], new Generator(14));
         layer.Eval();
         Assert.True(layer.Forward(x).AllClose(layer.Forward(x)));

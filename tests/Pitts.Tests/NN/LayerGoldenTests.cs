@@ -51,17 +51,17 @@ public class LayerGoldenTests
             case "rnn" or "rnn_2layers_relu":
                 {
                     var m = new Rnn(I(cfg, "in"), I(cfg, "hidden"), I(cfg, "layers"),
-                        cfg.TryGetProperty("nonlinearity", out var nl) && nl.GetString() == "relu" ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh);
+                        cfg.TryGetProperty("nonlinearity", out var nl) && nl.GetString() == "relu" ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh, batchFirst: true);
                     return (m, x => { var (o, h) = m.Forward(x[0], x[1]); return [o, h]; });
                 }
             case "lstm" or "lstm_2layers":
                 {
-                    var m = new Lstm(I(cfg, "in"), I(cfg, "hidden"), I(cfg, "layers"));
+                    var m = new Lstm(I(cfg, "in"), I(cfg, "hidden"), I(cfg, "layers"), batchFirst: true);
                     return (m, x => { var (o, (h, c)) = m.Forward(x[0], (x[1], x[2])); return [o, h, c]; });
                 }
             case "gru" or "gru_2layers":
                 {
-                    var m = new Gru(I(cfg, "in"), I(cfg, "hidden"), I(cfg, "layers"));
+                    var m = new Gru(I(cfg, "in"), I(cfg, "hidden"), I(cfg, "layers"), batchFirst: true);
                     return (m, x => { var (o, h) = m.Forward(x[0], x[1]); return [o, h]; });
                 }
             case "rnn_cell":
@@ -81,7 +81,7 @@ public class LayerGoldenTests
                 }
             case "mha_self" or "mha_causal_padding" or "mha_cross_heads":
                 {
-                    var m = new MultiheadAttention(I(cfg, "embed"), I(cfg, "heads"));
+                    var m = new MultiheadAttention(I(cfg, "embed"), I(cfg, "heads"), batchFirst: true);
                     var pad = Padding(cfg);
                     bool average = B(cfg, "average", true);
                     return (m, x =>
@@ -94,13 +94,13 @@ public class LayerGoldenTests
                 }
             case "transformer_encoder_layer" or "transformer_encoder_layer_norm_first_masked":
                 {
-                    var m = new TransformerEncoderLayer(I(cfg, "embed"), I(cfg, "heads"), I(cfg, "ff"), dropout: 0f, normFirst: B(cfg, "norm_first"));
+                    var m = new TransformerEncoderLayer(I(cfg, "embed"), I(cfg, "heads"), I(cfg, "ff"), dropout: 0f, batchFirst: true, normFirst: B(cfg, "norm_first"));
                     var pad = Padding(cfg);
                     return (m, x => [m.Forward(x[0], B(cfg, "causal") ? MultiheadAttention.CausalMask(x[0].Shape[1]) : null, pad)]);
                 }
             case "transformer_encoder_2_layers_norm":
                 {
-                    var m = new TransformerEncoder(() => new TransformerEncoderLayer(I(cfg, "embed"), I(cfg, "heads"), I(cfg, "ff"), dropout: 0f), I(cfg, "layers"), new LayerNorm(I(cfg, "embed")));
+                    var m = new TransformerEncoder(() => new TransformerEncoderLayer(I(cfg, "embed"), I(cfg, "heads"), I(cfg, "ff"), dropout: 0f, batchFirst: true), I(cfg, "layers"), new LayerNorm(I(cfg, "embed")));
                     return simple(m);
                 }
             default:
