@@ -41,7 +41,9 @@ public static class SummaryCommand
                 w.WriteLine($"trained  {m.GetValueOrDefault("pitts.epoch", "?")} epochs on {o.Dataset} with {o.Optimizer}, lr {o.Lr.ToString("g4", CultureInfo.InvariantCulture)}, batch {o.BatchSize}, seed {o.Seed}");
             if (m.TryGetValue("pitts.metrics", out var metrics))
             {
-                var d = JsonSerializer.Deserialize<Dictionary<string, SplitMetrics>>(metrics) ?? [];
+                Dictionary<string, SplitMetrics> d;
+                try { d = JsonSerializer.Deserialize<Dictionary<string, SplitMetrics>>(metrics) ?? []; }
+                catch (JsonException e) { throw new UsageException($"{path}: metadata 'pitts.metrics' is not valid: {e.Message}"); }
                 w.WriteLine("metrics  " + string.Join(", ", d.Select(kv => $"{kv.Key} loss {ConsoleReporter.Num(kv.Value.Loss)}" +
                     (kv.Value.Accuracy is { } a ? $" accuracy {(a * 100).ToString("0.00", CultureInfo.InvariantCulture)}%" : kv.Value.R2 is { } r2 ? $" R² {r2.ToString("0.0000", CultureInfo.InvariantCulture)}" : ""))));
             }
