@@ -33,7 +33,8 @@ for t in "${targets[@]}"; do
   [ -d "fuzz/seeds/$t" ] || { echo "run.sh: no seeds for target '$t' (fuzz/seeds/$t)" >&2; exit 2; }
   out="fuzz/out/$t"
   rm -rf "$out"
-  taskset -c "$cpu" afl-fuzz -V "$secs" -t 5000 -m none -i "fuzz/seeds/$t" -o "$out" \
+  dict=(); [ -f "fuzz/dict/$t.dict" ] && dict=(-x "fuzz/dict/$t.dict")
+  taskset -c "$cpu" afl-fuzz -V "$secs" -t 5000 -m none "${dict[@]}" -i "fuzz/seeds/$t" -o "$out" \
     -- dotnet fuzz/out/bin/Pitts.Fuzz.dll "$t" > "fuzz/out/$t.log" 2>&1 || true
   stats="$out/default/fuzzer_stats"
   if [ ! -f "$stats" ]; then echo "$t: afl-fuzz did not start, see fuzz/out/$t.log" >&2; tail -5 "fuzz/out/$t.log" >&2; continue; fi
