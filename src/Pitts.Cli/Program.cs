@@ -98,6 +98,7 @@ public static class Program
         {
             new HelpOption(),
             new VersionOption(),
+            CommandKit.MaxInputOption,
         };
         root.Subcommands.Add(McCullochPittsCommand.Create());
         root.Subcommands.Add(HodgkinHuxleyCommand.Create());

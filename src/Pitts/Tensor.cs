@@ -211,11 +211,17 @@ public sealed partial class Tensor
     }
 
     /// <summary>A 1-D tensor of the given values.</summary>
-    public static Tensor FromArray(float[] values) => new((float[])values.Clone(), 0, [values.Length]);
+    public static Tensor FromArray(float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return new((float[])values.Clone(), 0, [values.Length]);
+    }
 
     /// <summary>A tensor of the given shape holding a copy of the values (row-major).</summary>
     public static Tensor FromArray(float[] values, params int[] shape)
     {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(shape);
         ShapeUtil.Checked(shape, "FromArray");
         if (ShapeUtil.Numel(shape) != values.Length)
             throw new ShapeException($"FromArray: {values.Length} values cannot fill shape {Fmt.Shape(shape)} ({ShapeUtil.Numel(shape)} elements)");
@@ -225,6 +231,7 @@ public sealed partial class Tensor
     /// <summary>A 2-D tensor from a rectangular array.</summary>
     public static Tensor FromArray(float[,] values)
     {
+        ArgumentNullException.ThrowIfNull(values);
         int r = values.GetLength(0), c = values.GetLength(1);
         var t = new Tensor([r, c]);
         for (int i = 0; i < r; i++)
@@ -235,6 +242,8 @@ public sealed partial class Tensor
     /// <summary>A 2-D tensor from a jagged array whose rows all have the same length.</summary>
     public static Tensor FromArray(float[][] rows)
     {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Any(row => row is null)) throw new ShapeException("FromArray: a row is null");
         int r = rows.Length, c = r == 0 ? 0 : rows[0].Length;
         var t = new Tensor([r, c]);
         for (int i = 0; i < r; i++)

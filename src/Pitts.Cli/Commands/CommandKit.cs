@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -28,6 +29,24 @@ public sealed class CommandContext(ParseResult parse)
 
     /// <summary>The --out path, or null for standard output.</summary>
     public string? OutPath => Parse.GetValue(CommandKit.OutOption);
+
+    /// <summary>
+    /// The existing files this command line names (any argument or option value but <paramref name="except"/>'s):
+    /// what an output must not overwrite.
+    /// </summary>
+    public IEnumerable<string> InputFiles(Option? except = null)
+    {
+        for (CommandResult? r = Parse.CommandResult; r is not null; r = r.Parent as CommandResult)
+            foreach (var child in r.Children)
+            {
+                if (child is OptionResult o && ReferenceEquals(o.Option, except)) continue;
+                foreach (var t in child.Tokens)
+                    if (File.Exists(t.Value)) yield return t.Value;
+            }
+    }
+
+    /// <summary>The read budget for the files this command opens: the defaults, or larger with --max-input-mb.</summary>
+    public IO.ReadLimits Limits => CommandKit.LimitsFrom(Parse);
 }
 
 /// <summary>
@@ -48,6 +67,58 @@ public static class CommandKit
     /// <summary>--json: machine-readable output.</summary>
     public static Option<bool> JsonOption { get; } = new("--json") { Description = "Print JSON instead of CSV/text" };
 
+    /// <summary>--max-input-mb N: the most megabytes of data one input file may declare (every command; default 256).</summary>
+    public static Option<int?> MaxInputOption { get; } = new("--max-input-mb")
+    {
+        Description = "The most data one input file may declare, in MiB (default 256: larger headers are refused before anything is allocated)",
+        Recursive = true,
+    };
+
+    // The budget of the command running on this flow of control (in-process tests run several commands at once).
+    private static readonly AsyncLocal<IO.ReadLimits?> CurrentLimits = new();
+
+    /// <summary>The read budget of the command now running (the defaults outside one).</summary>
+    public static IO.ReadLimits Limits => CurrentLimits.Value ?? IO.ReadLimits.Default;
+
+    internal static IO.ReadLimits LimitsFrom(ParseResult parse)
+    {
+        if (parse.GetValue(MaxInputOption) is not { } mb) return IO.ReadLimits.Default;
+        Require(mb > 0 && mb <= 1 << 20, $"--max-input-mb must be in 1..{1 << 20}, got {mb}");
+        return IO.ReadLimits.Default with { MaxDataBytes = (long)mb << 20 };
+    }
+
+    /// <summary>
+    /// Refuses <paramref name="output"/> when it is one of the command's input files, compared after resolving the
+    /// full path and every symbolic link on the way, so <c>pitts eval CK -o CK</c> cannot replace the checkpoint with a table.
+    /// </summary>
+    public static void RefuseInputAsOutput(CommandContext ctx, string output, string option, Option? outputOption)
+    {
+        string target = Resolve(output);
+        foreach (var input in ctx.InputFiles(outputOption))
+            if (Resolve(input) == target)
+                throw new UsageException($"{option}: '{output}' is also an input of this command; refusing to overwrite it (choose another file)");
+    }
+
+    /// <summary>The full path of <paramref name="path"/> with every symbolic link in it followed.</summary>
+    internal static string Resolve(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string root = Path.GetPathRoot(full) ?? "/";
+        string current = root;
+        foreach (var part in full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, part);
+            try
+            {
+                var info = new FileInfo(current);
+                if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } t) current = t.FullName;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return current;
+    }
+
     /// <summary>--out PATH: write the results to a file instead of standard output.</summary>
     public static Option<string?> OutOption { get; } = new("--out", "-o") { Description = "Write the results to this file instead of standard output" };
 
@@ -66,8 +137,10 @@ public static class CommandKit
         {
             var ctx = new CommandContext(parse);
             string name = CommandPath(parse.CommandResult.Command);
+            var outer = CurrentLimits.Value;
             try
             {
+                CurrentLimits.Value = ctx.Limits;
                 return body(ctx);
             }
             catch (UsageException e)
@@ -96,6 +169,10 @@ public static class CommandKit
                 ctx.Error.WriteLine($"{name}: failed: {e.GetType().Name}: {e.Message}");
                 return ExitFailure;
             }
+            finally
+            {
+                CurrentLimits.Value = outer;
+            }
         });
     }
 
@@ -121,7 +198,10 @@ public static class CommandKit
         });
     }
 
-    /// <summary>Runs <paramref name="write"/> on the --out file (written whole, then renamed into place) or on standard output.</summary>
+    /// <summary>
+    /// Runs <paramref name="write"/> on the --out file or on standard output. The file is written atomically (a
+    /// temporary beside it, flushed, then renamed into place) and may not be one of the command's inputs.
+    /// </summary>
     public static void WithWriter(CommandContext ctx, Action<TextWriter> write)
     {
         if (ctx.OutPath is not { } path)
@@ -136,17 +216,12 @@ public static class CommandKit
         if (dir is not null && !Directory.Exists(dir))
             throw new UsageException($"--out: folder '{dir}' does not exist");
         Require(!Directory.Exists(full), $"--out: '{full}' is a folder, not a file");
-        string tmp = full + ".tmp";
-        try
+        RefuseInputAsOutput(ctx, path, "--out", OutOption);
+        IO.AtomicFile.Write(full, s =>
         {
-            using (var w = new StreamWriter(tmp, false, new UTF8Encoding(false)))
-                write(w);
-            File.Move(tmp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+            using var w = new StreamWriter(s, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            write(w);
+        }, msg => new IOException($"--out: {msg}"));
         ctx.Error.WriteLine($"wrote {full}");
     }
 

@@ -259,14 +259,19 @@ public static class DataCommand
                     foreach (var f in src.Files) sums.TryAdd(f.Name, f.Sha256);
                 var files = Directory.EnumerateFiles(folder).Where(p => p.Contains("-idx", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
                 if (files.Count == 0) { lines.Add((tn, folder, "FAIL no IDX files")); ok = false; }
+                var shapes = new Dictionary<string, int[]>();
                 foreach (var file in files)
                 {
                     string status;
                     try
                     {
-                        var (data, shape) = Idx.ReadBytes(file);
+                        var (data, shape) = Idx.ReadBytes(file, CommandKit.Limits);
+                        shapes[Path.GetFileName(file)] = shape;
                         status = $"ok {string.Join("x", shape)}";
-                        if (file.Contains("labels", StringComparison.Ordinal) && data.Any(b => b > 9)) { status = "FAIL label outside 0..9"; ok = false; }
+                        bool labels = file.Contains("labels", StringComparison.Ordinal);
+                        if (labels && shape.Length != 1) { status = $"FAIL labels of rank {shape.Length} ({string.Join("x", shape)}); expected one label per image (N)"; ok = false; }
+                        else if (!labels && shape.Length != 3) { status = $"FAIL images of rank {shape.Length} ({string.Join("x", shape)}); expected (N, height, width)"; ok = false; }
+                        else if (labels && data.Any(b => b > 9)) { status = "FAIL label outside 0..9"; ok = false; }
                         if (sums.TryGetValue(Path.GetFileName(file), out var expected))
                         {
                             var actual = DataSources.Sha256(file);
@@ -276,6 +281,22 @@ public static class DataCommand
                     }
                     catch (PittsException e) { status = "FAIL " + e.Message; ok = false; }
                     lines.Add((tn, Path.GetFileName(file), status));
+                }
+                // Each split's labels count its images, and both splits hold images of one size.
+                int[]? Shape(string part, string kind) =>
+                    DataSources.FindIdx(folder, part, kind) is { } f && shapes.TryGetValue(Path.GetFileName(f), out var sh) ? sh : null;
+                foreach (var part in new[] { "train", "test" })
+                {
+                    if (Shape(part, "images") is { Length: 3 } im && Shape(part, "labels") is { Length: 1 } lb && im[0] != lb[0])
+                    {
+                        lines.Add((tn, Path.GetFileName(DataSources.FindIdx(folder, part, "labels")!), $"FAIL {lb[0]} labels for {im[0]} images"));
+                        ok = false;
+                    }
+                }
+                if (Shape("train", "images") is { Length: 3 } tr && Shape("test", "images") is { Length: 3 } te && (tr[1] != te[1] || tr[2] != te[2]))
+                {
+                    lines.Add((tn, Path.GetFileName(DataSources.FindIdx(folder, "test", "images")!), $"FAIL test images are {te[1]}x{te[2]}, training images {tr[1]}x{tr[2]}"));
+                    ok = false;
                 }
             }
             if (ctx.Json)

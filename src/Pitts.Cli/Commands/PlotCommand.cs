@@ -36,6 +36,7 @@ public static class PlotCommand
             CommandKit.Require(Figures.Kinds.ContainsKey(k), $"unknown figure '{k}' (known: {string.Join(", ", Figures.Kinds.Keys)})");
             string outPath = ctx.Get(output) ?? Path.ChangeExtension(path, null) + "-" + k + ".png";
             CheckPng(outPath, "--output");
+            CommandKit.RefuseInputAsOutput(ctx, outPath, "--output", output);
             var ck = TrainSession.LoadCheckpoint(path);
             var options = CheckpointInfo.Options(ck.Metadata);
             if (ctx.Get(dataset) is { } d) options = (options ?? new TrainOptions()) with { Dataset = d };

@@ -93,8 +93,8 @@ public static class PredictCommand
         Tensor t;
         try
         {
-            if (file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) t = Csv.Load(file).Values;
-            else if (file.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) t = Npy.Load(file);
+            if (file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) t = Csv.Load(file, limits: CommandKit.Limits).Values;
+            else if (file.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) t = Npy.Load(file, CommandKit.Limits);
             else throw new UsageException($"--input: '{file}' must be a .csv or .npy file");
         }
         catch (DataFormatException e) { throw new UsageException(e.Message); }

@@ -22,14 +22,23 @@ public static class SummaryCommand
             string path = ctx.Parse.GetValue(file)!;
             var header = TrainSession.ReadHeaderOrThrow(path);
             ZooCheckpoint? ck = ZooCheckpoint.HasSpec(header) ? TrainSession.LoadCheckpoint(path) : null;
+            var metrics = Metrics(path, header);
             if (ctx.Json) WriteJson(ctx, path, header, ck);
-            else CommandKit.WithWriter(ctx, w => WriteText(w, path, header, ck));
+            else CommandKit.WithWriter(ctx, w => WriteText(w, path, header, ck, metrics));
             return CommandKit.ExitOk;
         });
         return cmd;
     }
 
-    private static void WriteText(TextWriter w, string path, SafetensorsHeader header, ZooCheckpoint? ck)
+    // Parsed before anything is printed, so a bad value is one line on stderr and nothing on stdout.
+    private static Dictionary<string, SplitMetrics>? Metrics(string path, SafetensorsHeader header)
+    {
+        if (!header.Metadata.TryGetValue("pitts.metrics", out var metrics)) return null;
+        try { return (JsonSerializer.Deserialize<Dictionary<string, SplitMetrics?>>(metrics) ?? []).Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!); }
+        catch (JsonException e) { throw new UsageException($"{path}: metadata 'pitts.metrics' is not valid: {e.Message}"); }
+    }
+
+    private static void WriteText(TextWriter w, string path, SafetensorsHeader header, ZooCheckpoint? ck, Dictionary<string, SplitMetrics>? metrics)
     {
         w.WriteLine($"{path}: safetensors, {header.Entries.Count} tensors, {Bytes(header.FileLength)}, header {Bytes(header.HeaderLength)}");
         if (ck is not null)
@@ -39,9 +48,8 @@ public static class SummaryCommand
             var m = ck.Metadata;
             if (CheckpointInfo.Options(m) is { } o)
                 w.WriteLine($"trained  {m.GetValueOrDefault("pitts.epoch", "?")} epochs on {o.Dataset} with {o.Optimizer}, lr {o.Lr.ToString("g4", CultureInfo.InvariantCulture)}, batch {o.BatchSize}, seed {o.Seed}");
-            if (m.TryGetValue("pitts.metrics", out var metrics))
+            if (metrics is { } d)
             {
-                var d = JsonSerializer.Deserialize<Dictionary<string, SplitMetrics>>(metrics) ?? [];
                 w.WriteLine("metrics  " + string.Join(", ", d.Select(kv => $"{kv.Key} loss {ConsoleReporter.Num(kv.Value.Loss)}" +
                     (kv.Value.Accuracy is { } a ? $" accuracy {(a * 100).ToString("0.00", CultureInfo.InvariantCulture)}%" : kv.Value.R2 is { } r2 ? $" R² {r2.ToString("0.0000", CultureInfo.InvariantCulture)}" : ""))));
             }

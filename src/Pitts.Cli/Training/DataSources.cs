@@ -150,7 +150,12 @@ public static class DataSources
         var (xs, ys) = ReadImages(Need("train", "images"), Need("train", "labels"), limit);
         Tensor? tx = null, ty = null;
         if (FindIdx(dir, "test", "images") is not null)
+        {
             (tx, ty) = ReadImages(Need("test", "images"), Need("test", "labels"), limit is null ? null : Math.Max(1, limit.Value / 5));
+            // A model trained on 28x28 images cannot be tested on 14x56 ones: the splits must agree on the image size.
+            if (tx.Size(2) != xs.Size(2) || tx.Size(3) != xs.Size(3))
+                throw new UsageException($"dataset '{name}': the test images are {tx.Size(2)}x{tx.Size(3)} but the training images are {xs.Size(2)}x{xs.Size(3)} ({Path.GetFileName(Need("test", "images"))} vs {Path.GetFileName(Need("train", "images"))})");
+        }
         int classes = (int)Math.Max(ys.Max().Item(), ty is null ? 0 : ty.Max().Item()) + 1;
         return new DataSet { Name = name, X = xs, Y = ys, TestX = tx, TestY = ty, Task = "classification", Outputs = Math.Max(classes, 2), ClassNames = classNames };
     }
@@ -158,7 +163,7 @@ public static class DataSources
     private static (Tensor X, Tensor Y) ReadImages(string images, string labels, int? limit)
     {
         (byte[] Data, int[] Shape) img, lab;
-        try { img = Idx.ReadBytes(images); lab = Idx.ReadBytes(labels); }
+        try { img = Idx.ReadBytes(images, CommandKit.Limits); lab = Idx.ReadBytes(labels, CommandKit.Limits); }
         catch (IdxException e) { throw new UsageException(e.Message); }
         if (img.Shape.Length != 3) throw new UsageException($"{Path.GetFileName(images)}: expected images of rank 3 (N, H, W), got {img.Shape.Length} dimensions");
         if (lab.Shape.Length != 1 || lab.Shape[0] != img.Shape[0])
@@ -206,7 +211,7 @@ public static class DataSources
     public static Tensor ReadCsv(string path)
     {
         if (!File.Exists(path)) throw new UsageException($"file not found: {path}");
-        try { return Csv.Load(path).Values; }
+        try { return Csv.Load(path, limits: CommandKit.Limits).Values; }
         catch (DataFormatException e) { throw new UsageException(e.Message); }
     }
 
@@ -214,7 +219,7 @@ public static class DataSources
     public static Tensor ReadNpy(string path)
     {
         if (!File.Exists(path)) throw new UsageException($"file not found: {path}");
-        try { return Npy.Load(path); }
+        try { return Npy.Load(path, CommandKit.Limits); }
         catch (DataFormatException e) { throw new UsageException(e.Message); }
     }
 

@@ -159,9 +159,16 @@ public sealed class TrainSession
         o.Validate();
         var rng = new Generator(1);
         var ck = LoadCheckpoint(path, rng);
-        var rngWords = header.Metadata.GetValueOrDefault("pitts.rng")?.Split(',').Select(w => ulong.Parse(w, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray()
+        var rngText = header.Metadata.GetValueOrDefault("pitts.rng")
             ?? throw new UsageException($"{path}: no RNG state ('pitts.rng'), it cannot be resumed exactly");
-        rng.SetState(rngWords);
+        var rngWords = rngText.Split(',');
+        var state = new ulong[rngWords.Length];
+        for (int i = 0; i < rngWords.Length; i++)
+            if (rngWords[i].Length is 0 or > 16 || !ulong.TryParse(rngWords[i], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out state[i]))
+                throw new UsageException($"{path}: metadata 'pitts.rng' must be four comma-separated hexadecimal words, found '{Clip(rngText)}'");
+        if (state.Length != 4 || state.All(w => w == 0))
+            throw new UsageException($"{path}: metadata 'pitts.rng' must be four comma-separated hexadecimal words, not all zero, found '{Clip(rngText)}'");
+        rng.SetState(state);
         var data = DataSources.Load(o.Dataset, o.SyntheticFor(o.Dataset), o.Task, o.Limit);
         var (train, val, test, _) = Split(o, data);
         var spec = ck.Spec;
@@ -170,13 +177,21 @@ public sealed class TrainSession
         var optState = ck.TrainingState.Where(kv => kv.Key.StartsWith("optimizer.", StringComparison.Ordinal))
             .Select(kv => KeyValuePair.Create(kv.Key["optimizer.".Length..], kv.Value)).ToList();
         if (optState.Count > 0) s.Optimizer.LoadStateDict(optState);
-        s.Epoch = int.Parse(header.Metadata.GetValueOrDefault("pitts.epoch", "0"), CultureInfo.InvariantCulture);
+        string epochText = header.Metadata.GetValueOrDefault("pitts.epoch", "0");
+        if (!int.TryParse(epochText, NumberStyles.None, CultureInfo.InvariantCulture, out int epoch))
+            throw new UsageException($"{path}: metadata 'pitts.epoch' must be a whole number of finished epochs (0 or more), found '{Clip(epochText)}'");
+        s.Epoch = epoch;
         s.ResumedFrom = Path.GetFullPath(path);
         if (header.Metadata.TryGetValue("pitts.history", out var hist))
-            s.History.AddRange(JsonSerializer.Deserialize<List<EpochRecord>>(hist) ?? []);
+        {
+            var records = Json<List<EpochRecord>>(hist, path, "pitts.history") ?? [];
+            if (records.Any(r => r is null))
+                throw new UsageException($"{path}: metadata 'pitts.history' holds a null record");
+            s.History.AddRange(records);
+        }
         if (header.Metadata.TryGetValue("pitts.early", out var early))
         {
-            var e = JsonSerializer.Deserialize<Dictionary<string, double>>(early) ?? [];
+            var e = Json<Dictionary<string, double>>(early, path, "pitts.early") ?? [];
             s._bestLoss = e.GetValueOrDefault("best_loss", double.PositiveInfinity);
             s._bestEpoch = (int)e.GetValueOrDefault("best_epoch");
             s._bad = (int)e.GetValueOrDefault("bad");
@@ -185,6 +200,18 @@ public sealed class TrainSession
         }
         return s;
     }
+
+    // A metadata value parsed as JSON; malformed JSON or a value of the wrong type is the user's file, not a crash.
+    private static T? Json<T>(string json, string path, string key)
+    {
+        try { return JsonSerializer.Deserialize<T>(json); }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            throw new UsageException($"{path}: metadata '{key}' is not valid: {e.Message}");
+        }
+    }
+
+    private static string Clip(string s) => s.Length > 60 ? s[..60] + "…" : s;
 
     /// <summary>Reads a safetensors header, turning a format error into a one-line <see cref="UsageException"/>.</summary>
     public static IO.SafetensorsHeader ReadHeaderOrThrow(string path)
@@ -198,7 +225,7 @@ public sealed class TrainSession
     public static ZooCheckpoint LoadCheckpoint(string path, Generator? generator = null)
     {
         if (!File.Exists(path)) throw new UsageException($"file not found: {path}");
-        try { return ZooCheckpoint.Load(path, generator); }
+        try { return ZooCheckpoint.Load(path, generator, CommandKit.Limits); }
         catch (PittsException e) { throw new UsageException(Named(path, e.Message)); }
     }
 

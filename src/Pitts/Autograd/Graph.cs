@@ -27,17 +27,30 @@ public static class Autograd
         public void Dispose() => _noGradDepth--;
     }
 
-    /// <summary>Prints the graph that produced <paramref name="root"/>: one line per node, inputs indented.</summary>
-    public static string PrintGraph(Tensor root)
+    /// <summary>
+    /// Prints the graph that produced <paramref name="root"/>: one line per node, inputs indented (two spaces a level up
+    /// to depth 32, then the depth as a number), at most <paramref name="maxLines"/> lines, so a graph of a million
+    /// ops prints a bounded text.
+    /// </summary>
+    public static string PrintGraph(Tensor root, int maxLines = 1000)
     {
+        ArgumentNullException.ThrowIfNull(root);
+        if (maxLines < 1) throw new AutogradException($"PrintGraph: maxLines must be positive, got {maxLines}");
         var sb = new StringBuilder();
         var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         var stack = new Stack<(Tensor t, int depth)>();
         stack.Push((root, 0));
+        int lines = 0;
         while (stack.Count > 0)
         {
+            if (lines++ == maxLines)
+            {
+                sb.AppendLine($"... (stopped after {maxLines} lines; {stack.Count} inputs not shown)");
+                break;
+            }
             var (t, depth) = stack.Pop();
-            sb.Append(' ', depth * 2);
+            sb.Append(' ', Math.Min(depth, 32) * 2);
+            if (depth > 32) sb.Append('[').Append(depth).Append("] ");
             string what = t.GradFn?.Op ?? (t.RequiresGrad ? "Leaf (requires grad)" : "Leaf");
             sb.Append(what).Append(' ').Append(Fmt.Shape(t._shape));
             if (!seen.Add(t)) { sb.AppendLine(" (seen)"); continue; }

@@ -66,37 +66,42 @@ public static class Idx
     };
 
     /// <summary>Reads and validates the header of the IDX file at <paramref name="path"/> (plain or gzip).</summary>
-    public static IdxHeader ReadHeader(string path)
+    public static IdxHeader ReadHeader(string path, ReadLimits? limits = null)
     {
         using var fs = Open(path);
-        var (h, _) = ReadHeaderAndOpen(fs, path, out var body);
+        var (h, _) = ReadHeaderAndOpen(fs, path, limits ?? ReadLimits.Default, out var body);
         if (body != fs) body.Dispose();
         return h;
     }
 
     /// <summary>Reads and validates the header of an IDX file (plain or gzip) from a seekable stream.</summary>
-    public static IdxHeader ReadHeader(Stream stream)
+    public static IdxHeader ReadHeader(Stream stream, ReadLimits? limits = null)
     {
-        var (h, _) = ReadHeaderAndOpen(stream, "stream", out var body);
+        ArgumentNullException.ThrowIfNull(stream);
+        var (h, _) = ReadHeaderAndOpen(stream, "stream", limits ?? ReadLimits.Default, out var body);
         if (body != stream) body.Dispose();
         return h;
     }
 
     /// <summary>Reads the IDX file at <paramref name="path"/> (plain or gzip) into a float32 tensor of its shape.</summary>
-    public static Tensor Read(string path)
+    public static Tensor Read(string path, ReadLimits? limits = null)
     {
         using var fs = Open(path);
-        return Read(fs, path);
+        return Read(fs, path, limits);
     }
 
     /// <summary>Reads an IDX file (plain or gzip) from a seekable stream into a float32 tensor of its shape.</summary>
-    public static Tensor Read(Stream stream) => Read(stream, "stream");
+    public static Tensor Read(Stream stream, ReadLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return Read(stream, "stream", limits);
+    }
 
     /// <summary>Reads an unsigned-byte IDX file (e.g. MNIST images or labels) as raw bytes, with its shape.</summary>
-    public static (byte[] Data, int[] Shape) ReadBytes(string path)
+    public static (byte[] Data, int[] Shape) ReadBytes(string path, ReadLimits? limits = null)
     {
         using var fs = Open(path);
-        var (h, bytes) = ReadRaw(fs, path);
+        var (h, bytes) = ReadRaw(fs, path, limits ?? ReadLimits.Default);
         if (h.DataType != IdxDataType.UInt8)
             throw new IdxException($"IDX: {path}: ReadBytes needs unsigned bytes (0x08) but the file holds {h.DataType}");
         return (bytes, h.Shape.ToArray());
@@ -104,19 +109,20 @@ public static class Idx
 
     private static FileStream Open(string path)
     {
+        ArgumentNullException.ThrowIfNull(path);
         try
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             throw new IdxException($"IDX: cannot open '{path}': {e.Message}", e);
         }
     }
 
-    private static Tensor Read(Stream stream, string source)
+    private static Tensor Read(Stream stream, string source, ReadLimits? limits)
     {
-        var (h, bytes) = ReadRaw(stream, source);
+        var (h, bytes) = ReadRaw(stream, source, limits ?? ReadLimits.Default);
         var values = ShapeUtil.Alloc((int)h.Numel);
         var b = bytes.AsSpan();
         switch (h.DataType)
@@ -131,9 +137,9 @@ public static class Idx
         return new Tensor(values, 0, h.Shape.ToArray());
     }
 
-    private static (IdxHeader, byte[]) ReadRaw(Stream stream, string source)
+    private static (IdxHeader, byte[]) ReadRaw(Stream stream, string source, ReadLimits limits)
     {
-        var (h, _) = ReadHeaderAndOpen(stream, source, out var reader);
+        var (h, _) = ReadHeaderAndOpen(stream, source, limits, out var reader);
         try
         {
             var bytes = new byte[h.DataLength];
@@ -142,6 +148,7 @@ public static class Idx
                 int got = reader.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
                 if (got != bytes.Length)
                     throw new IdxException($"IDX: {source}: file ends after {got} of the {bytes.Length} data bytes its header declares");
+                // Decompression stops at the first byte past what the header declared.
                 if (reader.ReadByte() >= 0)
                     throw new IdxException($"IDX: {source}: trailing bytes after the {bytes.Length} data bytes the header declares");
             }
@@ -158,8 +165,9 @@ public static class Idx
     }
 
     // Parses the header and returns a stream positioned at the data (a GZipStream for compressed files).
-    private static (IdxHeader, long) ReadHeaderAndOpen(Stream stream, string source, out Stream body)
+    private static (IdxHeader, long) ReadHeaderAndOpen(Stream stream, string source, ReadLimits limits, out Stream body)
     {
+        limits.Checked();
         if (!stream.CanSeek) throw new IdxException($"IDX: {source}: the stream must be seekable (copy it to a MemoryStream first)");
         long fileLength = stream.Length - stream.Position;
         long start = stream.Position;
@@ -224,6 +232,8 @@ public static class Idx
             long total = h.HeaderLength + h.DataLength;
             if (h.DataLength > Array.MaxLength)
                 throw new IdxException($"IDX: {source}: shape ({string.Join("x", shape)}) of {type} needs {h.DataLength} bytes, more than an array can hold");
+            if (h.DataLength > limits.MaxDataBytes)
+                throw new IdxException($"IDX: {source}: header shape ({string.Join("x", shape)}) of {type} {limits.Over(h.DataLength)}");
             if (gz)
             {
                 if ((total & 0xFFFFFFFF) != gzipSize)
@@ -303,15 +313,32 @@ public static class Idx
     }
 }
 
-/// <summary>Writes a file through a temporary file in the same folder that is flushed and then renamed over the target.</summary>
+/// <summary>
+/// Writes a file through a temporary file in the same folder (<c>.NAME.GUID.tmp</c>) that is flushed and then renamed
+/// over the target. The temporary is removed when the write fails, when the process exits while it is open (Ctrl+C,
+/// SIGTERM), and, if a kill left one behind, by the next write to the same target.
+/// </summary>
 internal static class AtomicFile
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> InFlight = new();
+
+    static AtomicFile() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var tmp in InFlight.Keys) TryDelete(tmp);
+    };
+
     public static void Write(string path, Action<Stream> write, Func<string, Exception> error, Action<string>? beforeRename = null)
     {
-        string full = Path.GetFullPath(path);
+        ArgumentNullException.ThrowIfNull(path);
+        string full;
+        try { full = Path.GetFullPath(path); }
+        catch (ArgumentException e) { throw error($"cannot save '{path}': {e.Message}"); }
         string dir = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(dir)) throw error($"cannot save '{path}': folder '{dir}' does not exist");
+        if (Directory.Exists(full)) throw error($"cannot save '{path}': it is a folder");
+        RemoveStale(dir, Path.GetFileName(full));
         string tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        InFlight.TryAdd(tmp, 0);
         try
         {
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -324,9 +351,46 @@ internal static class AtomicFile
         }
         catch (Exception e)
         {
-            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            TryDelete(tmp);
             if (e is IOException or UnauthorizedAccessException) throw error($"cannot save '{path}': {e.Message}");
             throw;
         }
+        finally
+        {
+            InFlight.TryRemove(tmp, out _);
+        }
+    }
+
+    /// <summary>The temporaries of earlier writes to <paramref name="name"/> in <paramref name="dir"/> that a kill left behind.</summary>
+    public static IEnumerable<string> Temporaries(string dir, string name) =>
+        Directory.EnumerateFiles(dir, $".{name}.*.tmp").Where(f => IsTemporaryName(Path.GetFileName(f), name));
+
+    private static bool IsTemporaryName(string file, string name) =>
+        file.Length == name.Length + 38 && file.StartsWith($".{name}.", StringComparison.Ordinal) && file.EndsWith(".tmp", StringComparison.Ordinal)
+        && file.AsSpan(name.Length + 2, 32).ContainsAnyExcept("0123456789abcdef") is false;
+
+    // A temporary another writer still holds is locked (FileShare.None takes an exclusive lock), so only abandoned ones go.
+    private static void RemoveStale(string dir, string name)
+    {
+        try
+        {
+            foreach (var f in Temporaries(dir, name))
+            {
+                try
+                {
+                    using (new FileStream(f, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+                    File.Delete(f);
+                }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    private static void TryDelete(string file)
+    {
+        try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

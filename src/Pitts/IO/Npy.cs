@@ -26,14 +26,18 @@ public static class Npy
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>Reads the .npy file at <paramref name="path"/> into a float32 tensor of its shape.</summary>
-    public static Tensor Load(string path)
+    public static Tensor Load(string path, ReadLimits? limits = null)
     {
         using var fs = Open(path);
-        return Load(fs, path);
+        return Load(fs, path, (limits ?? ReadLimits.Default).Checked());
     }
 
     /// <summary>Reads a .npy file from a seekable stream into a float32 tensor of its shape.</summary>
-    public static Tensor Load(Stream stream) => Load(stream, "stream");
+    public static Tensor Load(Stream stream, ReadLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return Load(stream, "stream", (limits ?? ReadLimits.Default).Checked());
+    }
 
     /// <summary>Reads the header of the .npy file at <paramref name="path"/>.</summary>
     public static NpyHeader ReadHeader(string path)
@@ -42,36 +46,42 @@ public static class Npy
         return ReadHeader(fs, path, fs.Length);
     }
 
-    /// <summary>Reads every array of the .npz archive at <paramref name="path"/>, keyed by name (without ".npy").</summary>
-    public static Dictionary<string, Tensor> LoadNpz(string path)
+    /// <summary>
+    /// Reads every array of the .npz archive at <paramref name="path"/>, keyed by name (without ".npy"); each entry's
+    /// bytes are checked against the CRC-32 its zip header records, as NumPy does.
+    /// </summary>
+    public static Dictionary<string, Tensor> LoadNpz(string path, ReadLimits? limits = null)
     {
+        var budget = (limits ?? ReadLimits.Default).Checked();
         using var fs = Open(path);
         try
         {
             using var zip = new ZipArchive(fs, ZipArchiveMode.Read);
             var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            long total = 0;
             foreach (var entry in zip.Entries)
             {
                 if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal))
                     throw new NpyException($"npz: {path}: entry '{entry.FullName}' is not a .npy file");
                 string name = entry.FullName[..^4];
-                if (entry.Length > Array.MaxLength)
-                    throw new NpyException($"npz: {path}: entry '{entry.FullName}' declares {entry.Length} bytes, more than Pitts can hold");
-                var ms = new MemoryStream();
+                total += entry.Length;
+                if (entry.Length < 0 || total > budget.MaxDataBytes)
+                    throw new NpyException($"npz: {path}: entry '{entry.FullName}' of {entry.Length:N0} bytes brings the archive to {total:N0}: it {budget.Over(total)}");
+                // The declared size is capped above, so the buffer is too; a stream that yields more is refused at once.
+                var bytes = new byte[entry.Length];
                 using (var s = entry.Open())
                 {
-                    // Copy no more than the size the archive declares (a lying archive cannot inflate without bound).
-                    var buffer = new byte[1 << 16];
-                    int n;
-                    while ((n = s.Read(buffer)) > 0)
-                    {
-                        if (ms.Length + n > entry.Length)
-                            throw new NpyException($"npz: {path}: entry '{entry.FullName}' holds more than the {entry.Length} bytes the archive declares");
-                        ms.Write(buffer, 0, n);
-                    }
+                    int got = s.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+                    if (got != bytes.Length)
+                        throw new NpyException($"npz: {path}: entry '{entry.FullName}' ends after {got} of the {entry.Length} bytes the archive declares");
+                    if (s.ReadByte() >= 0)
+                        throw new NpyException($"npz: {path}: entry '{entry.FullName}' holds more than the {entry.Length} bytes the archive declares");
                 }
-                ms.Position = 0;
-                if (!result.TryAdd(name, Load(ms, $"{path}:{entry.FullName}")))
+                uint crc = System.IO.Hashing.Crc32.HashToUInt32(bytes);
+                if (crc != entry.Crc32)
+                    throw new NpyException($"npz: {path}: entry '{entry.FullName}' is corrupt: its CRC-32 is {crc:x8} but the archive records {entry.Crc32:x8}");
+                var ms = new MemoryStream(bytes, writable: false);
+                if (!result.TryAdd(name, Load(ms, $"{path}:{entry.FullName}", budget)))
                     throw new NpyException($"npz: {path}: duplicate entry '{entry.FullName}'");
             }
             return result;
@@ -84,17 +94,18 @@ public static class Npy
 
     private static FileStream Open(string path)
     {
+        ArgumentNullException.ThrowIfNull(path);
         try
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             throw new NpyException($"npy: cannot open '{path}': {e.Message}", e);
         }
     }
 
-    private static Tensor Load(Stream stream, string source)
+    private static Tensor Load(Stream stream, string source, ReadLimits limits)
     {
         if (!stream.CanSeek) throw new NpyException($"npy: {source}: the stream must be seekable");
         long start = stream.Position;
@@ -108,6 +119,8 @@ public static class Npy
                 : $"npy: {source}: shape ({string.Join(", ", h.Shape)}) of {h.Descr} needs {bytes} data bytes but the file has {length - h.DataOffset}: trailing bytes");
         if (h.Numel > Array.MaxLength || bytes > Array.MaxLength)
             throw new NpyException($"npy: {source}: {h.Numel} elements of {h.Descr} are more than a tensor can hold");
+        if (bytes > limits.MaxDataBytes)
+            throw new NpyException($"npy: {source}: shape ({string.Join(", ", h.Shape)}) of {h.Descr} {limits.Over(bytes)}");
         var raw = new byte[bytes];
         stream.Position = start + h.DataOffset;
         stream.ReadExactly(raw);

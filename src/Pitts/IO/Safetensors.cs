@@ -185,7 +185,7 @@ public static class Safetensors
     /// <summary>The dtype strings of the format, all of which <see cref="ReadHeader(string)"/> accepts.</summary>
     public static IReadOnlyCollection<string> Dtypes => DtypeBits.Keys;
 
-    /// <summary>The dtypes that <see cref="Load(string)"/> converts to float32 (the others can only be listed).</summary>
+    /// <summary>The dtypes that <see cref="Load(string, ReadLimits?)"/> converts to float32 (the others can only be listed).</summary>
     public static IReadOnlyCollection<string> LoadableDtypes { get; } =
         ["BOOL", "U8", "I8", "I16", "U16", "I32", "U32", "I64", "U64", "F16", "BF16", "F32", "F64", "F8_E5M2", "F8_E4M3"];
 
@@ -202,38 +202,45 @@ public static class Safetensors
     public static SafetensorsHeader ReadHeader(Stream stream) => ReadHeader(stream, "stream");
 
     /// <summary>Reads every tensor of the file at <paramref name="path"/>, converted to float32, with its metadata.</summary>
-    public static SafetensorsFile Load(string path)
+    public static SafetensorsFile Load(string path, ReadLimits? limits = null)
     {
         using var fs = OpenRead(path);
-        return Load(fs, path);
+        return Load(fs, path, limits);
     }
 
     /// <summary>Reads every tensor from a seekable stream holding a safetensors file.</summary>
-    public static SafetensorsFile Load(Stream stream) => Load(stream, "stream");
+    public static SafetensorsFile Load(Stream stream, ReadLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return Load(stream, "stream", limits);
+    }
 
     /// <summary>Reads every tensor from a safetensors file held in memory.</summary>
-    public static SafetensorsFile Load(byte[] bytes)
+    public static SafetensorsFile Load(byte[] bytes, ReadLimits? limits = null)
     {
+        ArgumentNullException.ThrowIfNull(bytes);
         using var ms = new MemoryStream(bytes, writable: false);
-        return Load(ms, "buffer");
+        return Load(ms, "buffer", limits);
     }
 
     private static FileStream OpenRead(string path)
     {
+        ArgumentNullException.ThrowIfNull(path);
         try
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             throw new SafetensorsException($"safetensors: cannot open '{path}': {e.Message}", e);
         }
     }
 
-    private static SafetensorsFile Load(Stream stream, string source)
+    private static SafetensorsFile Load(Stream stream, string source, ReadLimits? limits)
     {
         long start = stream.CanSeek ? stream.Position : 0;
         var header = ReadHeader(stream, source);
+        CheckBudget(header, source, limits);
         var tensors = new Dictionary<string, Tensor>(header.Entries.Count, StringComparer.Ordinal);
         foreach (var e in header.Entries)
         {
@@ -251,6 +258,15 @@ public static class Safetensors
             tensors.Add(e.Name, new Tensor(values, 0, e.Shape.Select(d => (int)d).ToArray()));
         }
         return new SafetensorsFile(tensors, header);
+    }
+
+    // The data buffer's length is the real file's (ValidateOffsets), and it is capped before any tensor is allocated.
+    private static void CheckBudget(SafetensorsHeader header, string source, ReadLimits? limits)
+    {
+        var budget = (limits ?? ReadLimits.Default).Checked();
+        long data = header.FileLength - header.DataStart;
+        if (data > budget.MaxDataBytes)
+            throw new SafetensorsException($"safetensors: {source}: the tensors' data {budget.Over(data)}");
     }
 
     private static void ReadExactly(Stream s, byte[] buffer, string source, string what)
@@ -324,6 +340,11 @@ public static class Safetensors
         catch (JsonException e)
         {
             throw new SafetensorsException($"{where}: header is not valid JSON: {e.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Utf8JsonReader.GetString refuses escapes that decode to invalid UTF-16, such as a lone surrogate "\ud800".
+            throw new SafetensorsException($"{where}: header holds a string that is not valid Unicode (a lone surrogate escape?): {e.Message}", e);
         }
         _ = sawMetadata;
         ValidateOffsets(entries, dataLength, where);
@@ -543,10 +564,11 @@ public static class Safetensors
     }
 
     /// <summary>Reads every tensor of the file at <paramref name="path"/> as raw little-endian bytes with its dtype (no conversion).</summary>
-    public static (IReadOnlyDictionary<string, SafetensorsRawTensor> Tensors, SafetensorsHeader Header) LoadRaw(string path)
+    public static (IReadOnlyDictionary<string, SafetensorsRawTensor> Tensors, SafetensorsHeader Header) LoadRaw(string path, ReadLimits? limits = null)
     {
         using var fs = OpenRead(path);
         var header = ReadHeader(fs, path);
+        CheckBudget(header, path, limits);
         var result = new Dictionary<string, SafetensorsRawTensor>(StringComparer.Ordinal);
         foreach (var e in header.Entries)
         {
@@ -611,6 +633,8 @@ public static class Safetensors
                 foreach (var (k, v) in metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
                 {
                     if (k is null || v is null) throw new SafetensorsException("safetensors: metadata keys and values must not be null");
+                    CheckUnicode(k, "metadata key");
+                    CheckUnicode(v, $"metadata value of '{k}'");
                     w.WriteString(k, v);
                 }
                 w.WriteEndObject();
@@ -619,6 +643,7 @@ public static class Safetensors
             foreach (var e in entries)
             {
                 if (e.Name == MetadataKey) throw new SafetensorsException($"safetensors: '{MetadataKey}' is reserved and cannot name a tensor");
+                CheckUnicode(e.Name, "tensor name");
                 w.WriteStartObject(e.Name);
                 w.WriteString("dtype", e.Dtype);
                 w.WriteStartArray("shape");
@@ -638,6 +663,17 @@ public static class Safetensors
         for (int i = 0; i < pad; i++) ms.WriteByte((byte)' ');
         if (ms.Length > MaxHeaderLength) throw new SafetensorsException($"safetensors: header of {ms.Length} bytes exceeds the limit of {MaxHeaderLength}");
         return ms.ToArray();
+    }
+
+    // The JSON writer would silently replace a lone surrogate with U+FFFD, so the file would not hold the name given.
+    private static void CheckUnicode(string s, string what)
+    {
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) { i++; continue; }
+            if (char.IsSurrogate(s[i]))
+                throw new SafetensorsException($"safetensors: {what} '{s[..i]}…' holds a lone UTF-16 surrogate (U+{(int)s[i]:X4}) at index {i}, which UTF-8 JSON cannot store");
+        }
     }
 
     private static void WriteBody(Stream s, byte[] header, List<Entry> entries)

@@ -113,6 +113,116 @@ public sealed record ModelSpec
     /// <summary>The number of input values of one sample, the product of <see cref="InputShape"/>.</summary>
     public int InputSize => InputShape.Aggregate(1, (a, b) => a * b);
 
+    /// <summary>The largest size <see cref="Validate"/> accepts for one sample's values, a hidden size, the outputs or the code.</summary>
+    public const int MaxSize = 1 << 24;
+
+    /// <summary>The most parameters a spec may describe (268,435,456: 1 GiB of float32 weights).</summary>
+    public const long MaxParameters = 1L << 28;
+
+    /// <summary>The most values one CNN layer may produce for one sample (its channels times its height times its width).</summary>
+    public const long MaxActivations = 1L << 26;
+
+    /// <summary>The longest sequence an rnn or lstm may take (time steps), and a transformer (whose attention is quadratic in it).</summary>
+    public const int MaxSteps = 1 << 16, MaxAttentionSteps = 4096;
+
+    /// <summary>
+    /// The number of parameters (weights and biases) of the module <see cref="Build"/> would make, computed from the
+    /// sizes alone, so a spec read from a file can be checked against the file's tensors before anything is allocated.
+    /// </summary>
+    public long ParameterCount()
+    {
+        Validate();
+        return (long)CountParameters();
+    }
+
+    private static Int128 LinearCount(Int128 inputs, Int128 outputs) => inputs * outputs + outputs;
+
+    // Int128: sizes up to MaxSize multiply without overflow before Validate compares the total with MaxParameters.
+    private Int128 CountParameters()
+    {
+        Int128 n = 0;
+        int width = Width(32);
+        switch (Kind)
+        {
+            case "linear": return LinearCount(InputSize, Outputs);
+            case "poly": return LinearCount((Int128)InputSize * Degree, Outputs);
+            case "mlp":
+            {
+                Int128 prev = InputSize;
+                foreach (int h in Hidden) { n += LinearCount(prev, h); prev = h; }
+                return n + LinearCount(prev, Outputs);
+            }
+            case "autoencoder":
+            {
+                Int128 prev = InputSize;
+                foreach (int h in Hidden) { n += LinearCount(prev, h); prev = h; }
+                n += LinearCount(prev, Latent);
+                prev = Latent;
+                foreach (int h in Hidden.Reverse()) { n += LinearCount(prev, h); prev = h; }
+                return n + LinearCount(prev, InputSize);
+            }
+            case "cnn":
+            {
+                // Mirrors ZooLayers.Cnn: conv k×k with bias, then a 2×2 pool while there is something to halve.
+                Int128 c = InputShape[0];
+                int h = InputShape[1], w = InputShape[2];
+                foreach (int channels in Hidden)
+                {
+                    n += c * channels * Kernel * Kernel + channels;
+                    if (h >= 2 && w >= 2) { h /= 2; w /= 2; }
+                    c = channels;
+                }
+                return n + LinearCount(c * h * w, Outputs);
+            }
+            case "rnn" or "lstm":
+            {
+                int gates = Kind == "lstm" ? 4 : 1, layers = Math.Max(1, Hidden.Length);
+                Int128 g = (Int128)gates * width;
+                n = g * InputShape[1] + g * width + 2 * g; // layer 0: W_ih, W_hh, b_ih, b_hh
+                n += (layers - 1) * (2 * g * width + 2 * g);
+                return n + LinearCount(width, Outputs);
+            }
+            case "transformer":
+            {
+                Int128 d = width;
+                n = LinearCount(InputShape[1], d) + InputShape[0] * d; // embedding and positions
+                n += 3 * d * d + 3 * d + LinearCount(d, d); // attention: in_proj, out_proj
+                n += LinearCount(d, 2 * d) + LinearCount(2 * d, d) + 4 * d; // feed-forward, two layer norms
+                return n + LinearCount(d, Outputs);
+            }
+            default: throw new ModelSpecException($"unknown model '{Kind}'");
+        }
+    }
+
+    // The caps on sizes: checked before any product of them is taken.
+    private void ValidateSizes()
+    {
+        if (InputShape.Any(d => d > MaxSize) || InputShape.Aggregate(1L, (a, b) => Math.Min(a * b, (long)MaxSize + 1)) > MaxSize)
+            throw new ModelSpecException($"input shape {Show(InputShape)} holds more than {MaxSize:N0} values per sample");
+        if (Hidden.Any(h => h > MaxSize)) throw new ModelSpecException($"hidden sizes {Show(Hidden)} must be at most {MaxSize:N0}", nameof(Hidden));
+        if (Hidden.Length > 1024) throw new ModelSpecException($"{Hidden.Length} hidden layers are more than the 1,024 allowed", nameof(Hidden));
+        if (Outputs > MaxSize) throw new ModelSpecException($"outputs must be at most {MaxSize:N0}, got {Outputs}");
+        if (Kind == "autoencoder" && Latent > MaxSize) throw new ModelSpecException($"latent size must be at most {MaxSize:N0}, got {Latent}", nameof(Latent));
+        if (Kind == "transformer" && Heads > MaxSize) throw new ModelSpecException($"the number of attention heads must be at most {MaxSize:N0}, got {Heads}", nameof(Heads));
+        if (Kind is "rnn" or "lstm" && InputShape[0] > MaxSteps)
+            throw new ModelSpecException($"a {Kind} takes at most {MaxSteps:N0} time steps, got input shape {Show(InputShape)}");
+        if (Kind == "transformer" && InputShape[0] > MaxAttentionSteps)
+            throw new ModelSpecException($"a transformer takes at most {MaxAttentionSteps:N0} time steps, got input shape {Show(InputShape)}");
+        if (Kind == "cnn")
+        {
+            long h = InputShape[1], w = InputShape[2];
+            foreach (int channels in Hidden)
+            {
+                if (channels * h * w > MaxActivations)
+                    throw new ModelSpecException($"a cnn layer of {channels} channels on {h}x{w} images produces {channels * h * w:N0} values per sample, more than {MaxActivations:N0}", nameof(Hidden));
+                if (h >= 2 && w >= 2) { h /= 2; w /= 2; }
+            }
+        }
+        Int128 count = CountParameters();
+        if (count > MaxParameters)
+            throw new ModelSpecException($"the model has {count:N0} parameters, more than the limit of {MaxParameters:N0}");
+    }
+
     /// <summary>Throws a <see cref="ModelSpecException"/> naming the first value that cannot be built.</summary>
     public void Validate()
     {
@@ -135,6 +245,7 @@ public sealed record ModelSpec
             throw new ModelSpecException($"stacked {Kind} layers share one size; give it once per layer, e.g. 32,32 (got {Show(Hidden)})", nameof(Hidden));
         if (Kind == "transformer" && Heads <= 0)
             throw new ModelSpecException($"the number of attention heads must be positive, got {Heads}", nameof(Heads));
+        ValidateSizes();
         if (Kind == "transformer" && Width(32) % Heads != 0)
             throw new ModelSpecException($"the transformer width {Width(32)} must be a multiple of the {Heads} heads", nameof(Heads));
         if ((InputMean is null) != (InputStd is null))

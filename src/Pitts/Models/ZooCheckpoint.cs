@@ -65,13 +65,12 @@ public sealed class ZooCheckpoint
     /// <see cref="PittsException"/> naming the problem. Layers that draw random numbers (Dropout) use
     /// <paramref name="generator"/>, so a resumed run can restore its state.
     /// </summary>
-    public static ZooCheckpoint Load(string path, Generator? generator = null)
+    public static ZooCheckpoint Load(string path, Generator? generator = null, ReadLimits? limits = null)
     {
-        var file = Safetensors.Load(path);
+        var file = Safetensors.Load(path, limits);
         if (!file.Metadata.TryGetValue(SpecKey, out var json))
             throw new ModelSpecException($"no model description (metadata key '{SpecKey}'); it is a safetensors file but not a Pitts zoo checkpoint", source: Path.GetFileName(path));
         var spec = ModelSpec.FromJson(json);
-        var model = spec.Build(generator ?? new Generator(0));
         var weights = new Dictionary<string, Tensor>();
         var training = new Dictionary<string, Tensor>();
         foreach (var (k, v) in file.Tensors)
@@ -79,6 +78,12 @@ public sealed class ZooCheckpoint
             if (k.StartsWith(TrainingPrefix, StringComparison.Ordinal)) training[k[TrainingPrefix.Length..]] = v;
             else weights[k] = v;
         }
+        // The description comes from the file too: its size must match the weights the file really holds before the
+        // model is built (a 3 KB file must not make Pitts allocate a billion-unit layer to find out it does not fit).
+        long expected = spec.ParameterCount(), found = weights.Values.Sum(t => (long)t.Numel);
+        if (expected != found)
+            throw new ModelSpecException($"the model description ({spec.Describe()}) has {expected:N0} parameters but the file's weights hold {found:N0} values", source: Path.GetFileName(path));
+        var model = spec.Build(generator ?? new Generator(0));
         model.LoadStateDict(weights);
         model.Eval();
         return new ZooCheckpoint(spec, model, file.Metadata, training);

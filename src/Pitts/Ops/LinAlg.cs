@@ -72,6 +72,8 @@ public sealed partial class Tensor
     /// </summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(weight);
         if (weight.Rank != 2) throw new ShapeException($"Linear: weight must be 2-D (out x in), got {Fmt.Shape(weight._shape)}");
         int outF = weight._shape[0], inF = weight._shape[1];
         if (x.Rank == 0 || x._shape[^1] != inF)
