@@ -29,7 +29,7 @@ status=${PIPESTATUS[0]}
 count "$log"
 runs=$projects
 
-# The vector kernels have narrower fallbacks (Vector256 GEMM and small-GEMM blocks, no direct convolution, scalar
+# The vector kernels have narrower fallbacks (Vector256 GEMM and small-GEMM blocks, no direct convolution, 128-bit
 # pooling) that an AVX-512 machine never takes on its own: run their tests once more with AVX-512 switched off.
 filter='FullyQualifiedName~Kernels|FullyQualifiedName~Conv|FullyQualifiedName~Pool|FullyQualifiedName~Attention|FullyQualifiedName~Determinism|FullyQualifiedName~BufferPool'
 echo "without AVX-512: DOTNET_EnableAVX512=0 dotnet test tests/Pitts.Tests --filter '$filter'"

@@ -132,7 +132,8 @@ internal static class ConvKernels
     private static unsafe void Zero(float* d, int n)
     {
         int i = 0;
-        for (; i + 8 <= n; i += 8) Vector256<float>.Zero.Store(d + i);
+        if (Vector256.IsHardwareAccelerated) for (; i + 8 <= n; i += 8) Vector256<float>.Zero.Store(d + i);
+        else for (; i + 4 <= n; i += 4) Vector128<float>.Zero.Store(d + i); // ARM64, WebAssembly: no software Vector256
         for (; i < n; i++) d[i] = 0f;
     }
 
@@ -140,7 +141,8 @@ internal static class ConvKernels
     private static unsafe void Copy(float* s, float* d, int n)
     {
         int i = 0;
-        for (; i + 8 <= n; i += 8) Vector256.Load(s + i).Store(d + i);
+        if (Vector256.IsHardwareAccelerated) for (; i + 8 <= n; i += 8) Vector256.Load(s + i).Store(d + i);
+        else for (; i + 4 <= n; i += 4) Vector128.Load(s + i).Store(d + i);
         for (; i < n; i++) d[i] = s[i];
     }
 
@@ -148,7 +150,8 @@ internal static class ConvKernels
     private static unsafe void AddInto(float* s, float* d, int n)
     {
         int i = 0;
-        for (; i + 8 <= n; i += 8) (Vector256.Load(d + i) + Vector256.Load(s + i)).Store(d + i);
+        if (Vector256.IsHardwareAccelerated) for (; i + 8 <= n; i += 8) (Vector256.Load(d + i) + Vector256.Load(s + i)).Store(d + i);
+        else for (; i + 4 <= n; i += 4) (Vector128.Load(d + i) + Vector128.Load(s + i)).Store(d + i);
         for (; i < n; i++) d[i] += s[i];
     }
 
@@ -206,7 +209,7 @@ internal static class ConvKernels
         int oh = h / 2, ow = w / 2, hw = h * w;
         if (x.Length < planes * hw || y.Length < planes * oh * ow || argmax.Length < planes * oh * ow)
             throw new ArgumentException("MaxPool2d: spans too short for the geometry");
-        bool vector = Avx512F.IsSupported && !ScalarPooling;
+        bool vector = (Avx512F.IsSupported || Vector128.IsHardwareAccelerated) && !ScalarPooling;
         fixed (float* xp = x, yp = y)
         fixed (int* ip = argmax)
         {
@@ -217,7 +220,8 @@ internal static class ConvKernels
                 for (int oy = 0; oy < oh; oy++, o += ow)
                 {
                     int r0 = 2 * oy * w;
-                    if (vector) Row2x2Vector(img + r0, img + r0 + w, r0, w, ow, yp + o, ip + o);
+                    if (vector && Avx512F.IsSupported) Row2x2Vector(img + r0, img + r0 + w, r0, w, ow, yp + o, ip + o);
+                    else if (vector) Row2x2Vector128(img + r0, img + r0 + w, r0, w, ow, yp + o, ip + o);
                     else Row2x2(img + r0, img + r0 + w, r0, w, 0, ow, yp + o, ip + o);
                 }
             }
@@ -296,6 +300,54 @@ internal static class ConvKernels
         }
     }
 
+    /// <summary>
+    /// <see cref="Row2x2"/> 4 windows at a time on 128-bit vectors (SSE, AdvSimd, WebAssembly SIMD; and AVX2 machines):
+    /// two loads of 4 floats of each image row, split into the windows' left and right columns, then the same strict
+    /// selects as <see cref="Row2x2Vector"/>. The last (fewer than 4) windows and a block holding a NaN run the scalar loop.
+    /// </summary>
+    private static unsafe void Row2x2Vector128(float* top, float* bot, int r0, int w, int ow, float* yo, int* io)
+    {
+        var even = Vector128<int>.Indices * 2;
+        int ox0 = 0;
+        for (; ox0 + 4 <= ow; ox0 += 4)
+        {
+            float* t = top + 2 * ox0, u = bot + 2 * ox0;
+            var (a, b) = Deinterleave(Vector128.Load(t), Vector128.Load(t + 4));
+            var (c, d) = Deinterleave(Vector128.Load(u), Vector128.Load(u + 4));
+            var ia = Vector128.Create(r0 + 2 * ox0) + even;
+            var best = a;
+            var bi = ia;
+            var m = Vector128.GreaterThan(b, best);
+            best = Vector128.ConditionalSelect(m, b, best);
+            bi = Vector128.ConditionalSelect(m.AsInt32(), ia + Vector128<int>.One, bi);
+            m = Vector128.GreaterThan(c, best);
+            best = Vector128.ConditionalSelect(m, c, best);
+            bi = Vector128.ConditionalSelect(m.AsInt32(), ia + Vector128.Create(w), bi);
+            m = Vector128.GreaterThan(d, best);
+            best = Vector128.ConditionalSelect(m, d, best);
+            bi = Vector128.ConditionalSelect(m.AsInt32(), ia + Vector128.Create(w + 1), bi);
+            var sum = a + b + c + d;
+            if (!Vector128.EqualsAll(sum, sum))
+            {
+                Row2x2(top, bot, r0, w, ox0, ox0 + 4, yo, io);
+                continue;
+            }
+            best.Store(yo + ox0);
+            bi.Store(io + ox0);
+        }
+        Row2x2(top, bot, r0, w, ox0, ow, yo, io);
+    }
+
+    /// <summary>The even and the odd lanes of the 8 floats lo, hi: (lo0, lo2, hi0, hi2) and (lo1, lo3, hi1, hi3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector128<float> Even, Vector128<float> Odd) Deinterleave(Vector128<float> lo, Vector128<float> hi)
+    {
+        if (Sse.IsSupported) return (Sse.Shuffle(lo, hi, 0b10_00_10_00), Sse.Shuffle(lo, hi, 0b11_01_11_01));
+        if (System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported)
+            return (System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.UnzipEven(lo, hi), System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.UnzipOdd(lo, hi));
+        return (Vector128.Create(lo[0], lo[2], hi[0], hi[2]), Vector128.Create(lo[1], lo[3], hi[1], hi[3]));
+    }
+
     /// <summary>Routes each output gradient to its window's maximum: dx[p, argmax] += dy[p, o].</summary>
     public static void MaxPoolBackward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, int planes, int hw, int ohw, Span<float> dx)
     {
@@ -364,11 +416,13 @@ internal static class ConvKernels
 
     /// <summary>
     /// Whether <see cref="DirectForward"/> and <see cref="DirectWeightGradient"/> handle this geometry: one input
-    /// channel and unit stride (any padding and dilation), with AVX-512. There im2col does not pay: it would copy
-    /// every pixel KH·KW times to feed a GEMM whose inner dimension is only KH·KW.
+    /// channel and unit stride (any padding and dilation), with AVX-512, or with 128-bit vectors where Vector256 is not
+    /// accelerated (ARM64, WebAssembly). There im2col does not pay: it would copy every pixel KH·KW times to feed a GEMM
+    /// whose inner dimension is only KH·KW.
     /// </summary>
     public static bool DirectApplies(in Conv2dGeometry g) =>
-        g.C == 1 && g.SH == 1 && g.SW == 1 && Avx512F.IsSupported && !NoDirectConvolution;
+        g.C == 1 && g.SH == 1 && g.SW == 1 && !NoDirectConvolution
+        && (Avx512F.IsSupported || (Vector128.IsHardwareAccelerated && !Vector256.IsHardwareAccelerated));
 
     /// <summary>
     /// y[o, oy, ox] = bias[o] + Σ_ky Σ_kx w[o, ky, kx] · x[oy − PH + ky·DH, ox − PW + kx·DW] for one image x (H, W),
@@ -380,6 +434,11 @@ internal static class ConvKernels
         int oh = g.OH, ow = g.OW, kk = g.KH * g.KW, kw = g.KW;
         if (x.Length < g.H * g.W || w.Length < o * kk || y.Length < o * oh * ow || (!bias.IsEmpty && bias.Length < o))
             throw new ArgumentException("DirectForward: spans too short for the geometry");
+        if (!Avx512F.IsSupported)
+        {
+            DirectForward128(x, g, w, o, bias, y);
+            return;
+        }
         var geo = g;
         var masks = stackalloc Vector512<float>[kw]; // per kx: the lanes of this block inside the image row
         var shifts = stackalloc int[kw];
@@ -448,6 +507,11 @@ internal static class ConvKernels
         int oh = g.OH, ow = g.OW, kk = g.KH * g.KW, kw = g.KW;
         if (x.Length < g.H * g.W || dy.Length < o * oh * ow || dw.Length < o * kk)
             throw new ArgumentException("DirectWeightGradient: spans too short for the geometry");
+        if (!Avx512F.IsSupported)
+        {
+            DirectWeightGradient128(x, g, dy, o, oc0, oc1, dw);
+            return;
+        }
         var geo = g;
         var masks = stackalloc Vector512<float>[kw];
         var shifts = stackalloc int[kw];
@@ -561,4 +625,173 @@ internal static class ConvKernels
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector512<float> Start(float* bias, int oc) => bias == null ? Vector512<float>.Zero : Vector512.Create(bias[oc]);
+
+    [ThreadStatic] private static float[]? _padded;
+
+    /// <summary>
+    /// The image x (H, W) in a thread's scratch buffer with a zero border: PH rows above and below, PW columns left and
+    /// right plus 7 more, so that 128-bit loads of any tap of any block of 8 output columns need no mask. Row stride:
+    /// the returned width.
+    /// </summary>
+    private static unsafe float[] Padded(ReadOnlySpan<float> x, in Conv2dGeometry g, out int width)
+    {
+        width = g.W + 2 * g.PW + 7;
+        int height = g.H + 2 * g.PH, need = width * height;
+        var buf = _padded;
+        if (buf is null || buf.Length < need) _padded = buf = GC.AllocateUninitializedArray<float>(Math.Max(need, 1024), pinned: true);
+        var span = buf.AsSpan(0, need);
+        span.Clear();
+        for (int iy = 0; iy < g.H; iy++) x.Slice(iy * g.W, g.W).CopyTo(span.Slice((iy + g.PH) * width + g.PW, g.W));
+        return buf;
+    }
+
+    /// <summary>
+    /// <see cref="DirectForward"/> on 128-bit vectors: 8 output columns (two vectors) of 4 channels per step, 8
+    /// independent multiply-add chains, from unmasked loads of a zero-bordered copy of the image; the weights of the 4
+    /// channels are broadcast once per image into a stack table (a broadcast per use cost a shuffle on x64 without
+    /// AVX2). Rows outside the image are skipped, as on the AVX-512 path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void DirectForward128(ReadOnlySpan<float> x, in Conv2dGeometry g, ReadOnlySpan<float> w, int o, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        int oh = g.OH, ow = g.OW, kh = g.KH, kw = g.KW, kk = kh * kw, dh = g.DH, dwid = g.DW, ph = g.PH, h = g.H;
+        var buf = Padded(x, g, out int pw);
+        // Per output channel block: 4·kk broadcast weights (16 B each); kernels up to 16x16 fit in 16 KB of stack.
+        int table = 4 * kk;
+        Span<Vector128<float>> wv = table <= 1024 ? stackalloc Vector128<float>[table] : new Vector128<float>[table];
+        fixed (float* xp = buf, wp = w, yp = y, bp = bias)
+        fixed (Vector128<float>* tv = wv)
+        {
+            long plane = (long)oh * ow;
+            float* tail = stackalloc float[8];
+            for (int oc = 0; oc < o; oc += 4)
+            {
+                int nc = Math.Min(4, o - oc);
+                // Missing channels of a last, partial block get zero weights and are not stored.
+                for (int c = 0; c < 4; c++)
+                    for (int t = 0; t < kk; t++) tv[t * 4 + c] = Vector128.Create(c < nc ? wp[(oc + c) * kk + t] : 0f);
+                var b0 = Vector128.Create(bp == null ? 0f : bp[oc]);
+                var b1 = Vector128.Create(bp == null || nc < 2 ? 0f : bp[oc + 1]);
+                var b2 = Vector128.Create(bp == null || nc < 3 ? 0f : bp[oc + 2]);
+                var b3 = Vector128.Create(bp == null || nc < 4 ? 0f : bp[oc + 3]);
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox0 = 0; ox0 < ow; ox0 += 8)
+                    {
+                        Vector128<float> a00 = b0, a01 = b0, a10 = b1, a11 = b1, a20 = b2, a21 = b2, a30 = b3, a31 = b3;
+                        for (int ky = 0; ky < kh; ky++)
+                        {
+                            int iy = oy - ph + ky * dh;
+                            if ((uint)iy >= (uint)h) continue;
+                            float* row = xp + (long)(iy + ph) * pw + ox0;
+                            Vector128<float>* wk = tv + ky * kw * 4;
+                            for (int kx = 0; kx < kw; kx++, wk += 4)
+                            {
+                                float* r = row + kx * dwid;
+                                var v0 = Vector128.Load(r);
+                                var v1 = Vector128.Load(r + 4);
+                                a00 = Vector128.MultiplyAddEstimate(wk[0], v0, a00); a01 = Vector128.MultiplyAddEstimate(wk[0], v1, a01);
+                                a10 = Vector128.MultiplyAddEstimate(wk[1], v0, a10); a11 = Vector128.MultiplyAddEstimate(wk[1], v1, a11);
+                                a20 = Vector128.MultiplyAddEstimate(wk[2], v0, a20); a21 = Vector128.MultiplyAddEstimate(wk[2], v1, a21);
+                                a30 = Vector128.MultiplyAddEstimate(wk[3], v0, a30); a31 = Vector128.MultiplyAddEstimate(wk[3], v1, a31);
+                            }
+                        }
+                        float* yo = yp + ((long)oc * oh + oy) * ow + ox0;
+                        int cols = Math.Min(8, ow - ox0);
+                        Store8(yo, cols, a00, a01, tail);
+                        if (nc > 1) Store8(yo + plane, cols, a10, a11, tail);
+                        if (nc > 2) Store8(yo + 2 * plane, cols, a20, a21, tail);
+                        if (nc > 3) Store8(yo + 3 * plane, cols, a30, a31, tail);
+                    }
+            }
+        }
+    }
+
+    /// <summary>The first <paramref name="cols"/> (1 to 8) floats of lo, hi to dst, a partial block through tail (8
+    /// floats); inlined and call-free, so that the JIT does not spill the accumulators in the loop (every XMM register
+    /// is caller-saved: a call after the loop had 6 of the 8 stored to the stack at every multiply-add).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store8(float* dst, int cols, Vector128<float> lo, Vector128<float> hi, float* tail)
+    {
+        if (cols == 8) { lo.Store(dst); hi.Store(dst + 4); return; }
+        lo.Store(tail);
+        hi.Store(tail + 4);
+        for (int q = 0; q < cols; q++) dst[q] = tail[q];
+    }
+
+    [ThreadStatic] private static float[]? _paddedDy;
+
+    /// <summary>
+    /// <see cref="DirectWeightGradient"/> on 128-bit vectors: for 2 channels and up to 4 taps of a kernel row at a
+    /// time, 8 accumulators over 4-lane blocks of each output-gradient row (copied with its rows padded to a multiple
+    /// of 4 with zeros) times the shifted, zero-bordered image. Each (o, ky, kx) sums its lanes over the blocks and
+    /// rows in one order whatever the blocking, so a channel alone or in a pair gives the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void DirectWeightGradient128(ReadOnlySpan<float> x, in Conv2dGeometry g, ReadOnlySpan<float> dy, int o, int oc0, int oc1, Span<float> dw)
+    {
+        int oh = g.OH, ow = g.OW, kh = g.KH, kw = g.KW, kk = kh * kw, ph = g.PH, h = g.H;
+        int owr = (ow + 3) & ~3;
+        var buf = Padded(x, g, out int pw);
+        int need = Math.Max(1, (oc1 - oc0) * oh * owr);
+        var dbuf = _paddedDy;
+        if (dbuf is null || dbuf.Length < need) _paddedDy = dbuf = GC.AllocateUninitializedArray<float>(Math.Max(need, 1024), pinned: true);
+        for (int c = oc0; c < oc1; c++)
+            for (int oy = 0; oy < oh; oy++)
+            {
+                var dst = dbuf.AsSpan(((c - oc0) * oh + oy) * owr, owr);
+                dy.Slice((c * oh + oy) * ow, ow).CopyTo(dst);
+                dst.Slice(ow).Clear();
+            }
+        fixed (float* xp = buf, dp = dbuf, wp = dw)
+        {
+            for (int oc = oc0; oc < oc1; oc += 2)
+            {
+                int nc = Math.Min(2, oc1 - oc);
+                for (int ky = 0; ky < kh; ky++)
+                    for (int kx0 = 0; kx0 < kw; kx0 += 4)
+                    {
+                        int n = Math.Min(4, kw - kx0);
+                        var z = Vector128<float>.Zero;
+                        Vector128<float> a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+                        float* d0p = dp + (long)(oc - oc0) * oh * owr;
+                        float* d1p = nc > 1 ? d0p + (long)oh * owr : d0p;
+                        for (int oy = 0; oy < oh; oy++)
+                        {
+                            int iy = oy - ph + ky * g.DH;
+                            if ((uint)iy >= (uint)h) continue;
+                            float* row = xp + (long)(iy + ph) * pw + kx0 * g.DW;
+                            float* d0r = d0p + (long)oy * owr, d1r = d1p + (long)oy * owr;
+                            for (int ox0 = 0; ox0 < owr; ox0 += 4)
+                            {
+                                var d0 = Vector128.Load(d0r + ox0);
+                                var d1 = Vector128.Load(d1r + ox0);
+                                float* r = row + ox0;
+                                var v = Vector128.Load(r);
+                                a00 = Vector128.MultiplyAddEstimate(d0, v, a00); a10 = Vector128.MultiplyAddEstimate(d1, v, a10);
+                                if (n < 2) continue;
+                                v = Vector128.Load(r + g.DW);
+                                a01 = Vector128.MultiplyAddEstimate(d0, v, a01); a11 = Vector128.MultiplyAddEstimate(d1, v, a11);
+                                if (n < 3) continue;
+                                v = Vector128.Load(r + 2 * g.DW);
+                                a02 = Vector128.MultiplyAddEstimate(d0, v, a02); a12 = Vector128.MultiplyAddEstimate(d1, v, a12);
+                                if (n < 4) continue;
+                                v = Vector128.Load(r + 3 * g.DW);
+                                a03 = Vector128.MultiplyAddEstimate(d0, v, a03); a13 = Vector128.MultiplyAddEstimate(d1, v, a13);
+                            }
+                        }
+                        float* w0 = wp + (long)oc * kk + ky * kw + kx0;
+                        w0[0] += Vector128.Sum(a00);
+                        if (n > 1) w0[1] += Vector128.Sum(a01);
+                        if (n > 2) w0[2] += Vector128.Sum(a02);
+                        if (n > 3) w0[3] += Vector128.Sum(a03);
+                        if (nc < 2) continue;
+                        float* w1 = w0 + kk;
+                        w1[0] += Vector128.Sum(a10);
+                        if (n > 1) w1[1] += Vector128.Sum(a11);
+                        if (n > 2) w1[2] += Vector128.Sum(a12);
+                        if (n > 3) w1[3] += Vector128.Sum(a13);
+                    }
+            }
+        }
+    }
 }

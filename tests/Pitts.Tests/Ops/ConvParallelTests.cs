@@ -93,9 +93,11 @@ public class ConvParallelTests
     [InlineData(2, 3, 7, 17, 1, 3, 0, 2, true)]    // dilation, no padding, a 1x3 kernel
     [InlineData(2, 7, 6, 5, 3, 1, 3, 1, true)]     // padding wider than the kernel's reach on one side
     [InlineData(1, 1, 4, 33, 2, 2, 1, 3, false)]   // one output channel, even kernel, dilation 3
+    [InlineData(2, 5, 3, 3, 3, 3, 1, 1, true)]     // 3 output columns, 5 channels: partial vector and channel blocks
+    [InlineData(1, 3, 12, 13, 4, 2, 2, 1, false)]  // 13 output columns: one 8-wide block and a ragged one
     public void DirectSingleChannelConvolutionMatchesIm2Col(int n, int o, int h, int w, int kh, int kw, int pad, int dil, bool withBias)
     {
-        // Without AVX-512 both runs would take im2col and compare it with itself.
+        // Where no direct path applies (AVX2 without AVX-512) both runs would take im2col and compare it with itself.
         if (!Pitts.Kernels.ConvKernels.DirectApplies(new Pitts.Kernels.Conv2dGeometry(1, h, w, kh, kw, 1, 1, pad, pad, dil, dil))) return;
         var g = new Generator((ulong)(n * 7 + o * 11 + h * 13 + w * 17 + kh + kw + pad + dil));
         var x = Tensor.Randn([n, 1, h, w], g);
@@ -162,13 +164,14 @@ public class ConvParallelTests
     [InlineData(9, 40, 3, 7, 1, 1)]    // seven taps a row: a block of five and one of two
     [InlineData(7, 17, 2, 3, 0, 2)]    // dilation, no padding
     [InlineData(4, 33, 1, 11, 4, 3)]   // eleven taps: 5 + 5 + 1
+    [InlineData(5, 3, 3, 2, 2, 1)]     // outputs narrower than one 128-bit vector
     public void TheRegisterBlockedWeightGradientAddsLikeTheOneChannelLoop(int h, int w, int kh, int kw, int pad, int dil)
     {
-        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) return; // the direct kernels need AVX-512
-        // Channels 0-7 through the four-channel blocks, then each channel alone through the one-channel loop: the
-        // same sums in the same order, so the same bits.
+        // Channels 0-7 through the four-channel (AVX-512) or two-channel (128-bit) blocks, then each channel alone
+        // through the one-channel loop: the same sums in the same order, so the same bits.
         const int o = 8;
         var geo = new Pitts.Kernels.Conv2dGeometry(1, h, w, kh, kw, 1, 1, pad, pad, dil, dil);
+        if (!Pitts.Kernels.ConvKernels.DirectApplies(geo)) return; // the direct kernels need AVX-512 or 128-bit only
         var g = new Generator((ulong)(h * 31 + w * 7 + kh + kw));
         float[] x = Tensor.Randn([h * w], g).ToArray(), dy = Tensor.Randn([o * geo.OH * geo.OW], g).ToArray();
         float[] blocked = new float[o * kh * kw], single = new float[o * kh * kw];
