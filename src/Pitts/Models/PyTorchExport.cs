@@ -46,7 +46,7 @@ public static class PyTorchExport
             if (PathsEqual(full, py) || PathsEqual(full, weights))
                 throw new PyTorchExportException($"writing into '{folder}' would overwrite '{input}'; choose another folder");
         }
-        string source = ModuleSource(spec, model);
+        string source = ModuleSource(spec);
         Directory.CreateDirectory(dir);
         ZooCheckpoint.Save(weights, spec, model); // atomic: temporary file, flush, rename
         string tmp = Path.Combine(dir, $".{ModuleFile}.{Guid.NewGuid():N}.tmp");
@@ -68,11 +68,10 @@ public static class PyTorchExport
     private static bool PathsEqual(string a, string b) =>
         string.Equals(a, b, OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
-    /// <summary>The source of <see cref="ModuleFile"/> for <paramref name="spec"/>; <paramref name="model"/> is checked to have the state-dict names the source declares.</summary>
-    public static string ModuleSource(ModelSpec spec, Module model)
+    /// <summary>The source of <see cref="ModuleFile"/> for a model built from <paramref name="spec"/> (its layers under the names <see cref="ModelSpec.Build"/> gives them).</summary>
+    public static string ModuleSource(ModelSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        ArgumentNullException.ThrowIfNull(model);
         spec.Validate();
         var body = spec.Kind switch
         {

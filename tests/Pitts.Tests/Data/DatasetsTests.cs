@@ -49,6 +49,20 @@ public class DatasetsTests
     }
 
     [Fact]
+    public void ShippedMnistComesFromItsOwnAssemblyNotFromTheLibrary()
+    {
+        // The digits are CC BY-SA 3.0, the library MIT: they live in Pitts.Data.Mnist (referenced by this test project),
+        // which Datasets.Mnist() finds at run time, and give the same images as the files on disk.
+        Assert.DoesNotContain(typeof(Datasets).Assembly.GetManifestResourceNames(), n => n.Contains("mnist", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"], Pitts.Data.Mnist.MnistFiles.Names);
+        var d = Datasets.Mnist();
+        Assert.Equal(Datasets.MnistAssemblyName, d.Source);
+        var disk = Datasets.FromIdxDirectory(MnistDir, "mnist-subset", Datasets.DigitClasses);
+        Assert.Equal(disk.Train.Inputs.ToArray(), d.Train.Inputs.ToArray());
+        Assert.Equal(disk.Test.Targets.ToArray(), d.Test.Targets.ToArray());
+    }
+
+    [Fact]
     public void LoadByNameAndByPathGiveTheSameData()
     {
         var a = Datasets.Load("mnist");
