@@ -12,7 +12,7 @@ public static class PredictCommand
     /// <summary>Builds the predict command.</summary>
     public static Command Create()
     {
-        var checkpoint = new Argument<string>("checkpoint") { Description = "A model saved by 'pitts train --save'" };
+        var checkpoint = new Argument<string>("checkpoint") { Description = "A model saved by 'pitts train --save', or an .onnx file (its first output is printed; a classifier from 'pitts export' prints its probabilities)" };
         var input = new Option<string?>("--input", "-i") { Description = "Inputs: a .csv (one sample per row, no target column) or .npy of shape (N, ...input shape)" };
         var values = new Option<string?>("--values") { Description = "Inputs typed in: samples separated by ';', values by ',', e.g. \"0.5;1.0\" or \"0.1,0.2;0.3,0.4\"" };
         var cmd = new Command("predict", "Run a saved model on new inputs; prints CSV (class, probability, p0..) or JSON");
@@ -26,10 +26,9 @@ public static class PredictCommand
             string? file = ctx.Get(input), typed = ctx.Get(values);
             CommandKit.Require(file is not null || typed is not null, "give --input FILE or --values \"...\"");
             CommandKit.Require(file is null || typed is null, "give either --input or --values, not both");
-            var ck = TrainSession.LoadCheckpoint(path);
-            var spec = ck.Spec;
+            var (model, spec) = Interop.OnnxFiles.IsOnnx(path) ? Interop.OnnxFiles.ForPredict(path) : Checkpoint(path);
             var x = file is not null ? ReadInputs(file, spec) : ParseValues(typed!, spec);
-            var y = Plotting.Figures.Predict(ck.Model, spec, x);
+            var y = Plotting.Figures.Predict(model, spec, x);
             int n = x.Size(0);
             List<string> columns;
             var rows = new List<double[]>();
@@ -57,6 +56,12 @@ public static class PredictCommand
             return CommandKit.ExitOk;
         });
         return cmd;
+    }
+
+    private static (NN.Module, ModelSpec) Checkpoint(string path)
+    {
+        var ck = TrainSession.LoadCheckpoint(path);
+        return (ck.Model, ck.Spec);
     }
 
     private static Tensor Shape(Tensor flat, ModelSpec spec, string source)
