@@ -83,11 +83,11 @@ internal sealed class OnnxExporter(OnnxGraphBuilder g)
     /// <summary>GELU(x) = x·½(1 + erf(x/√2)), the form PyTorch writes for opset 17 (which has no Gelu operator).</summary>
     private V EmitGelu(string scope, V x, Module m)
     {
-        var d = g.Node("Div", scope, [x.Name, g.Init("sqrt2", [MathF.Sqrt(2f)], [])]);
+        var d = g.Node("Div", scope, [x.Name, g.Const("sqrt2", [MathF.Sqrt(2f)], [])]);
         var e = g.Node("Erf", scope, [d]);
-        var a = g.Node("Add", scope, [e, g.Init("one", [1f], [])]);
+        var a = g.Node("Add", scope, [e, g.Const("one", [1f], [])]);
         var mul = g.Node("Mul", scope, [x.Name, a]);
-        return new(g.Node("Mul", scope, [mul, g.Init("half", [0.5f], [])]), m.Forward(x.Value));
+        return new(g.Node("Mul", scope, [mul, g.Const("half", [0.5f], [])]), m.Forward(x.Value));
     }
 
     private V EmitFlatten(string scope, V x, int startDim, int endDim, Module? m)
@@ -209,7 +209,7 @@ internal sealed class OnnxExporter(OnnxGraphBuilder g)
         var qh = Heads(q, [0, 2, 1, 3]);   // (N, H, L, D)
         var kh = Heads(k, [0, 2, 3, 1]);   // (N, H, D, L)
         var vh = Heads(v, [0, 2, 1, 3]);   // (N, H, L, D)
-        var scores = g.Node("MatMul", scope, [g.Node("Div", scope, [qh, g.Init("sqrt_d", [MathF.Sqrt(d)], [])]), kh]); // (N, H, L, L)
+        var scores = g.Node("MatMul", scope, [g.Node("Div", scope, [qh, g.Const("sqrt_d", [MathF.Sqrt(d)], [])]), kh]); // (N, H, L, L)
         var weights = g.Node("Softmax", scope, [scores], Attr("axis", -1L));
         var o = g.Node("MatMul", scope, [weights, vh]); // (N, H, L, D)
         o = g.Node("Reshape", scope, [g.Node("Transpose", scope, [o], Attr("perm", 0L, 2L, 1L, 3L)), g.Ints("shape", [0, l, e])]); // (N, L, E)
