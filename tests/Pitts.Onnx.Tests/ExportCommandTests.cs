@@ -98,6 +98,25 @@ public class ExportCommandTests
     }
 
     [Fact]
+    public void EvalOnTheOnnxFileGivesTheCheckpointsMetrics()
+    {
+        string dir = Directory.CreateTempSubdirectory("pitts-onnx-cli").FullName;
+        try
+        {
+            var spec = new ModelSpec { Kind = "mlp", InputShape = [2], Hidden = [6], Task = "classification", Outputs = 2, InputMean = [0.5f, 0.25f], InputStd = [0.8f, 0.5f] };
+            string ck = Checkpoint(spec, dir), onnx = Path.Combine(dir, "model.onnx");
+            Assert.Equal(0, Pitts("export", ck, "--onnx", onnx).Code);
+            var a = Pitts("eval", ck, "-d", "moons");
+            var b = Pitts("eval", onnx, "-d", "moons");
+            Assert.True(b.Code == 0, b.Err);
+            Assert.Equal(a.Out.Split('\n')[1..], b.Out.Split('\n')[1..]); // the same table; the first line names the file
+            Assert.Contains("accuracy", b.Out, StringComparison.Ordinal);
+            Assert.Equal(2, Pitts("eval", onnx).Code); // no data set to evaluate on
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
     public void MistakesGiveOneLineAndExitCode2()
     {
         string dir = Directory.CreateTempSubdirectory("pitts-onnx-cli").FullName;

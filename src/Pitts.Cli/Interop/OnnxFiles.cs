@@ -41,6 +41,17 @@ internal static class OnnxFiles
         return (m, spec);
     }
 
+    /// <summary>
+    /// The module, a description and no training options for <c>pitts eval</c>, which needs <c>--dataset</c> for an ONNX
+    /// file; the task is the data set's (a classifier from <c>pitts export</c> is evaluated as one).
+    /// </summary>
+    public static (NN.Module, ModelSpec, Training.TrainOptions?, string) ForEval(string path, string? dataset)
+    {
+        if (dataset is null) throw new UsageException($"{path}: an ONNX file does not say which data it was trained on; pass --dataset");
+        var (m, spec) = ForPredict(path);
+        return (m, spec, null, $"ONNX model from '{m.Producer}', input ({string.Join("x", m.InputShape.Select(Dim))})");
+    }
+
     private static string Dim(int d) => d < 0 ? "?" : d.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Writes the summary of an ONNX file: producer, opset, inputs and outputs, operators and initializers.</summary>
