@@ -103,8 +103,8 @@ public static class Onnx
             {
                 if (options.InputMean is null || options.InputStd is null)
                     throw new OnnxExportException("Onnx.Export: InputMean and InputStd must be given together");
-                var sub = g.Node("Sub", "standardize", [x.Name, g.Init("input_mean", options.InputMean)]);
-                x = new(g.Node("Div", "standardize", [sub, g.Init("input_std", options.InputStd)]), (exampleInput - options.InputMean) / options.InputStd);
+                var sub = g.Node("Sub", "standardize", [x.Name, g.Const("input_mean", options.InputMean.ToArray(), [.. options.InputMean.Shape])]);
+                x = new(g.Node("Div", "standardize", [sub, g.Const("input_std", options.InputStd.ToArray(), [.. options.InputStd.Shape])]), (exampleInput - options.InputMean) / options.InputStd);
             }
             var y = new OnnxExporter(g).Emit(module, "", x);
             string output = g.Fresh(options.OutputName);

@@ -62,35 +62,32 @@ internal sealed class OnnxExporter(OnnxGraphBuilder g)
 
     private static string Join(string scope, string name) => scope.Length == 0 ? name : scope + "." + name;
 
-    private static string Prefix(string scope, string name) => scope.Length == 0 ? name : scope + "." + name;
-
     private V Unary(string op, string scope, V x, Module m, params AttributeProto[] attributes) =>
         new(g.Node(op, scope, [x.Name], attributes), m.Forward(x.Value));
 
     /// <summary>y = x·Wᵀ + b: Gemm for (N, in); for (N, …, in) a reshape to (N·…, in) around the Gemm, so the import runs one Linear as Pitts does.</summary>
     private V EmitLinear(string scope, V x, Tensor weight, Tensor? bias, string paramScope)
     {
-        string w = g.Init(Prefix(paramScope, "weight"), weight);
-        string[] inputs = bias is null ? [x.Name, w] : [x.Name, w, g.Init(Prefix(paramScope, "bias"), bias)];
+        string w = g.Init(Join(paramScope, "weight"), weight);
+        string[] inputs = bias is null ? [x.Name, w] : [x.Name, w, g.Init(Join(paramScope, "bias"), bias)];
         var y = Tensor.Linear(x.Value, weight, bias);
         if (x.Value.Rank == 2) return new(g.Node("Gemm", scope, inputs, Attr("transB", 1L)), y);
         var flat = g.Node("Reshape", scope, [x.Name, g.Ints("shape", [-1, weight.Shape[1]])]);
         inputs[0] = flat;
         var gemm = g.Node("Gemm", scope, inputs, Attr("transB", 1L));
-        long[] back = [0, .. x.Value.Shape.Skip(1).SkipLast(1).Select(d => (long)d), weight.Shape[0]];
-        // Reshape's 0 copies the input's dimension 0, which is N·… here, so the batch is recovered from the input instead.
-        back[0] = -1;
+        // Back to (N, …, out): -1 recovers the batch (Reshape's 0 would copy N·…, the flat input's dimension 0).
+        long[] back = [-1, .. x.Value.Shape.Skip(1).SkipLast(1).Select(d => (long)d), weight.Shape[0]];
         return new(g.Node("Reshape", scope, [gemm, g.Ints("shape", back)]), y);
     }
 
     /// <summary>GELU(x) = x·½(1 + erf(x/√2)), the form PyTorch writes for opset 17 (which has no Gelu operator).</summary>
     private V EmitGelu(string scope, V x, Module m)
     {
-        var d = g.Node("Div", scope, [x.Name, g.Init("sqrt2", [MathF.Sqrt(2f)], [])]);
+        var d = g.Node("Div", scope, [x.Name, g.Const("sqrt2", [MathF.Sqrt(2f)], [])]);
         var e = g.Node("Erf", scope, [d]);
-        var a = g.Node("Add", scope, [e, g.Init("one", [1f], [])]);
+        var a = g.Node("Add", scope, [e, g.Const("one", [1f], [])]);
         var mul = g.Node("Mul", scope, [x.Name, a]);
-        return new(g.Node("Mul", scope, [mul, g.Init("half", [0.5f], [])]), m.Forward(x.Value));
+        return new(g.Node("Mul", scope, [mul, g.Const("half", [0.5f], [])]), m.Forward(x.Value));
     }
 
     private V EmitFlatten(string scope, V x, int startDim, int endDim, Module? m)
@@ -114,8 +111,8 @@ internal sealed class OnnxExporter(OnnxGraphBuilder g)
 
     private V EmitConv(string scope, V x, Conv2d c)
     {
-        string w = g.Init(Prefix(scope, "weight"), c.Weight);
-        string[] inputs = c.Bias is null ? [x.Name, w] : [x.Name, w, g.Init(Prefix(scope, "bias"), c.Bias)];
+        string w = g.Init(Join(scope, "weight"), c.Weight);
+        string[] inputs = c.Bias is null ? [x.Name, w] : [x.Name, w, g.Init(Join(scope, "bias"), c.Bias)];
         return new(g.Node("Conv", scope, inputs,
             Attr("kernel_shape", c.Weight.Shape[2], c.Weight.Shape[3]), Attr("strides", c.Stride.H, c.Stride.W),
             Attr("pads", c.Padding.H, c.Padding.W, c.Padding.H, c.Padding.W), Attr("dilations", c.Dilation.H, c.Dilation.W)), c.Forward(x.Value));
@@ -124,9 +121,9 @@ internal sealed class OnnxExporter(OnnxGraphBuilder g)
     private V EmitBatchNorm(string scope, V x, BatchNorm bn)
     {
         int n = bn.NumFeatures;
-        string scale = bn.Weight is null ? g.Init(Prefix(scope, "weight"), Enumerable.Repeat(1f, n).ToArray(), [n]) : g.Init(Prefix(scope, "weight"), bn.Weight);
-        string bias = bn.Bias is null ? g.Init(Prefix(scope, "bias"), new float[n], [n]) : g.Init(Prefix(scope, "bias"), bn.Bias);
-        string mean = g.Init(Prefix(scope, "running_mean"), bn.RunningMean), var = g.Init(Prefix(scope, "running_var"), bn.RunningVar);
+        string scale = bn.Weight is null ? g.Init(Join(scope, "weight"), Enumerable.Repeat(1f, n).ToArray(), [n]) : g.Init(Join(scope, "weight"), bn.Weight);
+        string bias = bn.Bias is null ? g.Init(Join(scope, "bias"), new float[n], [n]) : g.Init(Join(scope, "bias"), bn.Bias);
+        string mean = g.Init(Join(scope, "running_mean"), bn.RunningMean), var = g.Init(Join(scope, "running_var"), bn.RunningVar);
         // ONNX's momentum weighs the old statistic, PyTorch's the new one; it matters only in training mode.
         return new(g.Node("BatchNormalization", scope, [x.Name, scale, bias, mean, var], Attr("epsilon", bn.Eps), Attr("momentum", 1f - bn.Momentum)), bn.Forward(x.Value));
     }
@@ -135,15 +132,15 @@ internal sealed class OnnxExporter(OnnxGraphBuilder g)
     {
         int[] shape = [.. ln.NormalizedShape];
         int d = shape.Aggregate(1, (a, b) => a * b);
-        string scale = ln.Weight is null ? g.Init(Prefix(scope, "weight"), Enumerable.Repeat(1f, d).ToArray(), shape) : g.Init(Prefix(scope, "weight"), ln.Weight);
-        string bias = ln.Bias is null ? g.Init(Prefix(scope, "bias"), new float[d], shape) : g.Init(Prefix(scope, "bias"), ln.Bias);
+        string scale = ln.Weight is null ? g.Init(Join(scope, "weight"), Enumerable.Repeat(1f, d).ToArray(), shape) : g.Init(Join(scope, "weight"), ln.Weight);
+        string bias = ln.Bias is null ? g.Init(Join(scope, "bias"), new float[d], shape) : g.Init(Join(scope, "bias"), ln.Bias);
         return new(g.Node("LayerNormalization", scope, [x.Name, scale, bias], Attr("axis", (long)-shape.Length), Attr("epsilon", ln.Eps)), ln.Forward(x.Value));
     }
 
     private V EmitEmbedding(string scope, V x, Embedding e)
     {
         var idx = g.Node("Cast", scope, [x.Name], Attr("to", (long)TensorProto.Types.DataType.Int64));
-        return new(g.Node("Gather", scope, [g.Init(Prefix(scope, "weight"), e.Weight), idx], Attr("axis", 0L)), e.Forward(x.Value));
+        return new(g.Node("Gather", scope, [g.Init(Join(scope, "weight"), e.Weight), idx], Attr("axis", 0L)), e.Forward(x.Value));
     }
 
     /// <summary>
@@ -168,11 +165,11 @@ internal sealed class OnnxExporter(OnnxGraphBuilder g)
         {
             var wih = r.WeightIh(l);
             var whh = r.WeightHh(l);
-            string w = g.Init(Prefix(scope, $"W_l{l}"), Reorder(wih.ToArray(), order, h, wih.Shape[1]), [1, order.Length * h, wih.Shape[1]]);
-            string rr = g.Init(Prefix(scope, $"R_l{l}"), Reorder(whh.ToArray(), order, h, h), [1, order.Length * h, h]);
+            string w = g.Init(Join(scope, $"W_l{l}"), Reorder(wih.ToArray(), order, h, wih.Shape[1]), [1, order.Length * h, wih.Shape[1]]);
+            string rr = g.Init(Join(scope, $"R_l{l}"), Reorder(whh.ToArray(), order, h, h), [1, order.Length * h, h]);
             var bi = parameters.GetValueOrDefault($"bias_ih_l{l}")?.ToArray() ?? new float[order.Length * h];
             var bh = parameters.GetValueOrDefault($"bias_hh_l{l}")?.ToArray() ?? new float[order.Length * h];
-            string b = g.Init(Prefix(scope, $"B_l{l}"), [.. Reorder(bi, order, h, 1), .. Reorder(bh, order, h, 1)], [1, 2 * order.Length * h]);
+            string b = g.Init(Join(scope, $"B_l{l}"), [.. Reorder(bi, order, h, 1), .. Reorder(bh, order, h, 1)], [1, 2 * order.Length * h]);
             var attrs = new List<AttributeProto> { Attr("hidden_size", (long)h) };
             if (r is Gru) attrs.Add(Attr("linear_before_reset", 1L));
             if (r is Rnn rnn) attrs.Add(Attr("activations", rnn.Nonlinearity == RnnNonlinearity.Tanh ? "Tanh" : "Relu"));
@@ -204,7 +201,7 @@ internal sealed class OnnxExporter(OnnxGraphBuilder g)
         {
             var w = a.InProjWeight.Narrow(0, i * e, e);
             var b = a.InProjBias?.Narrow(0, i * e, e);
-            return EmitLinear(scope, xin, w, b, Prefix(scope, "in_proj_" + what));
+            return EmitLinear(scope, xin, w, b, Join(scope, "in_proj_" + what));
         }
         var q = Project(0, "q"); var k = Project(1, "k"); var v = Project(2, "v");
         string Heads(V t, long[] perm) =>
@@ -212,12 +209,12 @@ internal sealed class OnnxExporter(OnnxGraphBuilder g)
         var qh = Heads(q, [0, 2, 1, 3]);   // (N, H, L, D)
         var kh = Heads(k, [0, 2, 3, 1]);   // (N, H, D, L)
         var vh = Heads(v, [0, 2, 1, 3]);   // (N, H, L, D)
-        var scores = g.Node("MatMul", scope, [g.Node("Div", scope, [qh, g.Init("sqrt_d", [MathF.Sqrt(d)], [])]), kh]); // (N, H, L, L)
+        var scores = g.Node("MatMul", scope, [g.Node("Div", scope, [qh, g.Const("sqrt_d", [MathF.Sqrt(d)], [])]), kh]); // (N, H, L, L)
         var weights = g.Node("Softmax", scope, [scores], Attr("axis", -1L));
         var o = g.Node("MatMul", scope, [weights, vh]); // (N, H, L, D)
         o = g.Node("Reshape", scope, [g.Node("Transpose", scope, [o], Attr("perm", 0L, 2L, 1L, 3L)), g.Ints("shape", [0, l, e])]); // (N, L, E)
         var merged = a.BatchFirst ? y : y.Transpose(0, 1);
-        var outp = EmitLinear(scope, new(o, merged), a.OutProj.Weight, a.OutProj.Bias, Prefix(scope, "out_proj"));
+        var outp = EmitLinear(scope, new(o, merged), a.OutProj.Weight, a.OutProj.Bias, Join(scope, "out_proj"));
         if (!a.BatchFirst) return new(g.Node("Transpose", scope, [outp.Name], Attr("perm", 1L, 0L, 2L)), y);
         return new(outp.Name, y);
     }
@@ -283,7 +280,7 @@ internal sealed class OnnxExporter(OnnxGraphBuilder g)
     private V EmitZooTransformer(string scope, V x, ZooTransformer zt)
     {
         var h = Emit(zt.Embed, Join(scope, "embed"), x); // (N, T, d)
-        h = Add(scope, h, new(g.Init(Prefix(scope, "position"), zt.Position), zt.Position));
+        h = Add(scope, h, new(g.Init(Join(scope, "position"), zt.Position), zt.Position));
         h = Emit(zt.Encoder, Join(scope, "encoder"), h);
         var mean = new V(g.Node("ReduceMean", scope, [h.Name], Attr("axes", new long[] { 1 }), Attr("keepdims", 0L)), h.Value.Mean(1)); // (N, d)
         return Emit(zt.Head, Join(scope, "head"), mean);

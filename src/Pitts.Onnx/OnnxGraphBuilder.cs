@@ -37,6 +37,20 @@ internal sealed class OnnxGraphBuilder
         return tp.Name;
     }
 
+    /// <summary>
+    /// Adds a float Constant node: a fixed value that is not a weight (the input standardisation, GELU's √2), which
+    /// <see cref="Onnx.Load(string)"/> keeps constant instead of making it a trainable parameter.
+    /// </summary>
+    public string Const(string name, float[] values, int[] shape)
+    {
+        var tp = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        tp.Dims.AddRange(shape.Select(d => (long)d));
+        tp.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
+        string output = Fresh(name);
+        Nodes.Add(new NodeProto { OpType = "Constant", Name = Fresh("node:" + name), Output = { output }, Attribute = { new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = tp } } });
+        return output;
+    }
+
     /// <summary>Adds an int64 initializer (shapes, axes, indices).</summary>
     public string Ints(string name, long[] values, int[]? shape = null)
     {

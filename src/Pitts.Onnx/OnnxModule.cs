@@ -25,6 +25,9 @@ public sealed class OnnxModule : Module
     /// <summary>The graph output's name (the first output, the one <see cref="Forward"/> returns).</summary>
     public string OutputName { get; }
 
+    /// <summary>The names of every graph output, in the file's order (<see cref="Forward"/> returns the first).</summary>
+    public IReadOnlyList<string> OutputNames { get; }
+
     /// <summary>The input shape the file declares, with -1 for a dynamic dimension (such as the batch).</summary>
     public IReadOnlyList<int> InputShape { get; }
 
@@ -72,6 +75,7 @@ public sealed class OnnxModule : Module
         if (graph.Output.Count == 0) throw new OnnxFormatException($"{file}: the graph has no output");
         InputName = inputs[0].Name;
         OutputName = graph.Output[0].Name;
+        OutputNames = [.. graph.Output.Select(o => o.Name)];
         InputShape = ShapeOf(inputs[0]);
         OutputShape = ShapeOf(graph.Output[0]);
 

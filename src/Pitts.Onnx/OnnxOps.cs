@@ -86,7 +86,7 @@ internal static class OnnxOps
         int count = n.Input.Count;
         while (count > 0 && n.Input[count - 1].Length == 0) count--; // trailing optional inputs left empty
         if (count < a.Min || count > a.Max)
-            throw new OnnxFormatException($"{who}: {n.OpType} takes {(a.Min == a.Max ? a.Min.ToString() : a.Max == int.MaxValue ? $"at least {a.Min}" : $"{a.Min} to {a.Max}")} inputs, got {count}");
+            throw new OnnxFormatException($"{who}: {n.OpType} takes {(a.Min == a.Max ? (a.Min == 1 ? "1 input" : $"{a.Min} inputs") : a.Max == int.MaxValue ? $"at least {a.Min} inputs" : $"{a.Min} to {a.Max} inputs")}, got {count}");
         for (int i = 0; i < a.Min; i++)
             if (n.Input[i].Length == 0) throw new OnnxFormatException($"{who}: {n.OpType}'s required input {i} is empty");
         if (n.Output.Count == 0) throw new OnnxFormatException($"{who}: {n.OpType} has no output");

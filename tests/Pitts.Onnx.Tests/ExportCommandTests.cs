@@ -64,6 +64,58 @@ public class ExportCommandTests
         finally { Directory.Delete(dir, recursive: true); }
     }
 
+    [Theory]
+    [MemberData(nameof(Specs))]
+    public void PredictAndSummaryReadTheOnnxFile(ModelSpec spec)
+    {
+        string dir = Directory.CreateTempSubdirectory("pitts-onnx-cli").FullName;
+        try
+        {
+            string ck = Checkpoint(spec, dir), onnx = Path.Combine(dir, "model.onnx");
+            Assert.Equal(0, Pitts("export", ck, "--onnx", onnx).Code);
+            var g = new Generator(12);
+            string values = string.Join(";", Enumerable.Range(0, 2).Select(_ =>
+                string.Join(",", Enumerable.Range(0, spec.InputSize).Select(_ => (g.NextFloat() * 4 - 2).ToString("R", CultureInfo.InvariantCulture)))));
+            var fromCheckpoint = Pitts("predict", ck, "--values", values);
+            var fromOnnx = Pitts("predict", onnx, "--values", values);
+            Assert.True(fromOnnx.Code == 0, fromOnnx.Err);
+            var a = fromCheckpoint.Out.Trim().Split('\n');
+            var b = fromOnnx.Out.Trim().Split('\n');
+            Assert.Equal(a[0], b[0]); // the same columns
+            for (int r = 1; r < a.Length; r++)
+            {
+                var va = a[r].Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+                var vb = b[r].Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+                Assert.True(Oracles.MaxDiff([.. va.Select(v => (float)v)], [.. vb.Select(v => (float)v)]) <= 1e-6, $"{a[r]} vs {b[r]}");
+            }
+            // The standardisation is fixed preprocessing, not a weight: the imported model trains the network's parameters only.
+            Assert.Equal(spec.Build().ParameterCount(), Onnx.Load(onnx).ParameterCount());
+            var summary = Pitts("summary", onnx);
+            Assert.Equal(0, summary.Code);
+            Assert.Contains("ONNX, opset 17, producer 'Pitts'", summary.Out, StringComparison.Ordinal);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void EvalOnTheOnnxFileGivesTheCheckpointsMetrics()
+    {
+        string dir = Directory.CreateTempSubdirectory("pitts-onnx-cli").FullName;
+        try
+        {
+            var spec = new ModelSpec { Kind = "mlp", InputShape = [2], Hidden = [6], Task = "classification", Outputs = 2, InputMean = [0.5f, 0.25f], InputStd = [0.8f, 0.5f] };
+            string ck = Checkpoint(spec, dir), onnx = Path.Combine(dir, "model.onnx");
+            Assert.Equal(0, Pitts("export", ck, "--onnx", onnx).Code);
+            var a = Pitts("eval", ck, "-d", "moons");
+            var b = Pitts("eval", onnx, "-d", "moons");
+            Assert.True(b.Code == 0, b.Err);
+            Assert.Equal(a.Out.Split('\n')[1..], b.Out.Split('\n')[1..]); // the same table; the first line names the file
+            Assert.Contains("accuracy", b.Out, StringComparison.Ordinal);
+            Assert.Equal(2, Pitts("eval", onnx).Code); // no data set to evaluate on
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     [Fact]
     public void MistakesGiveOneLineAndExitCode2()
     {
@@ -71,13 +123,14 @@ public class ExportCommandTests
         try
         {
             string ck = Checkpoint(new ModelSpec { Kind = "mlp", InputShape = [2], Hidden = [4] }, dir);
-            foreach (var args in new[] { new[] { "export", ck }, ["export", ck, "--onnx", ck], ["export", Path.Combine(dir, "missing.safetensors"), "--onnx", "x.onnx"], ["export", ck, "--onnx", Path.Combine(dir, "no", "such", "x.onnx")] })
+            File.WriteAllText(Path.Combine(dir, "junk.onnx"), "not a model");
+            foreach (var args in new[] { new[] { "export", ck }, ["export", ck, "--onnx", ck], ["export", Path.Combine(dir, "missing.safetensors"), "--onnx", "x.onnx"], ["export", ck, "--onnx", Path.Combine(dir, "no", "such", "x.onnx")], ["predict", Path.Combine(dir, "junk.onnx"), "--values", "1,2"], ["summary", Path.Combine(dir, "junk.onnx")] })
             {
                 var (code, output, err) = Pitts(args);
                 Assert.Equal(2, code);
                 Assert.Equal("", output);
                 Assert.Single(err.Trim().Split('\n'));
-                Assert.StartsWith("pitts export: ", err, StringComparison.Ordinal);
+                Assert.StartsWith($"pitts {args[0]}: ", err, StringComparison.Ordinal);
             }
         }
         finally { Directory.Delete(dir, recursive: true); }

@@ -94,7 +94,7 @@ public class HostileFileTests
     [Fact]
     public void AWrongInputCountIsRejected()
     {
-        Fails<OnnxFormatException>(Model(Node("Relu", ["x", "x"], ["y"])), "Relu takes 1 inputs, got 2");
+        Fails<OnnxFormatException>(Model(Node("Relu", ["x", "x"], ["y"])), "Relu takes 1 input, got 2");
         Fails<OnnxFormatException>(Model(Node("Gemm", ["x"], ["y"])), "Gemm takes 2 to 3 inputs, got 1");
         Fails<OnnxFormatException>(Model(Node("BatchNormalization", ["x", "x", "x"], ["y"])), "takes 5 inputs, got 3");
     }

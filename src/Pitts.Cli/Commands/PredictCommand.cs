@@ -12,7 +12,7 @@ public static class PredictCommand
     /// <summary>Builds the predict command.</summary>
     public static Command Create()
     {
-        var checkpoint = new Argument<string>("checkpoint") { Description = "A model saved by 'pitts train --save'" };
+        var checkpoint = new Argument<string>("checkpoint") { Description = "A model saved by 'pitts train --save', or an .onnx file (its first output is printed; a classifier from 'pitts export' prints its probabilities)" };
         var input = new Option<string?>("--input", "-i") { Description = "Inputs: a .csv (one sample per row, no target column) or .npy of shape (N, ...input shape)" };
         var values = new Option<string?>("--values") { Description = "Inputs typed in: samples separated by ';', values by ',', e.g. \"0.5;1.0\" or \"0.1,0.2;0.3,0.4\"" };
         var cmd = new Command("predict", "Run a saved model on new inputs; prints CSV (class, probability, p0..) or JSON; --out Y.npy writes the raw outputs as float32");
@@ -26,13 +26,12 @@ public static class PredictCommand
             string? file = ctx.Get(input), typed = ctx.Get(values);
             CommandKit.Require(file is not null || typed is not null, "give --input FILE or --values \"...\"");
             CommandKit.Require(file is null || typed is null, "give either --input or --values, not both");
-            var ck = TrainSession.LoadCheckpoint(path);
-            var spec = ck.Spec;
+            var (model, spec) = Interop.OnnxFiles.IsOnnx(path) ? Interop.OnnxFiles.ForPredict(path) : Checkpoint(path);
             var x = file is not null ? ReadInputs(file, spec) : ParseValues(typed!, spec);
-            var y = Plotting.Figures.Predict(ck.Model, spec, x);
+            var y = Plotting.Figures.Predict(model, spec, x);
             if (ctx.OutPath is { } outPath && outPath.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
             {
-                WriteNpy(ctx, outPath, y, path, file);
+                WriteNpy(ctx, outPath, y);
                 return CommandKit.ExitOk;
             }
             int n = x.Size(0);
@@ -65,17 +64,22 @@ public static class PredictCommand
     }
 
     /// <summary>--out Y.npy: the raw outputs (logits, values or reconstructions) as float32, shape (N, outputs) or (N, ...input shape).</summary>
-    private static void WriteNpy(CommandContext ctx, string outPath, Tensor y, string checkpoint, string? input)
+    private static void WriteNpy(CommandContext ctx, string outPath, Tensor y)
     {
         CommandKit.Require(!ctx.Json, "--json and --out FILE.npy do not go together (the .npy holds the raw outputs)");
         string full = Path.GetFullPath(outPath);
-        foreach (var other in new[] { checkpoint, input })
-            CommandKit.Require(other is null || Path.GetFullPath(other) != full, $"--out: '{outPath}' is an input of this command; choose another file");
+        CommandKit.RefuseInputAsOutput(ctx, outPath, "--out", CommandKit.OutOption);
         CommandKit.Require(!Directory.Exists(full), $"--out: '{full}' is a folder, not a file");
         string? dir = Path.GetDirectoryName(full);
         CommandKit.Require(dir is null || Directory.Exists(dir), $"--out: folder '{dir}' does not exist");
         Npy.Save(full, y);
         ctx.Error.WriteLine($"wrote {full}");
+    }
+
+    private static (NN.Module, ModelSpec) Checkpoint(string path)
+    {
+        var ck = TrainSession.LoadCheckpoint(path);
+        return (ck.Model, ck.Spec);
     }
 
     private static Tensor Shape(Tensor flat, ModelSpec spec, string source)

@@ -13,13 +13,18 @@ public static class SummaryCommand
     /// <summary>Builds the summary command.</summary>
     public static Command Create()
     {
-        var file = new Argument<string>("file") { Description = "A .safetensors file: a Pitts checkpoint or one written by another tool" };
+        var file = new Argument<string>("file") { Description = "A .safetensors file (a Pitts checkpoint or one written by another tool) or an .onnx file" };
         var cmd = new Command("summary", "Show a checkpoint's model (layers, output shapes, parameters) and the tensors of any safetensors file (names, dtypes, shapes)");
         cmd.Arguments.Add(file);
         cmd.WithOutputOptions();
         cmd.SetBody(ctx =>
         {
             string path = ctx.Parse.GetValue(file)!;
+            if (Interop.OnnxFiles.IsOnnx(path))
+            {
+                Interop.OnnxFiles.Summary(ctx, path);
+                return CommandKit.ExitOk;
+            }
             var header = TrainSession.ReadHeaderOrThrow(path);
             ZooCheckpoint? ck = ZooCheckpoint.HasSpec(header) ? TrainSession.LoadCheckpoint(path) : null;
             var metrics = Metrics(path, header);

@@ -57,6 +57,7 @@ internal static class TestModels
         new("batchnorm1d-layernorm-logsoftmax", () => WithStats(new Sequential(
             new Linear(5, 6, generator: new Generator(12)), new BatchNorm1d(6), new Tanh(),
             new LayerNorm(6), new Linear(6, 4, generator: new Generator(13)), new LogSoftmax(1))), [2, 5]),
+        new("norms-without-affine", () => WithStats(new Sequential(new BatchNorm1d(4, affine: false), new LayerNorm([4], elementwiseAffine: false), new Linear(4, 2, generator: new Generator(27)))), [2, 4]),
         new("batchnorm1d-3d-flatten", () => WithStats(new Sequential(new BatchNorm1d(3), new Flatten(), new Linear(12, 2, generator: new Generator(14)))), [2, 3, 4]),
         new("embedding", () => new Sequential(new Embedding(10, 4, generator: new Generator(15)), new Flatten(), new Linear(12, 2, generator: new Generator(16))), [2, 3], Indices: true),
         new("gru-2-layers", () => new Sequential(new Gru(3, 5, 2, generator: new Generator(17)), new Flatten(), new Linear(20, 2, generator: new Generator(18))), [2, 4, 3]),

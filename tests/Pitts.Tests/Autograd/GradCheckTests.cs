@@ -69,6 +69,7 @@ public class GradCheckTests
         Check(x => x[0].Sigmoid(), R(s));
         Check(x => x[0].Tanh(), R(s));
         Check(x => x[0].Gelu(), R(s));
+        Check(x => x[0].Erf(), R(s));
         Check(x => x[0].Softplus(), R(s));
         Check(x => x[0].Elu(1.3f), AwayFromZero(s));
     }
