@@ -137,8 +137,10 @@ public static class LabServer
         // environment, so `dotnet run` and the built dll work alike.
         builder.WebHost.UseStaticWebAssets();
 
-        var hosts = LabOptions.LoopbackHosts.Concat(options.ExtraAllowedHosts);
-        builder.Configuration["AllowedHosts"] = string.Join(';', hosts);
+        // Host names are checked by RequestGuard (not the built-in host filter, whose 400s would carry none of the
+        // security headers): the loopback names and --allowed-hosts, against DNS rebinding.
+        var hosts = LabOptions.LoopbackHosts.Concat(options.ExtraAllowedHosts).ToArray();
+        builder.Configuration["AllowedHosts"] = "*";
 
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -165,12 +167,14 @@ public static class LabServer
         builder.Services.AddScoped<UrlState>();
 
         var app = builder.Build();
+        app.UseMiddleware<RequestGuard>((IReadOnlyList<string>)hosts);
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapGet("/api/status", (LabMonitor m) => Results.Json(m.Snapshot()));
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // RequestGuard's policy already says frame-ancestors 'self'; Blazor would add a second CSP header saying it again.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         return app;
     }
 }

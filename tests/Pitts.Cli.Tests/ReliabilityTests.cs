@@ -269,46 +269,46 @@ public sealed class ReliabilityTests(ITestOutputHelper log) : IDisposable
         switch (kind)
         {
             case "billion-unit-checkpoint":
-            {
-                string ck = Checkpoint();
-                var raw = Safetensors.LoadRaw(ck);
-                var meta = raw.Header.Metadata.ToDictionary();
-                var spec = meta["pitts.model"];
-                meta["pitts.model"] = System.Text.RegularExpressions.Regex.Replace(spec, "\"hidden\":\\[[0-9,]*\\]", "\"hidden\":[1000000000]");
-                Assert.NotEqual(spec, meta["pitts.model"]);
-                Safetensors.SaveRaw(ck, raw.Tensors, meta);
-                args = ["summary", ck];
-                expected = "hidden sizes (1000000000) must be at most 16,777,216";
-                break;
-            }
+                {
+                    string ck = Checkpoint();
+                    var raw = Safetensors.LoadRaw(ck);
+                    var meta = raw.Header.Metadata.ToDictionary();
+                    var spec = meta["pitts.model"];
+                    meta["pitts.model"] = System.Text.RegularExpressions.Regex.Replace(spec, "\"hidden\":\\[[0-9,]*\\]", "\"hidden\":[1000000000]");
+                    Assert.NotEqual(spec, meta["pitts.model"]);
+                    Safetensors.SaveRaw(ck, raw.Tensors, meta);
+                    args = ["summary", ck];
+                    expected = "hidden sizes (1000000000) must be at most 16,777,216";
+                    break;
+                }
             case "gzip-bomb-1e9" or "gzip-bomb-46340":
-            {
-                string dir = P("bomb");
-                Directory.CreateDirectory(dir);
-                File.WriteAllBytes(Path.Combine(dir, "train-images-idx3-ubyte.gz"),
-                    kind == "gzip-bomb-1e9" ? GzipBomb([1000, 1000, 1000], 1 << 20) : GzipBomb([1, 46340, 46340], 2_100_000));
-                File.WriteAllBytes(Path.Combine(dir, "train-labels-idx1-ubyte.gz"), GzipBomb([1000], 0));
-                args = ["data", "info", dir];
-                expected = "more than the limit of 268,435,456";
-                break;
-            }
+                {
+                    string dir = P("bomb");
+                    Directory.CreateDirectory(dir);
+                    File.WriteAllBytes(Path.Combine(dir, "train-images-idx3-ubyte.gz"),
+                        kind == "gzip-bomb-1e9" ? GzipBomb([1000, 1000, 1000], 1 << 20) : GzipBomb([1, 46340, 46340], 2_100_000));
+                    File.WriteAllBytes(Path.Combine(dir, "train-labels-idx1-ubyte.gz"), GzipBomb([1000], 0));
+                    args = ["data", "info", dir];
+                    expected = "more than the limit of 268,435,456";
+                    break;
+                }
             case "one-line-csv":
-            {
-                string csv = P("line.csv");
-                using (var w = new StreamWriter(csv))
-                    for (int i = 0; i < 10_000_000; i++) w.Write("1,"); // 20 MB, one line
-                args = ["train", "--dataset", csv, "--epochs", "1"];
-                expected = "line 1 is longer than the limit of 1,048,576 characters";
-                break;
-            }
+                {
+                    string csv = P("line.csv");
+                    using (var w = new StreamWriter(csv))
+                        for (int i = 0; i < 10_000_000; i++) w.Write("1,"); // 20 MB, one line
+                    args = ["train", "--dataset", csv, "--epochs", "1"];
+                    expected = "line 1 is longer than the limit of 1,048,576 characters";
+                    break;
+                }
             default:
-            {
-                string csv = P("nuls.csv");
-                using (var fs = new FileStream(csv, FileMode.CreateNew)) fs.SetLength(1L << 30);
-                args = ["train", "--dataset", csv, "--epochs", "1"];
-                expected = "longer than the limit";
-                break;
-            }
+                {
+                    string csv = P("nuls.csv");
+                    using (var fs = new FileStream(csv, FileMode.CreateNew)) fs.SetLength(1L << 30);
+                    args = ["train", "--dataset", csv, "--epochs", "1"];
+                    expected = "longer than the limit";
+                    break;
+                }
         }
         var (code, err, peak) = RunCapped(args);
         Assert.Equal(2, code);

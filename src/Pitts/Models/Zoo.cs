@@ -147,49 +147,49 @@ public sealed record ModelSpec
             case "linear": return LinearCount(InputSize, Outputs);
             case "poly": return LinearCount((Int128)InputSize * Degree, Outputs);
             case "mlp":
-            {
-                Int128 prev = InputSize;
-                foreach (int h in Hidden) { n += LinearCount(prev, h); prev = h; }
-                return n + LinearCount(prev, Outputs);
-            }
-            case "autoencoder":
-            {
-                Int128 prev = InputSize;
-                foreach (int h in Hidden) { n += LinearCount(prev, h); prev = h; }
-                n += LinearCount(prev, Latent);
-                prev = Latent;
-                foreach (int h in Hidden.Reverse()) { n += LinearCount(prev, h); prev = h; }
-                return n + LinearCount(prev, InputSize);
-            }
-            case "cnn":
-            {
-                // Mirrors ZooLayers.Cnn: conv k×k with bias, then a 2×2 pool while there is something to halve.
-                Int128 c = InputShape[0];
-                int h = InputShape[1], w = InputShape[2];
-                foreach (int channels in Hidden)
                 {
-                    n += c * channels * Kernel * Kernel + channels;
-                    if (h >= 2 && w >= 2) { h /= 2; w /= 2; }
-                    c = channels;
+                    Int128 prev = InputSize;
+                    foreach (int h in Hidden) { n += LinearCount(prev, h); prev = h; }
+                    return n + LinearCount(prev, Outputs);
                 }
-                return n + LinearCount(c * h * w, Outputs);
-            }
+            case "autoencoder":
+                {
+                    Int128 prev = InputSize;
+                    foreach (int h in Hidden) { n += LinearCount(prev, h); prev = h; }
+                    n += LinearCount(prev, Latent);
+                    prev = Latent;
+                    foreach (int h in Hidden.Reverse()) { n += LinearCount(prev, h); prev = h; }
+                    return n + LinearCount(prev, InputSize);
+                }
+            case "cnn":
+                {
+                    // Mirrors ZooLayers.Cnn: conv k×k with bias, then a 2×2 pool while there is something to halve.
+                    Int128 c = InputShape[0];
+                    int h = InputShape[1], w = InputShape[2];
+                    foreach (int channels in Hidden)
+                    {
+                        n += c * channels * Kernel * Kernel + channels;
+                        if (h >= 2 && w >= 2) { h /= 2; w /= 2; }
+                        c = channels;
+                    }
+                    return n + LinearCount(c * h * w, Outputs);
+                }
             case "rnn" or "lstm":
-            {
-                int gates = Kind == "lstm" ? 4 : 1, layers = Math.Max(1, Hidden.Length);
-                Int128 g = (Int128)gates * width;
-                n = g * InputShape[1] + g * width + 2 * g; // layer 0: W_ih, W_hh, b_ih, b_hh
-                n += (layers - 1) * (2 * g * width + 2 * g);
-                return n + LinearCount(width, Outputs);
-            }
+                {
+                    int gates = Kind == "lstm" ? 4 : 1, layers = Math.Max(1, Hidden.Length);
+                    Int128 g = (Int128)gates * width;
+                    n = g * InputShape[1] + g * width + 2 * g; // layer 0: W_ih, W_hh, b_ih, b_hh
+                    n += (layers - 1) * (2 * g * width + 2 * g);
+                    return n + LinearCount(width, Outputs);
+                }
             case "transformer":
-            {
-                Int128 d = width;
-                n = LinearCount(InputShape[1], d) + InputShape[0] * d; // embedding and positions
-                n += 3 * d * d + 3 * d + LinearCount(d, d); // attention: in_proj, out_proj
-                n += LinearCount(d, 2 * d) + LinearCount(2 * d, d) + 4 * d; // feed-forward, two layer norms
-                return n + LinearCount(d, Outputs);
-            }
+                {
+                    Int128 d = width;
+                    n = LinearCount(InputShape[1], d) + InputShape[0] * d; // embedding and positions
+                    n += 3 * d * d + 3 * d + LinearCount(d, d); // attention: in_proj, out_proj
+                    n += LinearCount(d, 2 * d) + LinearCount(2 * d, d) + 4 * d; // feed-forward, two layer norms
+                    return n + LinearCount(d, Outputs);
+                }
             default: throw new ModelSpecException($"unknown model '{Kind}'");
         }
     }
