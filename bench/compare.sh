@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
     --nice) nice=(nice -n "$2"); shift ;;
     --threads) threads="$2"; shift ;;
     --no-libtorch) libtorch=0 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     -*) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
     *) workloads+=("$1") ;;
   esac
