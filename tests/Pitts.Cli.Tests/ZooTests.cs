@@ -138,8 +138,9 @@ public class ZooTests
             var path = Path.Combine(dir.FullName, "m.safetensors");
             var wrong = new ModelSpec { Kind = "mlp", InputShape = [2], Hidden = [9], Outputs = 1 }.Build(new Generator(1));
             ZooCheckpoint.Save(path, spec, wrong);
-            var e = Assert.Throws<StateDictException>(() => ZooCheckpoint.Load(path));
-            Assert.Contains("'fc1.weight': checkpoint has (9x2), model has (8x2)", e.Message);
+            // The sizes disagree before any tensor is compared: refused before the model is built, naming the file.
+            var e = Assert.Throws<ModelSpecException>(() => ZooCheckpoint.Load(path));
+            Assert.Contains("m.safetensors: the model description (mlp 2-8-1 relu) has 33 parameters but the file's weights hold 37 values", e.Message);
 
             var plain = Path.Combine(dir.FullName, "plain.safetensors");
             Safetensors.Save(plain, new Dictionary<string, Tensor> { ["w"] = Tensor.Ones(2) });
