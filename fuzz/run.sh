@@ -2,7 +2,7 @@
 # Fuzzes every reader of Pitts with afl++ through SharpFuzz, one target at a time, for a bounded time each, and
 # prints executions, coverage paths (afl's corpus count), crashes and hangs per target.
 #
-#   fuzz/run.sh [SECONDS] [TARGET...]       default: 600 s each for safetensors checkpoint idx npy npz csv
+#   fuzz/run.sh [SECONDS] [TARGET...]       default: 600 s each for safetensors checkpoint idx npy npz csv onnx
 #   FUZZ_CPU=1 fuzz/run.sh 60 csv           pin afl-fuzz and the harness to this core (default 1)
 #   FUZZ_SAVE=1 fuzz/run.sh ...             also refresh fuzz/corpus/TARGET from afl's queue (small inputs only)
 #
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(safetensors checkpoint idx npy npz csv)
+[ ${#targets[@]} -gt 0 ] || targets=(safetensors checkpoint idx npy npz csv onnx)
 cpu=${FUZZ_CPU:-1}
 command -v afl-fuzz >/dev/null || { echo "run.sh: afl-fuzz not found (apt-get install afl++)" >&2; exit 2; }
 
@@ -22,9 +22,9 @@ if [ ! -x fuzz/.tools/sharpfuzz ]; then
   dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path fuzz/.tools >/dev/null
 fi
 dotnet publish fuzz/Pitts.Fuzz -c Release -o fuzz/out/bin --nologo -v quiet >/dev/null
-# Instrument the library itself (not the harness or the framework): afl sees the branches of Pitts' readers.
+# Instrument the libraries themselves (not the harness, Google.Protobuf or the framework): afl sees the branches of Pitts' readers.
 # (It says "already instrumented" when publish left the previous, instrumented copy in place.)
-fuzz/.tools/sharpfuzz fuzz/out/bin/Pitts.dll >/dev/null || true
+for dll in Pitts.dll Pitts.Onnx.dll; do fuzz/.tools/sharpfuzz "fuzz/out/bin/$dll" >/dev/null || true; done
 
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
 export DOTNET_TieredPGO=0 DOTNET_gcServer=0

@@ -21,8 +21,7 @@ public static class Targets
         ["npy"] = Npy,
         ["npz"] = Npz,
         ["csv"] = Csv,
-        // ["onnx"] = Onnx: add the ONNX reader here once Pitts has one (same shape: bytes in, typed errors only),
-        // with seeds in fuzz/seeds/onnx and a corpus in fuzz/corpus/onnx; run.sh and the replay test pick it up.
+        ["onnx"] = Onnx,
     };
 
     /// <summary>A smaller budget than the default, so a fuzzed header that declares the maximum stays cheap to refuse.</summary>
@@ -85,6 +84,16 @@ public static class Targets
     {
         File.WriteAllBytes(Scratch, b);
         _ = IO.Npy.LoadNpz(Scratch, Limits);
+    }
+
+    // An ONNX model: parsed and checked (declared tensor sizes against the bytes, operators, graph order); a model
+    // whose declared input is small then runs once on zeros, so the operators' own checks are fuzzed too.
+    private static void Onnx(byte[] b)
+    {
+        var model = Pitts.Onnx.Onnx.Load(b);
+        var shape = model.InputShape.Select((d, i) => i == 0 && d <= 0 ? 1 : d).ToArray();
+        if (shape.Length is > 0 and <= 5 && shape.All(d => d is > 0 and <= 64) && shape.Aggregate(1L, (a, d) => a * d) <= 1 << 14)
+            _ = model.Forward(Tensor.Zeros(shape));
     }
 
     private static void Csv(byte[] b)
