@@ -117,6 +117,41 @@ public class ExportCommandTests
     }
 
     [Fact]
+    public void AnOutputThatIsTheCheckpointIsRefusedThroughLinksToo()
+    {
+        string dir = Directory.CreateTempSubdirectory("pitts-onnx-cli").FullName;
+        try
+        {
+            // The checkpoint is named like the weights --pytorch writes, and reached again through a linked folder and a linked file.
+            string folder = Path.Combine(dir, "export");
+            Directory.CreateDirectory(folder);
+            string ck = Path.Combine(folder, "model.safetensors");
+            ZooCheckpoint.Save(ck, new ModelSpec { Kind = "mlp", InputShape = [2], Hidden = [4] }, new ModelSpec { Kind = "mlp", InputShape = [2], Hidden = [4] }.Build(new Generator(5)));
+            byte[] before = File.ReadAllBytes(ck);
+            Directory.CreateSymbolicLink(Path.Combine(dir, "linked"), folder);
+            File.CreateSymbolicLink(Path.Combine(dir, "link.onnx"), ck);
+            string other = Path.Combine(dir, "other");
+            foreach (var args in new[]
+            {
+                new[] { "export", ck, "--pytorch", folder },
+                ["export", ck, "--pytorch", Path.Combine(dir, "linked")],
+                ["export", ck, "--onnx", Path.Combine(dir, "link.onnx")],
+                ["export", ck, "--onnx", Path.Combine(dir, "linked", "model.safetensors")],
+                ["export", ck, "--onnx", Path.Combine(other, "model.py"), "--pytorch", other], // two outputs on one file
+            })
+            {
+                var (code, output, err) = Pitts(args);
+                Assert.True(code == 2, $"{string.Join(' ', args)}: exit {code}, {err}");
+                Assert.Equal("", output);
+                Assert.Single(err.Trim().Split('\n'));
+                Assert.Equal(before, File.ReadAllBytes(ck));
+            }
+            Assert.False(Directory.Exists(other));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
     public void MistakesGiveOneLineAndExitCode2()
     {
         string dir = Directory.CreateTempSubdirectory("pitts-onnx-cli").FullName;

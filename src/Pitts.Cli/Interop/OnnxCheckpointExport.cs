@@ -17,8 +17,7 @@ internal static class OnnxCheckpointExport
     {
         var spec = ck.Spec;
         string full = Path.GetFullPath(outPath);
-        if (string.Equals(full, Path.GetFullPath(checkpointPath), StringComparison.Ordinal))
-            throw new UsageException($"--onnx: '{outPath}' is the checkpoint itself; choose another file");
+        // ExportCommand has refused an output that is one of its inputs (CommandKit.RefuseInputAsOutput, links followed).
         if (Directory.Exists(full)) throw new UsageException($"--onnx: '{full}' is a folder, not a file");
         string? dir = Path.GetDirectoryName(full);
         if (dir is not null && !Directory.Exists(dir)) throw new UsageException($"--onnx: folder '{dir}' does not exist");

@@ -41,11 +41,8 @@ public static class PyTorchExport
         if (File.Exists(dir)) throw new PyTorchExportException($"'{folder}' is a file; give a folder");
         string py = Path.Combine(dir, ModuleFile), weights = Path.Combine(dir, WeightsFile);
         foreach (var input in inputs)
-        {
-            string full = Path.GetFullPath(input);
-            if (PathsEqual(full, py) || PathsEqual(full, weights))
+            if (IO.FilePaths.Same(input, py) || IO.FilePaths.Same(input, weights)) // links followed: a linked folder is the same folder
                 throw new PyTorchExportException($"writing into '{folder}' would overwrite '{input}'; choose another folder");
-        }
         string source = ModuleSource(spec);
         Directory.CreateDirectory(dir);
         ZooCheckpoint.Save(weights, spec, model); // atomic: temporary file, flush, rename
@@ -64,9 +61,6 @@ public static class PyTorchExport
             if (File.Exists(tmp)) File.Delete(tmp);
         }
     }
-
-    private static bool PathsEqual(string a, string b) =>
-        string.Equals(a, b, OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
     /// <summary>The source of <see cref="ModuleFile"/> for a model built from <paramref name="spec"/> (its layers under the names <see cref="ModelSpec.Build"/> gives them).</summary>
     public static string ModuleSource(ModelSpec spec)
