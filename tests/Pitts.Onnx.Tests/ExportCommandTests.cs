@@ -152,6 +152,27 @@ public class ExportCommandTests
     }
 
     [Fact]
+    public void AFolderThatCannotBeWrittenGivesOneLineAndExitCode2()
+    {
+        if (!OperatingSystem.IsLinux()) return; // /proc takes no new files, even for root
+        string dir = Directory.CreateTempSubdirectory("pitts-onnx-cli").FullName;
+        try
+        {
+            var spec = new ModelSpec { Kind = "mlp", InputShape = [2], Hidden = [4] };
+            string ck = Checkpoint(spec, dir);
+            foreach (var args in new[] { new[] { "export", ck, "--onnx", "/proc/pitts-test.onnx" }, ["export", ck, "--pytorch", "/proc/pitts-test"], ["export", ck, "--pytorch", "/proc"] })
+            {
+                var (code, output, err) = Pitts(args);
+                Assert.True(code == 2, $"{string.Join(' ', args)}: exit {code}, {err}");
+                Assert.Equal("", output);
+                Assert.Single(err.Trim().Split('\n'));
+                Assert.Contains("/proc", err, StringComparison.Ordinal);
+            }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
     public void MistakesGiveOneLineAndExitCode2()
     {
         string dir = Directory.CreateTempSubdirectory("pitts-onnx-cli").FullName;

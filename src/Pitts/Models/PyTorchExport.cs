@@ -44,22 +44,10 @@ public static class PyTorchExport
             if (IO.FilePaths.Same(input, py) || IO.FilePaths.Same(input, weights)) // links followed: a linked folder is the same folder
                 throw new PyTorchExportException($"writing into '{folder}' would overwrite '{input}'; choose another folder");
         string source = ModuleSource(spec);
-        Directory.CreateDirectory(dir);
+        try { Directory.CreateDirectory(dir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new PyTorchExportException($"cannot create the folder '{folder}': {e.Message}"); }
         ZooCheckpoint.Save(weights, spec, model); // atomic: temporary file, flush, rename
-        string tmp = Path.Combine(dir, $".{ModuleFile}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                fs.Write(new UTF8Encoding(false).GetBytes(source));
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, py, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+        IO.AtomicFile.Write(py, s => s.Write(new UTF8Encoding(false).GetBytes(source)), msg => new PyTorchExportException(msg));
     }
 
     /// <summary>The source of <see cref="ModuleFile"/> for a model built from <paramref name="spec"/> (its layers under the names <see cref="ModelSpec.Build"/> gives them).</summary>
