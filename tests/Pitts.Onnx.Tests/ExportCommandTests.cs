@@ -117,6 +117,26 @@ public class ExportCommandTests
     }
 
     [Fact]
+    public void EvalOnAnExportedAutoencoderScoresTheReconstruction()
+    {
+        // MNIST's targets are class labels; the autoencoder's outputs have its inputs' shape, so eval scores reconstructions
+        // as it does for the checkpoint (it failed with "CrossEntropy: ... needs class-index targets" before).
+        string dir = Directory.CreateTempSubdirectory("pitts-onnx-cli").FullName;
+        try
+        {
+            var spec = new ModelSpec { Kind = "autoencoder", InputShape = [1, 28, 28], Hidden = [8], Latent = 2, Task = "reconstruction" };
+            string ck = Checkpoint(spec, dir), onnx = Path.Combine(dir, "model.onnx");
+            Assert.Equal(0, Pitts("export", ck, "--onnx", onnx).Code);
+            var a = Pitts("eval", ck, "-d", "mnist");
+            var b = Pitts("eval", onnx, "-d", "mnist");
+            Assert.True(a.Code == 0, a.Err);
+            Assert.True(b.Code == 0, b.Err);
+            Assert.Equal(a.Out.Split('\n')[1..], b.Out.Split('\n')[1..]);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
     public void AnOutputThatIsTheCheckpointIsRefusedThroughLinksToo()
     {
         string dir = Directory.CreateTempSubdirectory("pitts-onnx-cli").FullName;

@@ -52,6 +52,21 @@ internal static class OnnxFiles
         return (m, spec, null, $"ONNX model from '{m.Producer}', input ({string.Join("x", m.InputShape.Select(Dim))})");
     }
 
+    /// <summary>
+    /// The task <c>pitts eval</c> scores an ONNX file on with <paramref name="data"/>: classification for a classifier
+    /// from <c>pitts export</c>; reconstruction when the model's outputs have its inputs' shape and the data's targets
+    /// do not fit them (an autoencoder on MNIST); otherwise the data set's task.
+    /// </summary>
+    public static string EvalTask(OnnxModule m, ModelSpec spec, Training.DataSet data)
+    {
+        if (spec.Task == "classification") return spec.Task;
+        var outShape = m.OutputShape.Skip(1).ToArray();
+        bool targetsFit = data.Task == "classification"
+            ? outShape.Length == 1 && outShape[0] == data.Outputs
+            : data.Y.Shape.Skip(1).SequenceEqual(outShape);
+        return !targetsFit && outShape.SequenceEqual(m.InputShape.Skip(1)) ? "reconstruction" : data.Task;
+    }
+
     private static string Dim(int d) => d < 0 ? "?" : d.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Writes the summary of an ONNX file: producer, opset, inputs and outputs, operators and initializers.</summary>
