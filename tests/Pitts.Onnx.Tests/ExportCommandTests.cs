@@ -200,7 +200,8 @@ public class ExportCommandTests
         {
             string ck = Checkpoint(new ModelSpec { Kind = "mlp", InputShape = [2], Hidden = [4] }, dir);
             File.WriteAllText(Path.Combine(dir, "junk.onnx"), "not a model");
-            foreach (var args in new[] { new[] { "export", ck }, ["export", ck, "--onnx", ck], ["export", Path.Combine(dir, "missing.safetensors"), "--onnx", "x.onnx"], ["export", ck, "--onnx", Path.Combine(dir, "no", "such", "x.onnx")], ["predict", Path.Combine(dir, "junk.onnx"), "--values", "1,2"], ["summary", Path.Combine(dir, "junk.onnx")] })
+            Directory.CreateDirectory(Path.Combine(dir, "folder.onnx"));
+            foreach (var args in new[] { new[] { "export", ck }, ["export", ck, "--onnx", ck], ["export", Path.Combine(dir, "missing.safetensors"), "--onnx", "x.onnx"], ["export", ck, "--onnx", Path.Combine(dir, "no", "such", "x.onnx")], ["predict", Path.Combine(dir, "junk.onnx"), "--values", "1,2"], ["summary", Path.Combine(dir, "junk.onnx")], ["summary", Path.Combine(dir, "folder.onnx")], ["export", Path.Combine(dir, "junk.onnx"), "--onnx", Path.Combine(dir, "x.onnx")] })
             {
                 var (code, output, err) = Pitts(args);
                 Assert.Equal(2, code);

@@ -23,6 +23,7 @@ public static class ExportCommand
             string path = ctx.Parse.GetValue(checkpoint)!;
             string? onnxOut = ctx.Get(onnx);
             string? dir = ctx.Get(pytorch);
+            CommandKit.Require(!OnnxFiles.IsOnnx(path), $"'{path}' is an ONNX file; export takes a checkpoint saved by 'pitts train --save'");
             CommandKit.Require(onnxOut is not null || dir is not null, "give --onnx OUT.onnx or --pytorch DIR (or both)");
             CommandKit.Require(onnxOut is null || onnxOut.Length > 0, "--onnx needs a file name");
             CommandKit.Require(dir is null || dir.Length > 0, "--pytorch needs a folder");

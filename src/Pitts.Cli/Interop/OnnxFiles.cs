@@ -14,6 +14,7 @@ internal static class OnnxFiles
     /// <summary>Loads the file, turning a file not found or a format error into a one-line <see cref="UsageException"/>.</summary>
     public static OnnxModule Load(string path)
     {
+        if (Directory.Exists(path)) throw new UsageException($"'{path}' is a folder, not an ONNX file");
         if (!File.Exists(path)) throw new UsageException($"file not found: {path}");
         try { return Onnx.Onnx.Load(path); }
         catch (PittsException e) { throw new UsageException(e.Message.Contains(Path.GetFileName(path), StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}"); }
