@@ -138,7 +138,7 @@ public sealed class PyTorchExportTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(ckpt));
         Assert.False(File.Exists(P("here/model.py")));
         CliRunner.AssertBadInput(CliRunner.Run("export", ckpt, "--pytorch", ckpt), "is a file");
-        CliRunner.AssertBadInput(CliRunner.Run("export", ckpt), "give --pytorch DIR");
+        CliRunner.AssertBadInput(CliRunner.Run("export", ckpt), "or --pytorch DIR");
         CliRunner.AssertBadInput(CliRunner.Run("export", P("none.safetensors"), "--pytorch", P("x")), "file not found");
         Assert.Empty(Directory.GetFiles(P("here"), "*.tmp"));
     }
@@ -150,7 +150,7 @@ public sealed class PyTorchExportTests : IDisposable
         Assert.Equal(0, CliRunner.Run("train", "-d", "sine", "--hidden", "4", "-e", "1", "-q", "--save", ckpt).ExitCode);
         Npy.Save(P("x.npy"), Tensor.FromArray([0.5f, 1f, 2f], 3, 1));
         CliRunner.AssertBadInput(CliRunner.Run("predict", ckpt, "-i", P("x.npy"), "--out", P("y.npy"), "--json"), "--json and --out FILE.npy");
-        CliRunner.AssertBadInput(CliRunner.Run("predict", ckpt, "-i", P("x.npy"), "--out", P("x.npy")), "is an input of this command");
+        CliRunner.AssertBadInput(CliRunner.Run("predict", ckpt, "-i", P("x.npy"), "--out", P("x.npy")), "is also an input of this command");
         CliRunner.AssertBadInput(CliRunner.Run("predict", ckpt, "-i", P("x.npy"), "--out", P("no/such/y.npy")), "does not exist");
         // Written next to a CSV of the same predictions: the .npy holds the same float32 values.
         Assert.Equal(0, CliRunner.Run("predict", ckpt, "-i", P("x.npy"), "--out", P("y.npy")).ExitCode);
