@@ -98,7 +98,7 @@ public static class PyTorchExport
 
     private static string Header(ModelSpec spec)
     {
-        int[] meanShape = spec.InputMean is null ? [1] : spec.InputMean.Length == spec.InputSize ? spec.InputShape : [spec.InputMean.Length];
+        int[] meanShape = spec.InputStatistics() is var (mean, _) ? [.. mean.Shape] : [1];
         var sb = new StringBuilder();
         sb.Append($""""
             """PyTorch port of a Pitts model: {spec.Describe().Replace("\"", "'", StringComparison.Ordinal)}.
