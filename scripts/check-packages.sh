@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs Pitts, Pitts.Neuro, Pitts.Data.Mnist and the pitts tool into a local folder and uses them as a stranger would:
+# Packs Pitts, Pitts.Neuro, Pitts.Onnx, Pitts.Data.Mnist and the pitts tool into a local folder and uses them as a stranger would:
 #   1. each .nuspec carries its licence expression and its readme, and a .snupkg lies beside each .nupkg;
 #   2. a console project in a temporary folder, outside the repository's build files, restores Pitts from that folder
 #      (plus the normal NuGet source for its dependencies), runs README.md's first C# example and must print the
@@ -22,7 +22,7 @@ ok() { echo "ok   $1"; passed=$((passed + 1)); }
 bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 
 per_platform=${PITTS_TOOL_PER_PLATFORM:-false}
-for p in src/Pitts src/Pitts.Neuro src/Pitts.Data.Mnist src/Pitts.Cli; do
+for p in src/Pitts src/Pitts.Neuro src/Pitts.Onnx src/Pitts.Data.Mnist src/Pitts.Cli; do
   if dotnet pack "$p" -c Release -o "$out" --nologo -p:PittsToolPerPlatform="$per_platform" >"$work/pack.log" 2>&1; then
     ok "dotnet pack $p"
   else
@@ -32,8 +32,8 @@ done
 ls -l "$out"
 
 version=$(sed -n 's:.*<VersionPrefix>\(.*\)</VersionPrefix>.*:\1:p' Directory.Build.props)
-declare -A licence=([Pitts]=MIT [Pitts.Neuro]=MIT [Pitts.Data.Mnist]=CC-BY-SA-3.0 [Pitts.Cli]="MIT AND CC-BY-SA-3.0")
-for id in Pitts Pitts.Neuro Pitts.Data.Mnist Pitts.Cli; do
+declare -A licence=([Pitts]=MIT [Pitts.Neuro]=MIT [Pitts.Onnx]="MIT AND Apache-2.0" [Pitts.Data.Mnist]=CC-BY-SA-3.0 [Pitts.Cli]="MIT AND CC-BY-SA-3.0")
+for id in Pitts Pitts.Neuro Pitts.Onnx Pitts.Data.Mnist Pitts.Cli; do
   pkg="$out/$id.$version.nupkg"
   nuspec=$(unzip -p "$pkg" "$id.nuspec" 2>/dev/null)
   if grep -q "<license type=\"expression\">${licence[$id]}</license>" <<<"$nuspec" \

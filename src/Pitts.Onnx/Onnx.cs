@@ -39,7 +39,8 @@ public static class Onnx
     /// <summary>
     /// Writes <paramref name="module"/> (put in evaluation mode) to <paramref name="path"/> as ONNX, tracing its layers with
     /// <paramref name="exampleInput"/>, whose first dimension is the batch and becomes the dynamic axis "batch".
-    /// Throws <see cref="OnnxExportException"/> naming the first module that has no ONNX form.
+    /// Throws <see cref="OnnxExportException"/> naming the first module that has no ONNX form, or the file when it cannot
+    /// be written; the file is written through a temporary beside it, so a failed write leaves no partial file.
     /// </summary>
     public static void Export(Module module, Tensor exampleInput, string path, OnnxExportOptions? options = null)
     {
@@ -47,14 +48,8 @@ public static class Onnx
         ArgumentNullException.ThrowIfNull(exampleInput);
         ArgumentNullException.ThrowIfNull(path);
         var model = ToModel(module, exampleInput, options ?? new OnnxExportOptions());
-        string full = Path.GetFullPath(path);
-        string tmp = full + ".tmp" + Environment.ProcessId;
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
-        {
-            model.WriteTo(fs);
-            fs.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, full, overwrite: true);
+        // A temporary beside the target, flushed and renamed (removed if the write fails); an I/O failure names the file.
+        IO.AtomicFile.Write(path, model.WriteTo, msg => new OnnxExportException($"Onnx.Export: {msg}"));
     }
 
     /// <summary>Writes <paramref name="module"/> as ONNX for inputs of <paramref name="inputShape"/>, whose first dimension is the (dynamic) batch.</summary>

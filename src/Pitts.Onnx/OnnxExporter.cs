@@ -151,13 +151,14 @@ internal sealed class OnnxExporter(OnnxGraphBuilder g)
     internal (V Output, int Steps) EmitRecurrent(string scope, V x, RecurrentLayer r)
     {
         var y = r.Forward(x.Value);
-        var (op, order) = r switch
+        string op = r switch
         {
-            Lstm => ("LSTM", new[] { 0, 3, 1, 2 }),
-            Gru => ("GRU", new[] { 1, 0, 2 }),
-            Rnn => ("RNN", new[] { 0 }),
+            Lstm => "LSTM",
+            Gru => "GRU",
+            Rnn => "RNN",
             _ => throw new OnnxExportException($"Onnx.Export: recurrent module '{scope}' of type {r.GetType().Name} has no ONNX form"),
         };
+        var order = GateOrder(op);
         var parameters = r.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter);
         int h = r.HiddenSize;
         string cur = r.BatchFirst ? g.Node("Transpose", scope, [x.Name], Attr("perm", 1L, 0L, 2L)) : x.Name; // (T, N, F)
@@ -178,6 +179,25 @@ internal sealed class OnnxExporter(OnnxGraphBuilder g)
         }
         if (r.BatchFirst) cur = g.Node("Transpose", scope, [cur], Attr("perm", 1L, 0L, 2L));
         return (new(cur, y), x.Value.Shape[r.BatchFirst ? 1 : 0]);
+    }
+
+    /// <summary>
+    /// The gate blocks of an ONNX recurrent operator in terms of the Pitts (PyTorch) layer's: ONNX block k is Pitts block
+    /// order[k]. LSTM: ONNX i, o, f, c from Pitts i, f, g, o; GRU: ONNX z, r, h from Pitts r, z, n; RNN: one block.
+    /// </summary>
+    internal static int[] GateOrder(string op) => op switch
+    {
+        "LSTM" => [0, 3, 1, 2],
+        "GRU" => [1, 0, 2],
+        _ => [0],
+    };
+
+    /// <summary>The inverse permutation (inverse[order[k]] = k): re-ordering with it undoes a re-ordering with <paramref name="order"/>.</summary>
+    internal static int[] Inverse(int[] order)
+    {
+        var inverse = new int[order.Length];
+        for (int k = 0; k < order.Length; k++) inverse[order[k]] = k;
+        return inverse;
     }
 
     /// <summary>Re-orders the gate blocks (rows of <paramref name="h"/>·<paramref name="cols"/> values) so block k of the result is block order[k] of the input.</summary>

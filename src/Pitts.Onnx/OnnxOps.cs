@@ -651,26 +651,23 @@ internal static class OnnxOps
         if (r.Rank != 3 || r.Shape[0] != 1 || r.Shape[1] != gates * h || r.Shape[2] != h)
             throw new OnnxFormatException($"{who}: R has shape ({string.Join("x", r.Shape)}), expected (1 x {gates * h} x {h})");
         if (b is not null && b.Numel != 2 * gates * h) throw new OnnxFormatException($"{who}: B has {b.Numel} values, expected {2 * gates * h}");
-        int[] order; // block k of the Pitts layer is block order[k] of the ONNX weights
+        int[] order = OnnxExporter.Inverse(OnnxExporter.GateOrder(n.OpType)); // block k of the Pitts layer is block order[k] of the ONNX weights
         RecurrentLayer layer;
         switch (n.OpType)
         {
             case "LSTM":
                 CheckActivations(n, who, ["Sigmoid", "Tanh", "Tanh"]);
-                order = [0, 2, 3, 1];
                 layer = new Lstm(input, h, 1, bias: true, batchFirst: false);
                 break;
             case "GRU":
                 CheckActivations(n, who, ["Sigmoid", "Tanh"]);
                 if (Int(n, "linear_before_reset", 0) != 1)
                     throw new OnnxUnsupportedException($"{who}: linear_before_reset 0 (Pitts, like PyTorch, computes r⊙(W_hn·h + b_hn), linear_before_reset 1)");
-                order = [1, 0, 2];
                 layer = new Gru(input, h, 1, bias: true, batchFirst: false);
                 break;
             default:
                 var acts = A(n, "activations")?.Strings.Select(s => s.ToStringUtf8()).ToArray() ?? ["Tanh"];
                 if (acts.Length != 1 || acts[0] is not ("Tanh" or "Relu")) throw new OnnxUnsupportedException($"{who}: activations {string.Join(",", acts)} (Pitts runs Tanh or Relu)");
-                order = [0];
                 layer = new Rnn(input, h, 1, acts[0] == "Tanh" ? RnnNonlinearity.Tanh : RnnNonlinearity.Relu, bias: true, batchFirst: false);
                 break;
         }

@@ -11,7 +11,7 @@ namespace Pitts.Cli.Tests;
 /// trained with the CLI, exported, and run by Debian's python3-torch (tests/Pitts.Cli.Tests/PyTorch/check_export.py),
 /// which must give the raw outputs pitts predict wrote; numpy reads the .npy (an independent reader).
 /// </summary>
-public sealed class PyTorchExportTests : IDisposable
+public sealed class PyTorchExportTests(PyTorchExportTests.TorchRuns torch) : IDisposable, IClassFixture<PyTorchExportTests.TorchRuns>
 {
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("pitts-ptexport-");
 
@@ -23,19 +23,20 @@ public sealed class PyTorchExportTests : IDisposable
 
     private const string Python = "/usr/bin/python3";
 
-    /// <summary>Runs check_export.py on an export folder, the inputs and Pitts's outputs; returns its JSON.</summary>
-    private static JsonElement CheckWithPyTorch(string folder, string inputs, string outputs)
+    /// <summary>Runs check_export.py once on (export folder, inputs, Pitts's outputs) triples; returns its JSON, one object per triple.</summary>
+    internal static JsonElement[] CheckWithPyTorch(IEnumerable<(string Folder, string Inputs, string Outputs)> runs)
     {
         Assert.True(File.Exists(Python), $"{Python} is missing: run scripts/install-test-deps.sh (Debian's python3-torch)");
         var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(Repo.Root, "tests", "Pitts.Cli.Tests", "PyTorch", "check_export.py"), folder, inputs, outputs })
-            psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add(Path.Combine(Repo.Root, "tests", "Pitts.Cli.Tests", "PyTorch", "check_export.py"));
+        foreach (var (folder, inputs, outputs) in runs)
+            foreach (var a in new[] { folder, inputs, outputs }) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(180_000), "python3 did not finish in 3 minutes");
+        Assert.True(p.WaitForExit(300_000), "python3 did not finish in 5 minutes");
         Assert.True(p.ExitCode == 0, $"python3 check_export.py failed (exit {p.ExitCode}; is python3-torch installed? scripts/install-test-deps.sh):\n{stderr.Result}");
-        return JsonDocument.Parse(stdout.Result).RootElement;
+        return [.. JsonDocument.Parse(stdout.Result).RootElement.EnumerateArray()];
     }
 
     public static TheoryData<string, string[]> ZooModels => new()
@@ -54,35 +55,73 @@ public sealed class PyTorchExportTests : IDisposable
         { "poly", ["-m", "poly", "-d", "polynomial", "--degree", "4"] },
     };
 
+    /// <summary>
+    /// Every ZooModels case trained with the CLI, exported, run through pitts predict and then, all in one python3 process
+    /// (importing torch takes seconds, more on a loaded machine), through PyTorch; each theory case checks its own result.
+    /// </summary>
+    public sealed class TorchRuns : IDisposable
+    {
+        public sealed record Run(ModelSpec Spec, SafetensorsFile File, double[][] Rows, JsonElement Result);
+
+        private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("pitts-ptexport-all-");
+        private readonly Dictionary<string, Run> _runs = [];
+
+        public TorchRuns()
+        {
+            Repo.UseRepoData();
+            var prepared = new List<(string Key, ModelSpec Spec, SafetensorsFile File, double[][] Rows, string Folder, string X, string Y)>();
+            int i = 0;
+            foreach (var row in ZooModels)
+            {
+                string kind = (string)row[0];
+                string[] train = (string[])row[1];
+                string dir = Path.Combine(_dir.FullName, (i++).ToString(CultureInfo.InvariantCulture));
+                Directory.CreateDirectory(dir);
+                string P(string name) => Path.Combine(dir, name);
+                string ckpt = P("model.ckpt.safetensors");
+                var t = CliRunner.Run(["train", .. train, "--epochs", "2", "--quiet", "--save", ckpt]);
+                Assert.True(t.ExitCode == 0, t.Err);
+                var file = Safetensors.Load(ckpt);
+                var spec = ModelSpec.FromJson(file.Metadata["pitts.model"]);
+                Assert.Equal(kind, spec.Kind);
+
+                var e = CliRunner.Run("export", ckpt, "--pytorch", P("torch"));
+                Assert.True(e.ExitCode == 0, e.Err);
+                Assert.Equal("", e.Out);
+                Assert.True(File.Exists(P("torch/model.py")) && File.Exists(P("torch/model.safetensors")));
+
+                // Raw inputs spread around the data (images in [0, 1], others in [-2, 2]): the export standardises them as Pitts does.
+                int n = 5;
+                var x = Tensor.Rand([n, .. spec.InputShape], new Generator(7));
+                if (kind is not "cnn" and not "autoencoder") x = x * 4f - 2f;
+                Npy.Save(P("x.npy"), x);
+                var r = CliRunner.Run("predict", ckpt, "--input", P("x.npy"), "--out", P("y.npy"));
+                Assert.True(r.ExitCode == 0, r.Err);
+                Assert.Equal("", r.Out);
+                Assert.Contains("wrote ", r.Err);
+                var csv = CliRunner.Run("predict", ckpt, "--input", P("x.npy"));
+                var (_, rows) = CliRunner.Csv(csv.Out);
+                prepared.Add((Key(kind, train), spec, file, rows, P("torch"), P("x.npy"), P("y.npy")));
+            }
+            var results = CheckWithPyTorch(prepared.Select(r => (r.Folder, r.X, r.Y)));
+            Assert.Equal(prepared.Count, results.Length);
+            for (int k = 0; k < prepared.Count; k++)
+                _runs[prepared[k].Key] = new(prepared[k].Spec, prepared[k].File, prepared[k].Rows, results[k]);
+        }
+
+        public static string Key(string kind, string[] train) => kind + " " + string.Join(' ', train);
+
+        public Run this[string kind, string[] train] => _runs[Key(kind, train)];
+
+        public void Dispose() => _dir.Delete(true);
+    }
+
     [Theory]
     [MemberData(nameof(ZooModels))]
     public void Exported_model_gives_pitts_predict_outputs_in_pytorch(string kind, string[] train)
     {
-        string ckpt = P("model.ckpt.safetensors");
-        var t = CliRunner.Run(["train", .. train, "--epochs", "2", "--quiet", "--save", ckpt]);
-        Assert.True(t.ExitCode == 0, t.Err);
-        var file = Safetensors.Load(ckpt);
-        var spec = ModelSpec.FromJson(file.Metadata["pitts.model"]);
-        Assert.Equal(kind, spec.Kind);
-
-        var e = CliRunner.Run("export", ckpt, "--pytorch", P("torch"));
-        Assert.True(e.ExitCode == 0, e.Err);
-        Assert.Equal("", e.Out);
-        Assert.True(File.Exists(P("torch/model.py")) && File.Exists(P("torch/model.safetensors")));
-
-        // Raw inputs spread around the data (images in [0, 1], others in [-2, 2]): the export standardises them as Pitts does.
+        var (spec, file, rows, j) = torch[kind, train];
         int n = 5;
-        var x = Tensor.Rand([n, .. spec.InputShape], new Generator(7));
-        if (kind is not "cnn" and not "autoencoder") x = x * 4f - 2f;
-        Npy.Save(P("x.npy"), x);
-        var r = CliRunner.Run("predict", ckpt, "--input", P("x.npy"), "--out", P("y.npy"));
-        Assert.True(r.ExitCode == 0, r.Err);
-        Assert.Equal("", r.Out);
-        Assert.Contains("wrote ", r.Err);
-        var csv = CliRunner.Run("predict", ckpt, "--input", P("x.npy"));
-        var (_, rows) = CliRunner.Csv(csv.Out);
-
-        var j = CheckWithPyTorch(P("torch"), P("x.npy"), P("y.npy"));
         int[] expectedShape = kind == "autoencoder" ? [n, .. spec.InputShape] : [n, spec.Outputs];
         Assert.Equal("float32", j.GetProperty("pitts_dtype").GetString());
         Assert.Equal(expectedShape, j.GetProperty("pitts_shape").EnumerateArray().Select(v => v.GetInt32()));
@@ -138,7 +177,7 @@ public sealed class PyTorchExportTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(ckpt));
         Assert.False(File.Exists(P("here/model.py")));
         CliRunner.AssertBadInput(CliRunner.Run("export", ckpt, "--pytorch", ckpt), "is a file");
-        CliRunner.AssertBadInput(CliRunner.Run("export", ckpt), "give --pytorch DIR");
+        CliRunner.AssertBadInput(CliRunner.Run("export", ckpt), "or --pytorch DIR");
         CliRunner.AssertBadInput(CliRunner.Run("export", P("none.safetensors"), "--pytorch", P("x")), "file not found");
         Assert.Empty(Directory.GetFiles(P("here"), "*.tmp"));
     }
@@ -150,7 +189,7 @@ public sealed class PyTorchExportTests : IDisposable
         Assert.Equal(0, CliRunner.Run("train", "-d", "sine", "--hidden", "4", "-e", "1", "-q", "--save", ckpt).ExitCode);
         Npy.Save(P("x.npy"), Tensor.FromArray([0.5f, 1f, 2f], 3, 1));
         CliRunner.AssertBadInput(CliRunner.Run("predict", ckpt, "-i", P("x.npy"), "--out", P("y.npy"), "--json"), "--json and --out FILE.npy");
-        CliRunner.AssertBadInput(CliRunner.Run("predict", ckpt, "-i", P("x.npy"), "--out", P("x.npy")), "is an input of this command");
+        CliRunner.AssertBadInput(CliRunner.Run("predict", ckpt, "-i", P("x.npy"), "--out", P("x.npy")), "is also an input of this command");
         CliRunner.AssertBadInput(CliRunner.Run("predict", ckpt, "-i", P("x.npy"), "--out", P("no/such/y.npy")), "does not exist");
         // Written next to a CSV of the same predictions: the .npy holds the same float32 values.
         Assert.Equal(0, CliRunner.Run("predict", ckpt, "-i", P("x.npy"), "--out", P("y.npy")).ExitCode);

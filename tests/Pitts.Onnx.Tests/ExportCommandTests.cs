@@ -117,6 +117,82 @@ public class ExportCommandTests
     }
 
     [Fact]
+    public void EvalOnAnExportedAutoencoderScoresTheReconstruction()
+    {
+        // MNIST's targets are class labels; the autoencoder's outputs have its inputs' shape, so eval scores reconstructions
+        // as it does for the checkpoint (it failed with "CrossEntropy: ... needs class-index targets" before).
+        string dir = Directory.CreateTempSubdirectory("pitts-onnx-cli").FullName;
+        try
+        {
+            var spec = new ModelSpec { Kind = "autoencoder", InputShape = [1, 28, 28], Hidden = [8], Latent = 2, Task = "reconstruction" };
+            string ck = Checkpoint(spec, dir), onnx = Path.Combine(dir, "model.onnx");
+            Assert.Equal(0, Pitts("export", ck, "--onnx", onnx).Code);
+            var a = Pitts("eval", ck, "-d", "mnist");
+            var b = Pitts("eval", onnx, "-d", "mnist");
+            Assert.True(a.Code == 0, a.Err);
+            Assert.True(b.Code == 0, b.Err);
+            Assert.Equal(a.Out.Split('\n')[1..], b.Out.Split('\n')[1..]);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void AnOutputThatIsTheCheckpointIsRefusedThroughLinksToo()
+    {
+        string dir = Directory.CreateTempSubdirectory("pitts-onnx-cli").FullName;
+        try
+        {
+            // The checkpoint is named like the weights --pytorch writes, and reached again through a linked folder and a linked file.
+            string folder = Path.Combine(dir, "export");
+            Directory.CreateDirectory(folder);
+            string ck = Path.Combine(folder, "model.safetensors");
+            ZooCheckpoint.Save(ck, new ModelSpec { Kind = "mlp", InputShape = [2], Hidden = [4] }, new ModelSpec { Kind = "mlp", InputShape = [2], Hidden = [4] }.Build(new Generator(5)));
+            byte[] before = File.ReadAllBytes(ck);
+            Directory.CreateSymbolicLink(Path.Combine(dir, "linked"), folder);
+            File.CreateSymbolicLink(Path.Combine(dir, "link.onnx"), ck);
+            string other = Path.Combine(dir, "other");
+            foreach (var args in new[]
+            {
+                new[] { "export", ck, "--pytorch", folder },
+                ["export", ck, "--pytorch", Path.Combine(dir, "linked")],
+                ["export", ck, "--onnx", Path.Combine(dir, "link.onnx")],
+                ["export", ck, "--onnx", Path.Combine(dir, "linked", "model.safetensors")],
+                ["export", ck, "--onnx", Path.Combine(other, "model.py"), "--pytorch", other], // two outputs on one file
+            })
+            {
+                var (code, output, err) = Pitts(args);
+                Assert.True(code == 2, $"{string.Join(' ', args)}: exit {code}, {err}");
+                Assert.Equal("", output);
+                Assert.Single(err.Trim().Split('\n'));
+                Assert.Equal(before, File.ReadAllBytes(ck));
+            }
+            Assert.False(Directory.Exists(other));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void AFolderThatCannotBeWrittenGivesOneLineAndExitCode2()
+    {
+        if (!OperatingSystem.IsLinux()) return; // /proc takes no new files, even for root
+        string dir = Directory.CreateTempSubdirectory("pitts-onnx-cli").FullName;
+        try
+        {
+            var spec = new ModelSpec { Kind = "mlp", InputShape = [2], Hidden = [4] };
+            string ck = Checkpoint(spec, dir);
+            foreach (var args in new[] { new[] { "export", ck, "--onnx", "/proc/pitts-test.onnx" }, ["export", ck, "--pytorch", "/proc/pitts-test"], ["export", ck, "--pytorch", "/proc"] })
+            {
+                var (code, output, err) = Pitts(args);
+                Assert.True(code == 2, $"{string.Join(' ', args)}: exit {code}, {err}");
+                Assert.Equal("", output);
+                Assert.Single(err.Trim().Split('\n'));
+                Assert.Contains("/proc", err, StringComparison.Ordinal);
+            }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
     public void MistakesGiveOneLineAndExitCode2()
     {
         string dir = Directory.CreateTempSubdirectory("pitts-onnx-cli").FullName;
@@ -124,7 +200,8 @@ public class ExportCommandTests
         {
             string ck = Checkpoint(new ModelSpec { Kind = "mlp", InputShape = [2], Hidden = [4] }, dir);
             File.WriteAllText(Path.Combine(dir, "junk.onnx"), "not a model");
-            foreach (var args in new[] { new[] { "export", ck }, ["export", ck, "--onnx", ck], ["export", Path.Combine(dir, "missing.safetensors"), "--onnx", "x.onnx"], ["export", ck, "--onnx", Path.Combine(dir, "no", "such", "x.onnx")], ["predict", Path.Combine(dir, "junk.onnx"), "--values", "1,2"], ["summary", Path.Combine(dir, "junk.onnx")] })
+            Directory.CreateDirectory(Path.Combine(dir, "folder.onnx"));
+            foreach (var args in new[] { new[] { "export", ck }, ["export", ck, "--onnx", ck], ["export", Path.Combine(dir, "missing.safetensors"), "--onnx", "x.onnx"], ["export", ck, "--onnx", Path.Combine(dir, "no", "such", "x.onnx")], ["predict", Path.Combine(dir, "junk.onnx"), "--values", "1,2"], ["summary", Path.Combine(dir, "junk.onnx")], ["summary", Path.Combine(dir, "folder.onnx")], ["export", Path.Combine(dir, "junk.onnx"), "--onnx", Path.Combine(dir, "x.onnx")] })
             {
                 var (code, output, err) = Pitts(args);
                 Assert.Equal(2, code);

@@ -80,4 +80,21 @@ public class ImportTests(ITestOutputHelper output)
         w.AsSpan()[0] = orig;
         Assert.Equal((up - down) / (2 * eps), analytic, 2e-2f);
     }
+
+    [Fact]
+    public void TheDocsListTheOperatorsLoadRuns()
+    {
+        // docs/INTEROP.md names every operator Onnx.Load runs and no other (commit bc187d6's message counted 51; there are 56).
+        string docs = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "INTEROP.md"));
+        const string Lead = "Operators `Onnx.Load` runs (`Onnx.SupportedOperators`):";
+        int start = docs.IndexOf(Lead, StringComparison.Ordinal);
+        Assert.True(start >= 0, "INTEROP.md has no operator list");
+        int end = docs.IndexOf('.', start + Lead.Length);
+        var listed = docs[(start + Lead.Length)..end].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Onnx.SupportedOperators.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+        Assert.Equal(56, listed.Length);
+    }
+
+    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", ".."));
 }

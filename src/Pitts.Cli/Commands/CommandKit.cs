@@ -93,30 +93,9 @@ public static class CommandKit
     /// </summary>
     public static void RefuseInputAsOutput(CommandContext ctx, string output, string option, Option? outputOption)
     {
-        string target = Resolve(output);
         foreach (var input in ctx.InputFiles(outputOption))
-            if (Resolve(input) == target)
+            if (IO.FilePaths.Same(input, output))
                 throw new UsageException($"{option}: '{output}' is also an input of this command; refusing to overwrite it (choose another file)");
-    }
-
-    /// <summary>The full path of <paramref name="path"/> with every symbolic link in it followed.</summary>
-    internal static string Resolve(string path)
-    {
-        string full = Path.GetFullPath(path);
-        string root = Path.GetPathRoot(full) ?? "/";
-        string current = root;
-        foreach (var part in full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
-        {
-            current = Path.Combine(current, part);
-            try
-            {
-                var info = new FileInfo(current);
-                if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } t) current = t.FullName;
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
-        return current;
     }
 
     /// <summary>--out PATH: write the results to a file instead of standard output.</summary>

@@ -25,8 +25,10 @@ public static class EvalCommand
             if (ctx.Get(dataset) is { } d)
             {
                 var o = (options ?? new TrainOptions()) with { Dataset = d };
-                var data = DataSources.Load(d, o.SyntheticFor(d), spec.Task == "classification" ? "classification" : spec.Task == "regression" ? "regression" : null, o.Limit);
-                if (Interop.OnnxFiles.IsOnnx(path)) spec = spec with { Task = data.Task }; // a file from elsewhere: the data says
+                // A table's task follows the model's, except for an ONNX file that is not a classifier from pitts export: the table says.
+                string? task = spec.Task == "classification" || (spec.Task == "regression" && model is not Onnx.OnnxModule) ? spec.Task : null;
+                var data = DataSources.Load(d, o.SyntheticFor(d), task, o.Limit);
+                if (model is Onnx.OnnxModule m) spec = spec with { Task = Interop.OnnxFiles.EvalTask(m, spec, data) }; // a file from elsewhere: its shapes and the data say
                 var x = data.X;
                 if (spec.InputShape.Length == 2 && x.Rank == 4 && x.Size(1) == 1) x = x.Reshape(x.Size(0), x.Size(2), x.Size(3));
                 CommandKit.Require(x.Shape.Skip(1).SequenceEqual(spec.InputShape),

@@ -23,9 +23,16 @@ public static class ExportCommand
             string path = ctx.Parse.GetValue(checkpoint)!;
             string? onnxOut = ctx.Get(onnx);
             string? dir = ctx.Get(pytorch);
+            CommandKit.Require(!OnnxFiles.IsOnnx(path), $"'{path}' is an ONNX file; export takes a checkpoint saved by 'pitts train --save'");
             CommandKit.Require(onnxOut is not null || dir is not null, "give --onnx OUT.onnx or --pytorch DIR (or both)");
             CommandKit.Require(onnxOut is null || onnxOut.Length > 0, "--onnx needs a file name");
             CommandKit.Require(dir is null || dir.Length > 0, "--pytorch needs a folder");
+            if (onnxOut is not null)
+            {
+                CommandKit.RefuseInputAsOutput(ctx, onnxOut, "--onnx", onnx);
+                CommandKit.Require(dir is null || !(IO.FilePaths.Same(onnxOut, Path.Combine(dir, PyTorchExport.ModuleFile)) || IO.FilePaths.Same(onnxOut, Path.Combine(dir, PyTorchExport.WeightsFile))),
+                    $"--onnx: '{onnxOut}' is a file --pytorch writes; choose another file");
+            }
             var ck = TrainSession.LoadCheckpoint(path);
             if (onnxOut is not null) ctx.Error.WriteLine($"wrote {OnnxCheckpointExport.Write(ck, path, onnxOut)}");
             if (dir is not null)

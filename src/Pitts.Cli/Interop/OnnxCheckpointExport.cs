@@ -17,23 +17,15 @@ internal static class OnnxCheckpointExport
     {
         var spec = ck.Spec;
         string full = Path.GetFullPath(outPath);
-        if (string.Equals(full, Path.GetFullPath(checkpointPath), StringComparison.Ordinal))
-            throw new UsageException($"--onnx: '{outPath}' is the checkpoint itself; choose another file");
+        // ExportCommand has refused an output that is one of its inputs (CommandKit.RefuseInputAsOutput, links followed).
         if (Directory.Exists(full)) throw new UsageException($"--onnx: '{full}' is a folder, not a file");
         string? dir = Path.GetDirectoryName(full);
         if (dir is not null && !Directory.Exists(dir)) throw new UsageException($"--onnx: folder '{dir}' does not exist");
-        Tensor? mean = null, std = null;
-        if (spec.InputMean is not null && spec.InputStd is not null)
-        {
-            // The shapes ModelSpec.Normalize broadcasts with: per value of a sample, or per feature of its last dimension.
-            int[] shape = spec.InputMean.Length == spec.InputSize ? spec.InputShape : [spec.InputMean.Length];
-            mean = Tensor.FromArray(spec.InputMean, shape);
-            std = Tensor.FromArray(spec.InputStd, shape);
-        }
+        var stats = spec.InputStatistics(); // the tensors ModelSpec.Normalize broadcasts with
         var options = new OnnxExportOptions
         {
-            InputMean = mean,
-            InputStd = std,
+            InputMean = stats?.Mean,
+            InputStd = stats?.Std,
             ProbabilitiesName = spec.Task == "classification" ? "probabilities" : null, // the p0.. columns of pitts predict
             DocString = $"Pitts {spec.Describe()} ({spec.Task}); input (batch, {string.Join(", ", spec.InputShape)}) raw, standardised inside the graph; exported from {Path.GetFileName(checkpointPath)}",
         };

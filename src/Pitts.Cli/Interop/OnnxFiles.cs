@@ -14,6 +14,7 @@ internal static class OnnxFiles
     /// <summary>Loads the file, turning a file not found or a format error into a one-line <see cref="UsageException"/>.</summary>
     public static OnnxModule Load(string path)
     {
+        if (Directory.Exists(path)) throw new UsageException($"'{path}' is a folder, not an ONNX file");
         if (!File.Exists(path)) throw new UsageException($"file not found: {path}");
         try { return Onnx.Onnx.Load(path); }
         catch (PittsException e) { throw new UsageException(e.Message.Contains(Path.GetFileName(path), StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}"); }
@@ -50,6 +51,21 @@ internal static class OnnxFiles
         if (dataset is null) throw new UsageException($"{path}: an ONNX file does not say which data it was trained on; pass --dataset");
         var (m, spec) = ForPredict(path);
         return (m, spec, null, $"ONNX model from '{m.Producer}', input ({string.Join("x", m.InputShape.Select(Dim))})");
+    }
+
+    /// <summary>
+    /// The task <c>pitts eval</c> scores an ONNX file on with <paramref name="data"/>: classification for a classifier
+    /// from <c>pitts export</c>; reconstruction when the model's outputs have its inputs' shape and the data's targets
+    /// do not fit them (an autoencoder on MNIST); otherwise the data set's task.
+    /// </summary>
+    public static string EvalTask(OnnxModule m, ModelSpec spec, Training.DataSet data)
+    {
+        if (spec.Task == "classification") return spec.Task;
+        var outShape = m.OutputShape.Skip(1).ToArray();
+        bool targetsFit = data.Task == "classification"
+            ? outShape.Length == 1 && outShape[0] == data.Outputs
+            : data.Y.Shape.Skip(1).SequenceEqual(outShape);
+        return !targetsFit && outShape.SequenceEqual(m.InputShape.Skip(1)) ? "reconstruction" : data.Task;
     }
 
     private static string Dim(int d) => d < 0 ? "?" : d.ToString(CultureInfo.InvariantCulture);

@@ -41,32 +41,14 @@ public static class PyTorchExport
         if (File.Exists(dir)) throw new PyTorchExportException($"'{folder}' is a file; give a folder");
         string py = Path.Combine(dir, ModuleFile), weights = Path.Combine(dir, WeightsFile);
         foreach (var input in inputs)
-        {
-            string full = Path.GetFullPath(input);
-            if (PathsEqual(full, py) || PathsEqual(full, weights))
+            if (IO.FilePaths.Same(input, py) || IO.FilePaths.Same(input, weights)) // links followed: a linked folder is the same folder
                 throw new PyTorchExportException($"writing into '{folder}' would overwrite '{input}'; choose another folder");
-        }
         string source = ModuleSource(spec);
-        Directory.CreateDirectory(dir);
+        try { Directory.CreateDirectory(dir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new PyTorchExportException($"cannot create the folder '{folder}': {e.Message}"); }
         ZooCheckpoint.Save(weights, spec, model); // atomic: temporary file, flush, rename
-        string tmp = Path.Combine(dir, $".{ModuleFile}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                fs.Write(new UTF8Encoding(false).GetBytes(source));
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, py, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+        IO.AtomicFile.Write(py, s => s.Write(new UTF8Encoding(false).GetBytes(source)), msg => new PyTorchExportException(msg));
     }
-
-    private static bool PathsEqual(string a, string b) =>
-        string.Equals(a, b, OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
     /// <summary>The source of <see cref="ModuleFile"/> for a model built from <paramref name="spec"/> (its layers under the names <see cref="ModelSpec.Build"/> gives them).</summary>
     public static string ModuleSource(ModelSpec spec)
@@ -116,7 +98,7 @@ public static class PyTorchExport
 
     private static string Header(ModelSpec spec)
     {
-        int[] meanShape = spec.InputMean is null ? [1] : spec.InputMean.Length == spec.InputSize ? spec.InputShape : [spec.InputMean.Length];
+        int[] meanShape = spec.InputStatistics() is var (mean, _) ? [.. mean.Shape] : [1];
         var sb = new StringBuilder();
         sb.Append($""""
             """PyTorch port of a Pitts model: {spec.Describe().Replace("\"", "'", StringComparison.Ordinal)}.

@@ -264,11 +264,19 @@ public sealed record ModelSpec
     public Tensor Normalize(Tensor batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (InputMean is null || InputStd is null) return batch;
+        return InputStatistics() is var (mean, std) ? (batch - mean) / std : batch;
+    }
+
+    /// <summary>
+    /// The stored <see cref="InputMean"/> and <see cref="InputStd"/> as tensors that broadcast against a batch: of shape
+    /// <see cref="InputShape"/> when there is one value per input value, else one per feature of the last dimension;
+    /// null when the spec holds no statistics. <see cref="Normalize"/> and the ONNX and PyTorch exports use them.
+    /// </summary>
+    public (Tensor Mean, Tensor Std)? InputStatistics()
+    {
+        if (InputMean is null || InputStd is null) return null;
         int[] shape = InputMean.Length == InputSize ? InputShape : [InputMean.Length];
-        var mean = Tensor.FromArray(InputMean, shape);
-        var std = Tensor.FromArray(InputStd, shape);
-        return (batch - mean) / std;
+        return (Tensor.FromArray(InputMean, shape), Tensor.FromArray(InputStd, shape));
     }
 
     private int Width(int fallback) => Hidden.Length > 0 ? Hidden[0] : fallback;
