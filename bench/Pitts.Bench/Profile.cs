@@ -47,6 +47,35 @@ public static class Profile
     }
 
     /// <summary>
+    /// Runs <paramref name="steps"/> lecture-mlp steps untimed (hidden option --steps-mlp N) and prints the final loss with
+    /// its bits and the bytes allocated per step after the first 10: run under callgrind at two step counts, the
+    /// difference of the instruction counts is the cost of the extra steps, whatever the machine's load.
+    /// </summary>
+    public static void MlpSteps(int steps)
+    {
+        var x = Tensor.Linspace(-3, 3, 30).Unsqueeze(1);
+        var y = x.Sin();
+        var net = new Sequential(new Linear(1, 20, generator: new Generator(0)), new Relu(),
+            new Linear(20, 15, generator: new Generator(1)), new Relu(), new Linear(15, 1, generator: new Generator(2)));
+        var crit = new MseLoss();
+        var opt = new Adam(net.Parameters(), lr: 0.01f);
+        Tensor l = null!;
+        long a0 = 0;
+        for (int i = 0; i < steps; i++)
+        {
+            if (i == Math.Min(10, steps)) a0 = GC.GetAllocatedBytesForCurrentThread();
+            l = crit.Forward(net.Forward(x), y);
+            l.Backward();
+            opt.Step();
+            opt.ZeroGrad();
+        }
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - a0;
+        float loss = l.Item();
+        Console.WriteLine($"steps {steps}: final loss {loss:R} (bits 0x{BitConverter.SingleToInt32Bits(loss):x8}), " +
+            $"{(steps > 10 ? bytes / (steps - 10) : 0)} B allocated per step");
+    }
+
+    /// <summary>
     /// The lecture's 1-20-15-1 MLP step split into forward, backward and optimizer: CPU microseconds and bytes allocated
     /// per step (hidden option --profile-mlp), to find what dominates a tiny model.
     /// </summary>

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace Pitts.Optim;
 
 /// <summary>
@@ -60,18 +63,43 @@ public class Adam : Optimizer
         float biasCorrection1 = 1f - MathF.Pow(b1, t);
         float biasCorrection2Sqrt = MathF.Sqrt(1f - MathF.Pow(b2, t));
         float stepSize = lr / biasCorrection1;
-        bool decoupled = DecoupledWeightDecay;
-        for (int j = 0; j < p.Length; j++)
+        bool decoupled = DecoupledWeightDecay, amsgrad = AmsGrad; // locals: read once, not per element
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // The loop below, Vector<float>.Count weights at a time (it ran 85 instructions a weight): the same
+            // operations in the same order, with no fused multiply-add, so every weight rounds exactly as there.
+            var pv = MemoryMarshal.Cast<float, Vector<float>>(p);
+            var gv = MemoryMarshal.Cast<float, Vector<float>>(grad);
+            var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
+            var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+            var vMaxV = MemoryMarshal.Cast<float, Vector<float>>(vMax);
+            var decay = new Vector<float>(1f - lr * wd);
+            var scale2 = new Vector<float>(biasCorrection2Sqrt);
+            var epsV = new Vector<float>(eps);
+            for (int i = 0; i < pv.Length; i++)
+            {
+                var g = gv[i];
+                if (decoupled) pv[i] *= decay;
+                else g += wd * pv[i];
+                var mi = mv[i] = b1 * mv[i] + (1f - b1) * g;
+                var vHat = vv[i] = b2 * vv[i] + (1f - b2) * g * g;
+                if (amsgrad) vHat = vMaxV[i] = Vector.Max(vMaxV[i], vHat);
+                var denom = Vector.SquareRoot(vHat) / scale2 + epsV;
+                pv[i] -= stepSize * mi / denom;
+            }
+            j = pv.Length * Vector<float>.Count;
+        }
+        for (; j < p.Length; j++)
         {
             float g = grad[j];
             if (decoupled) p[j] *= 1f - lr * wd;   // θ ← θ - αλθ, outside the adaptive scaling
             else g += wd * p[j];                    // L2: λθ joins the gradient
-            m[j] = b1 * m[j] + (1f - b1) * g;
-            v[j] = b2 * v[j] + (1f - b2) * g * g;
-            float vHat = v[j];
-            if (AmsGrad) vHat = vMax[j] = Math.Max(vMax[j], v[j]);
+            float mj = m[j] = b1 * m[j] + (1f - b1) * g;
+            float vHat = v[j] = b2 * v[j] + (1f - b2) * g * g;
+            if (amsgrad) vHat = vMax[j] = Math.Max(vMax[j], vHat);
             float denom = MathF.Sqrt(vHat) / biasCorrection2Sqrt + eps;
-            p[j] -= stepSize * m[j] / denom;
+            p[j] -= stepSize * mj / denom;
         }
     }
 }

@@ -104,9 +104,10 @@ public abstract class Optimizer
     protected int NextStep(int index)
     {
         var st = _state[index];
-        int t = st.TryGetValue("step", out var s) ? (int)s.Item() + 1 : 1;
-        st["step"] = Tensor.Scalar(t);
-        return t;
+        if (!st.TryGetValue("step", out var s)) st["step"] = s = Tensor.Scalar(0);
+        var count = s.AsSpan(); // counted in place: no new tensor per parameter per step
+        count[0] += 1;
+        return (int)count[0];
     }
 
     /// <summary>Applies one update to every parameter that has a gradient, in place and without recording a graph.</summary>
