@@ -52,34 +52,44 @@ public sealed partial class FileBasedApps : IDisposable
         RelativeProject().Replace(code, m => "#:project " + Path.Combine(_root, m.Groups["path"].Value).Replace('\\', '/'));
 
     /// <summary>
-    /// Writes and runs every app (name, code), <paramref name="parallel"/> at a time after the first (which runs alone,
-    /// so that a stale library is built once, not by two apps at the same time); results in the order given.
+    /// Writes and runs every app (name, code), <paramref name="parallel"/> at a time; results in the order given. The
+    /// libraries the apps name are built first, once (<c>dotnet build -c Release</c>, a no-op when they are up to date),
+    /// and the apps then skip building them (<c>BuildProjectReferences=false</c>): two apps never build a library at the
+    /// same time, and each saves the libraries' up-to-date check.
     /// </summary>
     public async Task<List<Result>> RunAll(IReadOnlyList<(string Name, string Code)> apps, TimeSpan timeout, int parallel = 2,
         IReadOnlyDictionary<string, string>? environment = null)
     {
+        foreach (var project in apps.SelectMany(a => ProjectPaths().Matches(a.Code).Select(m => m.Groups["path"].Value)).Distinct())
+        {
+            var (exit, log) = await ConsoleProject.Dotnet(Dir, TimeSpan.FromMinutes(5), environment, ConsoleProject.BuildArguments(project));
+            if (exit != 0) throw new InvalidOperationException($"dotnet build {project} failed (exit code {exit}):\n{log}");
+        }
         var results = new Result[apps.Count];
-        if (apps.Count == 0) return [];
-        results[0] = await Run(apps[0].Name, apps[0].Code, timeout, environment);
         using var gate = new SemaphoreSlim(parallel);
-        await Task.WhenAll(Enumerable.Range(1, apps.Count - 1).Select(async i =>
+        await Task.WhenAll(Enumerable.Range(0, apps.Count).Select(async i =>
         {
             await gate.WaitAsync();
-            try { results[i] = await Run(apps[i].Name, apps[i].Code, timeout, environment); }
+            try { results[i] = await Run(apps[i].Name, apps[i].Code, timeout, environment, buildLibraries: false); }
             finally { gate.Release(); }
         }));
         return [.. results];
     }
 
-    /// <summary>Writes <paramref name="code"/> as <c>NAME/app.cs</c> and runs it with <c>dotnet run -c Release app.cs</c> in its folder.</summary>
-    public async Task<Result> Run(string name, string code, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Writes <paramref name="code"/> as <c>NAME/app.cs</c> and runs it with <c>dotnet run -c Release app.cs</c> in its
+    /// folder; without <paramref name="buildLibraries"/> the libraries it names must have been built (Release) already.
+    /// </summary>
+    public async Task<Result> Run(string name, string code, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null,
+        bool buildLibraries = true)
     {
         string dir = Path.Combine(Dir, name);
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "app.cs"), code);
         var sw = Stopwatch.StartNew();
         // No build servers: they would outlive the run and hold its output streams open.
-        var (exit, log) = await ConsoleProject.Dotnet(dir, timeout, environment, "run", "-c", "Release", "--disable-build-servers", "app.cs");
+        string[] args = ["run", "-c", "Release", "--disable-build-servers", .. buildLibraries ? Array.Empty<string>() : ["-p:BuildProjectReferences=false"], "app.cs"];
+        var (exit, log) = await ConsoleProject.Dotnet(dir, timeout, environment, args);
         return new Result(name, exit, log, sw.Elapsed.TotalSeconds);
     }
 
@@ -91,4 +101,7 @@ public sealed partial class FileBasedApps : IDisposable
 
     [GeneratedRegex(@"^#:project (?<path>src/\S+)", RegexOptions.Multiline)]
     private static partial Regex RelativeProject();
+
+    [GeneratedRegex(@"^#:project (?<path>\S+)", RegexOptions.Multiline)]
+    private static partial Regex ProjectPaths();
 }
