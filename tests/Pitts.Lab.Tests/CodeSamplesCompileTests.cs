@@ -75,8 +75,19 @@ public sealed class CodeSamplesCompileTests(ITestOutputHelper output)
         foreach (var data in PlaygroundModel.DataKeys)
             Add("playground-" + data, CodeSamples.Playground(new PlaygroundSettings
             {
-                Data = data, Noise = 25, TrainPercent = 70, Features = PlaygroundModel.FeatureKeys, Hidden = [8, 6, 4],
-                Activation = "relu", Loss = "mse", Optimizer = "sgd", Lr = 0.1, L2 = 0.001, Batch = 7, Epochs = 20, Seed = 5,
+                Data = data,
+                Noise = 25,
+                TrainPercent = 70,
+                Features = PlaygroundModel.FeatureKeys,
+                Hidden = [8, 6, 4],
+                Activation = "relu",
+                Loss = "mse",
+                Optimizer = "sgd",
+                Lr = 0.1,
+                L2 = 0.001,
+                Batch = 7,
+                Epochs = 20,
+                Seed = 5,
                 Custom = data == "custom" ? [(1.5, -2, 1), (-3, 0.25, 0), (0, 0, 1)] : [],
             }));
         foreach (var opt in new[] { "momentum", "rmsprop", "adam" })

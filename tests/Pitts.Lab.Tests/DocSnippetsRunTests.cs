@@ -37,6 +37,7 @@ public sealed partial class DocSnippetsRunTests(DocSnippetsRunTests.Apps apps, I
         ("docs/NEURO.md", "Console.Write(TruthTable.Of(xor));", ["0  0 | 0", "0  1 | 1", "1  0 | 1", "1  1 | 0"]),
         ("docs/NEURO.md", "var model = new HodgkinHuxleyModel();", ["68.32 Hz", "6.259", "6.929"]),
         ("docs/DATA.md", "Safetensors.Save(", ["fc1.weight"]),
+        ("docs/RECIPES.md", "Console.WriteLine(Tensor.FromArray([1f, 2f, 3f]) * 2f);", ["tensor([2.0000, 4.0000, 6.0000], shape=(3))"]),
     ];
 
     /// <summary>
@@ -94,13 +95,19 @@ public sealed partial class DocSnippetsRunTests(DocSnippetsRunTests.Apps apps, I
     }
 
     /// <summary>
-    /// The file-based app of block <paramref name="s"/>: the <c>#:project</c> lines it needs (absolute paths), a
-    /// <c>#line</c> directive that maps its code to the doc's lines, the code.
+    /// The file-based app of block <paramref name="s"/>: the <c>#:project</c> lines it needs (its own, if it opens with
+    /// <c>#:</c> directives, else <see cref="FileBasedApps.ProjectLines"/>), with absolute paths, then a <c>#line</c>
+    /// directive that maps its code to the doc's lines, then its code.
     /// </summary>
-    public static string App(FileBasedApps apps, string root, Snippet s) =>
-        apps.Absolute(FileBasedApps.ProjectLines(s.Code))
-        + $"#line {s.Line + 1} \"{Path.Combine(root, s.File).Replace('\\', '/')}\"\n"
-        + s.Code + "\n";
+    public static string App(FileBasedApps apps, string root, Snippet s)
+    {
+        var lines = s.Code.Split('\n');
+        int own = lines.TakeWhile(l => l.StartsWith("#:", StringComparison.Ordinal)).Count();
+        string directives = own > 0 ? string.Join('\n', lines[..own]) + "\n" : FileBasedApps.ProjectLines(s.Code);
+        return apps.Absolute(directives)
+            + $"#line {s.Line + 1 + own} \"{Path.Combine(root, s.File).Replace('\\', '/')}\"\n"
+            + string.Join('\n', lines[own..]) + "\n";
+    }
 
     [Fact]
     public void The_docs_have_csharp_blocks_and_the_lists_name_real_ones()
