@@ -103,7 +103,14 @@ internal static partial class ConsoleProject
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         using (var cts = new CancellationTokenSource(timeout))
-            await p.WaitForExitAsync(cts.Token);
+        {
+            try { await p.WaitForExitAsync(cts.Token); }
+            catch (OperationCanceledException)
+            {
+                p.Kill(entireProcessTree: true);
+                throw new TimeoutException($"dotnet {string.Join(' ', args)} in {dir} ran past {timeout.TotalSeconds:0} s");
+            }
+        }
         return (p.ExitCode, await stdout + await stderr);
     }
 

@@ -6,12 +6,25 @@ namespace Pitts.Lab.Services;
 /// <summary>
 /// The C# behind each page's "Show code" panel, for the page's current settings. Every sample is a complete program
 /// (top-level statements with their <c>using</c> directives) that uses only the public API of Pitts and Pitts.Neuro, so a
-/// reader can paste it into <c>dotnet new console</c> with a reference to src/Pitts (and src/Pitts.Neuro) and run it;
+/// reader can save it, with its <see cref="ProjectLines"/> (the panel shows them), as sample.cs in a clone and run it;
 /// data the library does not ship is made inline. <c>CodeSamplesCompileTests</c> compiles every sample for a range of
 /// settings against the library, so a sample that names something missing fails the tests.
 /// </summary>
 public static class CodeSamples
 {
+    /// <summary>
+    /// The <c>#:project</c> lines that make <paramref name="code"/> a .NET file-based app when it is saved in the root of a
+    /// clone of the repository (<c>dotnet run -c Release sample.cs</c>): src/Pitts, and src/Pitts.Neuro or src/Pitts.Onnx
+    /// when the code uses their namespaces.
+    /// </summary>
+    public static string ProjectLines(string code) =>
+        "#:project src/Pitts/Pitts.csproj\n"
+        + (code.Contains("using Pitts.Neuro", StringComparison.Ordinal) ? "#:project src/Pitts.Neuro/Pitts.Neuro.csproj\n" : "")
+        + (code.Contains("using Pitts.Onnx", StringComparison.Ordinal) ? "#:project src/Pitts.Onnx/Pitts.Onnx.csproj\n" : "");
+
+    /// <summary>A sample as the "Show code" panel shows it, a file-based app: its <see cref="ProjectLines"/>, then the code.</summary>
+    public static string FileBasedApp(string code) => ProjectLines(code) + code;
+
     private static string Ints(IEnumerable<int> values) => string.Join(", ", values);
 
     private static string Lits(IEnumerable<double> values) => string.Join(", ", values.Select(Num.Lit));
