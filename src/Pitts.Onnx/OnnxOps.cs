@@ -167,17 +167,17 @@ internal static class OnnxOps
             case "LogSoftmax": return [One(F(0).LogSoftmax(Axis(Int(n, "axis", -1), x[0]!.Rank, n)))];
             case "MatMul": return [One(F(0).MatMul(F(1)))];
             case "Gemm": return [One(Gemm(n, F(0), F(1), x.Length > 2 && x[2] is not null ? F(2) : null))];
-            case "Conv": return [One(Conv(n, F(0), F(1), x.Length > 2 && x[2] is not null ? F(2) : null))];
+            case "Conv": return [One(Conv(n, F(0), F(1), x.Length > 2 && x[2] is not null ? F(2) : null, ctx))];
             case "MaxPool":
                 {
-                    var (k, s, p, d) = Window(n, x[0]!, dilations: true);
+                    var (k, s, p, d) = Window(n, x[0]!, dilations: true, ctx);
                     if (Int(n, "storage_order", 0) != 0) throw Unsupported(n, "storage_order 1");
                     if (n.Output.Count > 1 && n.Output[1].Length > 0) throw Unsupported(n, "the Indices output");
                     return [One(F(0).MaxPool2d(k, s, p, d))];
                 }
             case "AveragePool":
                 {
-                    var (k, s, p, _) = Window(n, x[0]!, dilations: false);
+                    var (k, s, p, _) = Window(n, x[0]!, dilations: false, ctx);
                     return [One(F(0).AvgPool2d(k, s, p, Int(n, "count_include_pad", 0) != 0))];
                 }
             case "GlobalAveragePool":
@@ -282,7 +282,7 @@ internal static class OnnxOps
             case "Not": return [OnnxValue.Of(x[0]!.AsInts("Not").Select(v => v == 0 ? 1L : 0L).ToArray(), x[0]!.Shape, isBool: true)];
             case "ReduceMean": return [One(Reduce(n, x, mean: true))];
             case "ReduceSum": return [One(Reduce(n, x, mean: false))];
-            case "Pad": return [One(Pad(n, x))];
+            case "Pad": return [One(Pad(n, x, ctx))];
             case "LSTM" or "GRU" or "RNN": return RunRecurrent(n, x, ctx.Recurrent[n]);
             default: throw Unsupported(n, $"operator '{n.OpType}'");
         }
@@ -550,23 +550,41 @@ internal static class OnnxOps
         return (ToInt(p[0], n, "pads"), ToInt(p[1], n, "pads"));
     }
 
-    private static Tensor Conv(NodeProto n, Tensor x, Tensor w, Tensor? b)
+    /// <summary>
+    /// Refuses a window whose padding (an attribute, so any size a file declares) would make the padded input, the
+    /// unfolded columns or the output larger than the run's cap, before anything is allocated.
+    /// </summary>
+    private static void CapWindow(NodeProto n, IReadOnlyList<int> shape, (int H, int W) k, (int H, int W) s, (int H, int W) p, (int H, int W) d, long outChannels, Context ctx)
+    {
+        long h = shape[2] + 2L * p.H, w = shape[3] + 2L * p.W;
+        Cap((long)shape[0] * shape[1] * h * w, ctx, n);
+        long oh = s.H > 0 ? Math.Max(0, (h - (long)d.H * (k.H - 1) - 1) / s.H + 1) : 0;
+        long ow = s.W > 0 ? Math.Max(0, (w - (long)d.W * (k.W - 1) - 1) / s.W + 1) : 0;
+        Cap((long)shape[0] * outChannels * oh * ow, ctx, n);
+        Cap((long)shape[1] * k.H * k.W * oh * ow, ctx, n);
+    }
+
+    private static Tensor Conv(NodeProto n, Tensor x, Tensor w, Tensor? b, Context ctx)
     {
         if (x.Rank != 4 || w.Rank != 4) throw Unsupported(n, $"a convolution of rank {x.Rank} (Pitts runs 2-D convolutions)");
         if (Int(n, "group", 1) != 1) throw Unsupported(n, $"group {Int(n, "group", 1)}");
         var k = Pair(Ints(n, "kernel_shape"), (w.Shape[2], w.Shape[3]), n, "kernel_shape");
         if (k != (w.Shape[2], w.Shape[3])) throw new OnnxFormatException($"ONNX node '{n.Name}' (Conv): kernel_shape {k} differs from the weight's ({w.Shape[2]}, {w.Shape[3]})");
-        return Tensor.Conv2d(x, w, b, Pair(Ints(n, "strides"), (1, 1), n, "strides"), Pads(n), Pair(Ints(n, "dilations"), (1, 1), n, "dilations"));
+        var (strides, pads, dilations) = (Pair(Ints(n, "strides"), (1, 1), n, "strides"), Pads(n), Pair(Ints(n, "dilations"), (1, 1), n, "dilations"));
+        CapWindow(n, x.Shape, k, strides, pads, dilations, w.Shape[0], ctx);
+        return Tensor.Conv2d(x, w, b, strides, pads, dilations);
     }
 
-    private static ((int H, int W) K, (int H, int W) S, (int H, int W) P, (int H, int W) D) Window(NodeProto n, OnnxValue x, bool dilations)
+    private static ((int H, int W) K, (int H, int W) S, (int H, int W) P, (int H, int W) D) Window(NodeProto n, OnnxValue x, bool dilations, Context ctx)
     {
         if (x.Rank != 4) throw Unsupported(n, $"pooling of a rank-{x.Rank} input (Pitts pools (N x C x H x W))");
         if (Int(n, "ceil_mode", 0) != 0) throw Unsupported(n, "ceil_mode 1");
         var k = Pair(Ints(n, "kernel_shape") ?? throw new OnnxFormatException($"ONNX node '{n.Name}' ({n.OpType}): no kernel_shape"), (1, 1), n, "kernel_shape");
         var d = Pair(Ints(n, "dilations"), (1, 1), n, "dilations");
         if (!dilations && d != (1, 1)) throw Unsupported(n, "dilations");
-        return (k, Pair(Ints(n, "strides"), (1, 1), n, "strides"), Pads(n), d);
+        var (s, p) = (Pair(Ints(n, "strides"), (1, 1), n, "strides"), Pads(n));
+        CapWindow(n, x.Shape, k, s, p, d, x.Shape[1], ctx);
+        return (k, s, p, d);
     }
 
     private static Tensor BatchNormalization(NodeProto n, Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor var)
@@ -585,7 +603,8 @@ internal static class OnnxOps
         int d = (int)Numel([.. x.Shape.Skip(axis)]);
         if (scale.Numel != d || (bias is not null && bias.Numel != d))
             throw new OnnxFormatException($"ONNX node '{n.Name}' (LayerNormalization): scale and bias must hold {d} values (the dimensions from axis {axis} of ({string.Join("x", x.Shape)}))");
-        return LayerNorm.LayerNormOp(x, d, scale, bias, Float(n, "epsilon", 1e-5f));
+        // B is optional in ONNX; the fused op takes a bias whenever it takes a scale.
+        return LayerNorm.LayerNormOp(x, d, scale.Reshape(d), bias?.Reshape(d) ?? Tensor.Zeros(d), Float(n, "epsilon", 1e-5f));
     }
 
     private static Tensor Reduce(NodeProto n, OnnxValue?[] x, bool mean)
@@ -602,7 +621,7 @@ internal static class OnnxOps
         return mean ? v.Mean(dims, keep) : v.Sum(dims, keep);
     }
 
-    private static Tensor Pad(NodeProto n, OnnxValue?[] x)
+    private static Tensor Pad(NodeProto n, OnnxValue?[] x, Context ctx)
     {
         if (Str(n, "mode", "constant") != "constant") throw Unsupported(n, $"mode '{Str(n, "mode", "constant")}'");
         var v = x[0]!.AsFloat();
@@ -619,6 +638,7 @@ internal static class OnnxOps
             after[axes[i]] = ToInt(pads[i + axes.Length], n, "pad");
         }
         if (before.Concat(after).Any(p => p < 0)) throw Unsupported(n, "negative pads");
+        Cap(Enumerable.Range(0, v.Rank).Aggregate(1L, (a, d) => a * ((long)v.Shape[d] + before[d] + after[d])), ctx, n);
         var list = new int[2 * v.Rank];
         for (int d = 0; d < v.Rank; d++) { list[2 * d] = before[v.Rank - 1 - d]; list[2 * d + 1] = after[v.Rank - 1 - d]; }
         return v.Pad(list, value);
