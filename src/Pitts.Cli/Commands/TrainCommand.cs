@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Pitts.Cli.Plotting;
 using Pitts.Cli.Training;
@@ -167,12 +168,23 @@ public static class TrainCommand
         int bs = o.BatchSize <= 0 ? nTrain : Math.Min(o.BatchSize, nTrain);
         var reporter = new ConsoleReporter(quiet ? TextWriter.Null : log, s.Epoch, o.Epochs, s.Task);
         using var cts = new CancellationTokenSource();
+        int interruptedCode = 130;
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = true; // keep the process alive; the loop stops after the current batch
             cts.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+        // SIGTERM and SIGHUP stop the run the same way (after the current batch, never inside a checkpoint save),
+        // instead of ending the process while a save may be writing its temporary file.
+        void OnSignal(PosixSignalContext c, int code)
+        {
+            c.Cancel = true;
+            interruptedCode = code;
+            cts.Cancel();
+        }
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => OnSignal(c, 143));
+        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => OnSignal(c, 129));
         TrainResult r;
         try
         {
@@ -195,7 +207,7 @@ public static class TrainCommand
                 ? $"{savePath} holds epoch {SavedEpoch(savePath!)}; continue with: pitts train --resume {savePath}"
                 : savePath is not null ? $"no epoch had finished, so nothing was saved to {savePath}" : "no checkpoint was written (use --save to keep one)";
             ctx.Error.WriteLine($"pitts train: interrupted during epoch {r.EpochsDone + 1}; {kept}");
-            return 130;
+            return interruptedCode;
         }
         foreach (var (kind, path) in plots)
         {
