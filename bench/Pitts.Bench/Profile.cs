@@ -46,6 +46,15 @@ public static class Profile
         }
     }
 
+    /// <summary>The lecture-mlp workload's data, 1-20-15-1 ReLU network (seeded), MSE and Adam (lr 0.01).</summary>
+    private static (Tensor X, Tensor Y, Sequential Net, MseLoss Loss, Adam Optimizer) LectureMlp()
+    {
+        var x = Tensor.Linspace(-3, 3, 30).Unsqueeze(1);
+        var net = new Sequential(new Linear(1, 20, generator: new Generator(0)), new Relu(),
+            new Linear(20, 15, generator: new Generator(1)), new Relu(), new Linear(15, 1, generator: new Generator(2)));
+        return (x, x.Sin(), net, new MseLoss(), new Adam(net.Parameters(), lr: 0.01f));
+    }
+
     /// <summary>
     /// Runs <paramref name="steps"/> lecture-mlp steps untimed (hidden option --steps-mlp N) and prints the final loss with
     /// its bits and the bytes allocated per step after the first 10: run under callgrind at two step counts, the
@@ -53,12 +62,7 @@ public static class Profile
     /// </summary>
     public static void MlpSteps(int steps)
     {
-        var x = Tensor.Linspace(-3, 3, 30).Unsqueeze(1);
-        var y = x.Sin();
-        var net = new Sequential(new Linear(1, 20, generator: new Generator(0)), new Relu(),
-            new Linear(20, 15, generator: new Generator(1)), new Relu(), new Linear(15, 1, generator: new Generator(2)));
-        var crit = new MseLoss();
-        var opt = new Adam(net.Parameters(), lr: 0.01f);
+        var (x, y, net, crit, opt) = LectureMlp();
         Tensor l = null!;
         long a0 = 0;
         for (int i = 0; i < steps; i++)
@@ -81,12 +85,7 @@ public static class Profile
     /// </summary>
     public static void Mlp(int steps)
     {
-        var x = Tensor.Linspace(-3, 3, 30).Unsqueeze(1);
-        var y = x.Sin();
-        var net = new Sequential(new Linear(1, 20, generator: new Generator(0)), new Relu(),
-            new Linear(20, 15, generator: new Generator(1)), new Relu(), new Linear(15, 1, generator: new Generator(2)));
-        var crit = new MseLoss();
-        var opt = new Adam(net.Parameters(), lr: 0.01f);
+        var (x, y, net, crit, opt) = LectureMlp();
         for (int round = 0; round < 3; round++)
         {
             long tf = 0, tb = 0, ts = 0, af = 0, ab = 0, ast = 0;
