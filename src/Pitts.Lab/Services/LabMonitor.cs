@@ -15,6 +15,16 @@ public sealed class LabMonitor
     /// </summary>
     public SemaphoreSlim ComputeGate { get; } = new(Math.Max(1, Environment.ProcessorCount - 1));
 
+    /// <summary>
+    /// Redraws per second that all running trainings share: each page draws at most its own rate and at most this
+    /// divided by the number of running trainings (twenty pages training at once draw 3 frames a second each), so
+    /// rendering many live plots cannot take the core kept for serving new pages.
+    /// </summary>
+    public const double FrameBudgetPerSecond = 60;
+
+    /// <summary>The redraw rate a training asking for <paramref name="wanted"/> frames a second gets now.</summary>
+    public double FrameRate(double wanted) => Math.Min(wanted, Math.Max(1, FrameBudgetPerSecond / Math.Max(1, Running)));
+
     /// <summary>Trainings currently running.</summary>
     public int Running => Volatile.Read(ref _running);
 

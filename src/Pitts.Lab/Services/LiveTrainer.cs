@@ -18,7 +18,8 @@ public enum StepOutcome
 /// <summary>
 /// Runs a page's training loop off the UI thread: run, pause, single step, reset, and cancellation when the page
 /// (its circuit) goes away. Steps run in slices of about 15 ms on <see cref="LabMonitor.ComputeGate"/> and the page
-/// is asked to redraw at most <see cref="FramesPerSecond"/> times a second. Every step and every read of the
+/// is asked to redraw at most <see cref="FramesPerSecond"/> times a second, less when many pages train at once
+/// (<see cref="LabMonitor.FrameRate"/>). Every step and every read of the
 /// model's state for drawing happens under <see cref="Sync"/>.
 /// </summary>
 public sealed class LiveTrainer : IDisposable
@@ -134,7 +135,6 @@ public sealed class LiveTrainer : IDisposable
 
     private async Task LoopAsync(CancellationToken ct)
     {
-        long frameTicks = (long)(Stopwatch.Frequency / FramesPerSecond);
         long sliceTicks = Stopwatch.Frequency * 15 / 1000;
         long lastFrame = Stopwatch.GetTimestamp();
         try
@@ -160,7 +160,7 @@ public sealed class LiveTrainer : IDisposable
                     continue;
                 }
 
-                if (Stopwatch.GetTimestamp() - lastFrame >= frameTicks)
+                if (Stopwatch.GetTimestamp() - lastFrame >= (long)(Stopwatch.Frequency / _monitor.FrameRate(FramesPerSecond)))
                 {
                     lastFrame = Stopwatch.GetTimestamp();
                     Frame();
