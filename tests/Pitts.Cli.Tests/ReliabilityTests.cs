@@ -209,6 +209,20 @@ public sealed class ReliabilityTests(ITestOutputHelper log) : IDisposable
         Assert.DoesNotContain("FAIL", ok.Out);
     }
 
+    [Fact]
+    public void Data_verify_refuses_to_write_its_table_over_a_file_it_verifies()
+    {
+        string dir = IdxFolder("keep", [10, 4, 4], 10, [5, 4, 4], 5);
+        string target = Path.Combine(dir, "train-labels-idx1-ubyte");
+        byte[] before = File.ReadAllBytes(target);
+        var r = CliRunner.Run("data", "verify", dir, "-o", target);
+        CliRunner.AssertBadInput(r, "is one of the files being verified");
+        Assert.Equal(before, File.ReadAllBytes(target));
+        var fine = CliRunner.Run("data", "verify", dir, "-o", Path.Combine(dir, "report.txt"));
+        Assert.Equal(0, fine.ExitCode);
+        Assert.Contains("ok 10", File.ReadAllText(Path.Combine(dir, "report.txt")));
+    }
+
     // ------------------------------------------------------------------ findings 1 and 2: memory, in a child process
 
     private static byte[] GzipBomb(int[] shape, int bodyBytes)

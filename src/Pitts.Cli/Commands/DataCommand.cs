@@ -258,6 +258,11 @@ public static class DataCommand
                 if (Remote(tn) is { } src && Path.GetFullPath(folder) == Path.GetFullPath(Downloader.CacheFolder(src)))
                     foreach (var f in src.Files) sums.TryAdd(f.Name, f.Sha256);
                 var files = Directory.EnumerateFiles(folder).Where(p => p.Contains("-idx", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+                // The folder's files are this command's inputs: --out naming one of them would replace the data with a table.
+                if (ctx.Parse.GetValue(CommandKit.OutOption) is { } outPath)
+                    foreach (var input in files.Append(Path.Combine(folder, "SHA256SUMS")))
+                        if (IO.FilePaths.Same(input, outPath))
+                            throw new UsageException($"--out: '{outPath}' is one of the files being verified; refusing to overwrite it (choose another file)");
                 if (files.Count == 0) { lines.Add((tn, folder, "FAIL no IDX files")); ok = false; }
                 var shapes = new Dictionary<string, int[]>();
                 foreach (var file in files)
