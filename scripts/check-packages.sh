@@ -42,6 +42,9 @@ for id in Pitts Pitts.Neuro Pitts.Onnx Pitts.Data.Mnist Pitts.Cli; do
   else
     bad "$id.nuspec: licence or readme missing"
   fi
+  if [ "$id" = Pitts.Onnx ]; then
+    unzip -l "$pkg" LICENSE-Apache-2.0.txt >/dev/null 2>&1 && ok "$id: the Apache-2.0 text of onnx.proto packed" || bad "$id: LICENSE-Apache-2.0.txt missing"
+  fi
   if [ "$id" = Pitts.Cli ] && [ "$per_platform" = true ]; then
     ls "$out"/Pitts.Cli.*.$version.snupkg >/dev/null 2>&1 && ok "$id: per-platform .snupkg" || bad "$id: no .snupkg"
   else
