@@ -65,6 +65,6 @@ public enum TrainingPhase
 
 /// <summary>
 /// A progress report from <see cref="Trainer"/>: the epoch and step, the running mean of the epoch's training loss,
-/// and at epoch end the full record; cheap to make, so a console or a web page can show every one or sample them.
+/// the samples seen in the epoch (batch reports), and at epoch end the full record; cheap to make, so a console or a web page can show every one or sample them.
 /// </summary>
 public sealed record TrainingProgress(TrainingPhase Phase, int Epoch, int Epochs, int Step, int? StepsPerEpoch, double RunningLoss, EpochRecord? Record, long Samples = 0);
