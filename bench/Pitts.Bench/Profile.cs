@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Pitts.NN;
 using Pitts.Optim;
+using Pitts.Training;
 
 namespace Pitts.Bench;
 
@@ -58,23 +59,30 @@ public static class Profile
     /// <summary>
     /// Runs <paramref name="steps"/> lecture-mlp steps untimed (hidden option --steps-mlp N) and prints the final loss with
     /// its bits and the bytes allocated per step after the first 10: run under callgrind at two step counts, the
-    /// difference of the instruction counts is the cost of the extra steps, whatever the machine's load.
+    /// difference of the instruction counts is the cost of the extra steps, whatever the machine's load. With
+    /// <paramref name="trainer"/> (hidden option --steps-mlp-trainer N) the same steps run through <see cref="Trainer.Step"/>,
+    /// which must end at the same loss bits and cost about the same.
     /// </summary>
-    public static void MlpSteps(int steps)
+    public static void MlpSteps(int steps, bool trainer = false)
     {
         var (x, y, net, crit, opt) = LectureMlp();
+        var t = trainer ? new Trainer(net, crit, opt) : null;
+        var batch = new Pitts.Data.Batch(x, y);
         Tensor l = null!;
+        float last = 0;
         long a0 = 0;
         for (int i = 0; i < steps; i++)
         {
             if (i == Math.Min(10, steps)) a0 = GC.GetAllocatedBytesForCurrentThread();
+            if (t is not null) { last = t.Step(batch); continue; }
             l = crit.Forward(net.Forward(x), y);
             l.Backward();
             opt.Step();
             opt.ZeroGrad();
         }
         long bytes = GC.GetAllocatedBytesForCurrentThread() - a0;
-        float loss = l.Item();
+        // Both give the loss of the last step, computed before that step's update.
+        float loss = t is not null ? last : l.Item();
         Console.WriteLine($"steps {steps}: final loss {loss:R} (bits 0x{BitConverter.SingleToInt32Bits(loss):x8}), " +
             $"{(steps > 10 ? bytes / (steps - 10) : 0)} B allocated per step");
     }

@@ -25,6 +25,7 @@ public static class Program
                 case "--threads" when i + 1 < args.Length && int.TryParse(args[i + 1], out int t) && t > 0: Pitts.Kernels.Gemm.MaxThreads = t; i++; break;
                 case "--profile-cnn": Profile.Cnn(); return 0;
                 case "--profile-mlp": Profile.Mlp(5000); return 0;
+                case "--steps-mlp-trainer" when i + 1 < args.Length && int.TryParse(args[i + 1], out int nt) && nt > 0: Profile.MlpSteps(nt, trainer: true); return 0;
                 case "--steps-mlp" when i + 1 < args.Length && int.TryParse(args[i + 1], out int ns) && ns > 0: Profile.MlpSteps(ns); return 0;
                 case "--small-threshold" when i + 1 < args.Length && long.TryParse(args[i + 1], out long st): Pitts.Kernels.Gemm.SmallThreshold = st; i++; break;
                 case "--spin-us" when i + 1 < args.Length && int.TryParse(args[i + 1], out int sm) && sm >= 0: Pitts.Kernels.WorkerPool.SpinMicroseconds = sm; i++; break;

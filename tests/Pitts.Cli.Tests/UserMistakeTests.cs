@@ -70,7 +70,7 @@ public sealed class UserMistakeTests
     [Fact]
     public void Curves_of_a_single_epoch_mark_the_point_instead_of_drawing_an_empty_frame()
     {
-        var one = new[] { new EpochRecord(1, 2.30, 0.12, 2.29, 0.10, 0.3, 0.001f) };
+        var one = new[] { CheckpointInfo.Record(1, 2.30, 0.12, 2.29, 0.10, 0.3, 0.001f) };
         var (loss, metric) = Figures.CurvePlots(one, "one epoch");
         Assert.NotNull(metric);
         foreach (var plot in new[] { loss, metric! })
@@ -84,7 +84,7 @@ public sealed class UserMistakeTests
     [Fact]
     public void Curves_of_many_epochs_stay_plain_lines()
     {
-        var many = Enumerable.Range(1, 200).Select(e => new EpochRecord(e, 1.0 / e, null, 1.1 / e, 0.5, 0.01, 0.001f)).ToArray();
+        var many = Enumerable.Range(1, 200).Select(e => CheckpointInfo.Record(e, 1.0 / e, null, 1.1 / e, 0.5, 0.01, 0.001f, "regression")).ToArray();
         var (loss, _) = Figures.CurvePlots(many, "many epochs");
         Assert.All(loss.GetPlottables().OfType<ScottPlot.Plottables.Scatter>(), s => Assert.Equal(0, s.MarkerSize));
     }

@@ -40,7 +40,7 @@ public static class PlotCommand
             var ck = TrainSession.LoadCheckpoint(path);
             var options = CheckpointInfo.Options(ck.Metadata);
             if (ctx.Get(dataset) is { } d) options = (options ?? new TrainOptions()) with { Dataset = d };
-            PlotRenderer.Render(k, ck.Model, ck.Spec, options, CheckpointInfo.History(ck.Metadata), outPath, CheckpointInfo.BestEpoch(ck.Metadata));
+            PlotRenderer.Render(k, ck.Model, ck.Spec, options, CheckpointInfo.History(ck.Metadata, ck.Spec.Task), outPath, CheckpointInfo.BestEpoch(ck.Metadata));
             if (ctx.Json) ctx.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["figure"] = k, ["path"] = Path.GetFullPath(outPath) }));
             else ctx.Out.WriteLine($"wrote {Path.GetFullPath(outPath)}");
             return CommandKit.ExitOk;

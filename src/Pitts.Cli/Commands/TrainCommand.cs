@@ -5,6 +5,7 @@ using System.Text.Json;
 using Pitts.Cli.Plotting;
 using Pitts.Cli.Training;
 using Pitts.Models;
+using Pitts.Training;
 using Spectre.Console;
 
 namespace Pitts.Cli.Commands;
@@ -166,7 +167,7 @@ public static class TrainCommand
             log.WriteLine();
         }
         int bs = o.BatchSize <= 0 ? nTrain : Math.Min(o.BatchSize, nTrain);
-        var reporter = new ConsoleReporter(quiet ? TextWriter.Null : log, s.Epoch, o.Epochs, s.Task);
+        var reporter = new ConsoleReporter(quiet ? TextWriter.Null : log, s.Epoch, o.Epochs, s.Task) { RunningAccuracy = s.RunningAccuracy };
         using var cts = new CancellationTokenSource();
         int interruptedCode = 130;
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -192,9 +193,9 @@ public static class TrainCommand
                 ? reporter.Live(AnsiConsole.Console, (nTrain + bs - 1) / bs, () => s.Run(reporter, cts.Token, savePath))
                 : s.Run(reporter, cts.Token, savePath);
         }
-        catch (TrainingDivergedException e)
+        catch (NonFiniteLossException e)
         {
-            ctx.Error.WriteLine($"pitts train: {e.Message}");
+            ctx.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pitts train: the loss became {e.Loss} at epoch {e.Epoch}, step {e.Step}; lower --lr or standardise the data"));
             return CommandKit.ExitFailure;
         }
         finally { Console.CancelKeyPress -= onCancel; }
@@ -309,10 +310,10 @@ public static class TrainCommand
             {
                 j.WriteStartObject();
                 j.WriteNumber("epoch", h.Epoch);
-                CommandKit.WriteNumber(j, "loss", h.TrainLoss);
-                if (h.TrainMetric is { } tm) CommandKit.WriteNumber(j, "metric", tm);
+                CommandKit.WriteNumber(j, "loss", h.Loss);
+                if (CheckpointInfo.TrainMetric(h) is { } tm) CommandKit.WriteNumber(j, "metric", tm);
                 if (h.ValLoss is { } vl) CommandKit.WriteNumber(j, "val_loss", vl);
-                if (h.ValMetric is { } vm) CommandKit.WriteNumber(j, "val_metric", vm);
+                if (CheckpointInfo.ValMetric(h) is { } vm) CommandKit.WriteNumber(j, "val_metric", vm);
                 j.WriteEndObject();
             }
             j.WriteEndArray();

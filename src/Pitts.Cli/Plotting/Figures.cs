@@ -3,6 +3,7 @@ using Pitts.Cli.Commands;
 using Pitts.Cli.Training;
 using Pitts.Models;
 using Pitts.NN;
+using Pitts.Training;
 using ScottPlot;
 
 namespace Pitts.Cli.Plotting;
@@ -69,7 +70,7 @@ public static class Figures
     {
         if (history.Count == 0) throw new UsageException("curves: the checkpoint has no training history (train with --save to record one)");
         double[] ep = history.Select(h => (double)h.Epoch).ToArray();
-        double[] tl = history.Select(h => h.TrainLoss).ToArray();
+        double[] tl = history.Select(h => h.Loss).ToArray();
         double[]? vl = history.All(h => h.ValLoss is not null) ? history.Select(h => h.ValLoss!.Value).ToArray() : null;
         var all = tl.Concat(vl ?? []).Where(v => v > 0).ToArray();
         bool log = all.Length > 0 && all.Max() / all.Min() > 20;
@@ -104,8 +105,8 @@ public static class Figures
         }
         loss.ShowLegend(Alignment.UpperRight);
 
-        bool hasTrainMetric = history.All(h => h.TrainMetric is not null);
-        bool hasValMetric = history.All(h => h.ValMetric is not null);
+        bool hasTrainMetric = history.All(h => CheckpointInfo.TrainMetric(h) is not null);
+        bool hasValMetric = history.All(h => CheckpointInfo.ValMetric(h) is not null);
         if (!hasTrainMetric && !hasValMetric)
         {
             StyleEpochAxis(loss, ep);
@@ -116,13 +117,13 @@ public static class Figures
         double scale = accuracy ? 100 : 1;
         if (hasTrainMetric)
         {
-            var m1 = metric.Add.ScatterLine(ep, history.Select(h => h.TrainMetric!.Value * scale).ToArray());
+            var m1 = metric.Add.ScatterLine(ep, history.Select(h => CheckpointInfo.TrainMetric(h)!.Value * scale).ToArray());
             m1.LegendText = "training";
             m1.LineWidth = 2;
         }
         if (hasValMetric)
         {
-            var m2 = metric.Add.ScatterLine(ep, history.Select(h => h.ValMetric!.Value * scale).ToArray());
+            var m2 = metric.Add.ScatterLine(ep, history.Select(h => CheckpointInfo.ValMetric(h)!.Value * scale).ToArray());
             m2.LegendText = "validation";
             m2.LineWidth = 2;
             m2.Color = new ScottPlot.Palettes.Category10().GetColor(1);

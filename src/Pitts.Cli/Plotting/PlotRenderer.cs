@@ -3,6 +3,7 @@ using Pitts.Cli.Commands;
 using Pitts.Cli.Training;
 using Pitts.Models;
 using Pitts.NN;
+using Pitts.Training;
 
 namespace Pitts.Cli.Plotting;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Pitts.Training;
 using Spectre.Console;
 
 namespace Pitts.Cli.Training;
@@ -8,7 +9,7 @@ namespace Pitts.Cli.Training;
 /// Shows training progress: live Spectre.Console bars (loss, accuracy, speed, time left) when the output is an
 /// interactive terminal, and one plain line per epoch otherwise (redirected output, logs, CI).
 /// </summary>
-public sealed class ConsoleReporter : ITrainingObserver
+public sealed class ConsoleReporter : IProgress<TrainingProgress>
 {
     private readonly TextWriter _plain;
     private readonly int _epochs;
@@ -26,6 +27,16 @@ public sealed class ConsoleReporter : ITrainingObserver
         _startEpoch = startEpoch;
         _epochs = epochs;
         _task = task;
+    }
+
+    /// <summary>The running training accuracy shown beside the loss in the live bars (classification), or null.</summary>
+    public IMetric? RunningAccuracy { get; init; }
+
+    /// <summary>Shows one progress report of the trainer: a batch moves the bars, an epoch's end prints its line.</summary>
+    public void Report(TrainingProgress p)
+    {
+        if (p.Phase == TrainingPhase.Batch) OnBatch(p.Epoch, p.Step, p.StepsPerEpoch ?? _batchesPerEpoch, p.RunningLoss, p.Samples);
+        else if (p.Phase == TrainingPhase.EpochEnd && p.Record is { } r) OnEpoch(r);
     }
 
     /// <summary>True when stdout is a terminal that can redraw progress bars.</summary>
@@ -52,10 +63,10 @@ public sealed class ConsoleReporter : ITrainingObserver
         return result;
     }
 
-    /// <inheritdoc/>
-    public void OnBatch(int epoch, int batch, int batches, double runningLoss, double? runningMetric, int samples)
+    private void OnBatch(int epoch, int batch, int batches, double runningLoss, long samples)
     {
         if (_overall is null || _epoch is null) return;
+        double? runningMetric = RunningAccuracy?.Compute();
         _epoch.MaxValue = batches;
         _epoch.Value = batch;
         _overall.Value = (double)(epoch - 1 - _startEpoch) * batches + batch;
@@ -64,8 +75,7 @@ public sealed class ConsoleReporter : ITrainingObserver
             + $"  [grey]{rate.ToString("N0", CultureInfo.InvariantCulture)} samples/s[/]";
     }
 
-    /// <inheritdoc/>
-    public void OnEpoch(EpochRecord r)
+    private void OnEpoch(EpochRecord r)
     {
         _clock.Restart();
         var line = Line(r, _epochs, _task);
@@ -83,11 +93,11 @@ public sealed class ConsoleReporter : ITrainingObserver
     {
         string metric = task == "classification" ? "acc" : "R²";
         string Fmt(double? v) => v is null ? "-" : task == "classification" ? (v.Value * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%" : v.Value.ToString("0.0000", CultureInfo.InvariantCulture);
-        var s = $"epoch {r.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(epochs.ToString(CultureInfo.InvariantCulture).Length)}/{epochs}  loss {Num(r.TrainLoss)}";
-        if (task == "classification") s += $"  {metric} {Fmt(r.TrainMetric)}";
+        var s = $"epoch {r.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(epochs.ToString(CultureInfo.InvariantCulture).Length)}/{epochs}  loss {Num(r.Loss)}";
+        if (task == "classification") s += $"  {metric} {Fmt(CheckpointInfo.TrainMetric(r))}";
         if (r.ValLoss is not null) s += $"  val_loss {Num(r.ValLoss.Value)}";
-        if (r.ValMetric is not null) s += $"  val_{metric} {Fmt(r.ValMetric)}";
-        return s + $"  {r.Seconds.ToString("0.00", CultureInfo.InvariantCulture)} s";
+        if (CheckpointInfo.ValMetric(r) is { } vm) s += $"  val_{metric} {Fmt(vm)}";
+        return s + $"  {r.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s";
     }
 
     /// <summary>A loss value with four significant digits.</summary>

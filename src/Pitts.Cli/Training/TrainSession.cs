@@ -2,14 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Pitts.Cli.Commands;
+using Pitts.Data;
 using Pitts.Models;
 using Pitts.NN;
 using Pitts.Optim;
+using Pitts.Training;
 
 namespace Pitts.Cli.Training;
-
-/// <summary>One epoch's numbers: training loss and metric (running means over the epoch), validation loss and metric.</summary>
-public sealed record EpochRecord(int Epoch, double TrainLoss, double? TrainMetric, double? ValLoss, double? ValMetric, double Seconds, float Lr);
 
 /// <summary>Loss and metric of a model on one split: accuracy for classification, R² for regression.</summary>
 public sealed record SplitMetrics(double Loss, double? Accuracy, double? R2, int Count)
@@ -18,26 +17,14 @@ public sealed record SplitMetrics(double Loss, double? Accuracy, double? R2, int
     public double? Metric => Accuracy ?? R2;
 }
 
-/// <summary>Receives progress from <see cref="TrainSession.Run"/>.</summary>
-public interface ITrainingObserver
-{
-    /// <summary>Called after every batch with the epoch's running mean loss.</summary>
-    void OnBatch(int epoch, int batch, int batches, double runningLoss, double? runningMetric, int samples);
-
-    /// <summary>Called when an epoch ends, after validation.</summary>
-    void OnEpoch(EpochRecord record);
-}
-
-/// <summary>The loss became NaN or infinite: training stops with the epoch and step named.</summary>
-public sealed class TrainingDivergedException(string message) : Exception(message);
-
 /// <summary>How a run ended.</summary>
 public sealed record TrainResult(bool Interrupted, bool StoppedEarly, int EpochsDone, int? BestEpoch, SplitMetrics? Train, SplitMetrics? Validation, SplitMetrics? Test, double Seconds);
 
 /// <summary>
-/// A training run of a zoo model as an explicit loop (shuffle, batch, forward, loss, backward, step), with
-/// validation each epoch, early stopping, checkpoints after every epoch and exact resume: every random choice after
-/// the data split comes from one <see cref="Generator"/> whose state is saved with the model and optimizer.
+/// A training run of a zoo model: the options become data loaders (shuffle, batch, noise and augmentation from the
+/// data pipeline), a library <see cref="Pitts.Training.Trainer"/> and its callbacks (early stopping, a checkpoint after
+/// every epoch); exact resume: every random choice after the data split comes from one <see cref="Generator"/> whose
+/// state is saved with the model, the optimizer and the trainer's state.
 /// </summary>
 public sealed class TrainSession
 {
@@ -68,8 +55,11 @@ public sealed class TrainSession
     /// <summary>Test inputs and targets, when there is a test split.</summary>
     public (Tensor X, Tensor Y)? TestSet { get; }
 
+    /// <summary>The trainer that runs the epochs; its state holds the epoch, the history and early stopping's best.</summary>
+    public Trainer Trainer { get; }
+
     /// <summary>Epochs completed so far.</summary>
-    public int Epoch { get; private set; }
+    public int Epoch => Trainer.State.Epoch;
 
     /// <summary>True once this session has written a checkpoint.</summary>
     public bool SavedThisRun { get; private set; }
@@ -78,11 +68,10 @@ public sealed class TrainSession
     public string? ResumedFrom { get; private set; }
 
     /// <summary>The record of every completed epoch.</summary>
-    public List<EpochRecord> History { get; } = [];
+    public IReadOnlyList<EpochRecord> History => Trainer.State.History;
 
-    private double _bestLoss = double.PositiveInfinity;
-    private int _bestEpoch, _bad;
-    private Dictionary<string, Tensor>? _bestWeights;
+    /// <summary>The running training accuracy of the epoch (classification), for progress displays; null otherwise.</summary>
+    public IMetric? RunningAccuracy => Task == "classification" ? Trainer.Metrics[0] : null;
 
     private TrainSession(TrainOptions o, DataSet data, ModelSpec spec, Module model, Generator rng, (Tensor, Tensor) train, (Tensor, Tensor)? val, (Tensor, Tensor)? test)
     {
@@ -95,6 +84,11 @@ public sealed class TrainSession
         ValSet = val;
         TestSet = test;
         Optimizer = MakeOptimizer(o, model);
+        Trainer = new Trainer(model, LossOf(spec.Task), Optimizer) { Generator = rng };
+        Trainer.Metrics.AddRange(MetricsOf(spec.Task));
+        // One early-stopping rule, the library's (Keras's): val_loss, patience, restore the best weights at the end.
+        if (o.EarlyStopping > 0 && val is not null)
+            Trainer.Callbacks.Add(new EarlyStopping("val_loss", patience: o.EarlyStopping, restoreBestWeights: true));
     }
 
     /// <summary>The task the model is trained for (classification, regression or reconstruction).</summary>
@@ -162,13 +156,13 @@ public sealed class TrainSession
         var rngText = header.Metadata.GetValueOrDefault("pitts.rng")
             ?? throw new UsageException($"{path}: no RNG state ('pitts.rng'), it cannot be resumed exactly");
         var rngWords = rngText.Split(',');
-        var state = new ulong[rngWords.Length];
+        var words = new ulong[rngWords.Length];
         for (int i = 0; i < rngWords.Length; i++)
-            if (rngWords[i].Length is 0 or > 16 || !ulong.TryParse(rngWords[i], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out state[i]))
+            if (rngWords[i].Length is 0 or > 16 || !ulong.TryParse(rngWords[i], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out words[i]))
                 throw new UsageException($"{path}: metadata 'pitts.rng' must be four comma-separated hexadecimal words, found '{Clip(rngText)}'");
-        if (state.Length != 4 || state.All(w => w == 0))
+        if (words.Length != 4 || words.All(w => w == 0))
             throw new UsageException($"{path}: metadata 'pitts.rng' must be four comma-separated hexadecimal words, not all zero, found '{Clip(rngText)}'");
-        rng.SetState(state);
+        rng.SetState(words);
         var data = DataSources.Load(o.Dataset, o.SyntheticFor(o.Dataset), o.Task, o.Limit);
         var (train, val, test, _) = Split(o, data);
         var spec = ck.Spec;
@@ -180,23 +174,26 @@ public sealed class TrainSession
         string epochText = header.Metadata.GetValueOrDefault("pitts.epoch", "0");
         if (!int.TryParse(epochText, NumberStyles.None, CultureInfo.InvariantCulture, out int epoch))
             throw new UsageException($"{path}: metadata 'pitts.epoch' must be a whole number of finished epochs (0 or more), found '{Clip(epochText)}'");
-        s.Epoch = epoch;
+        var state = s.Trainer.State;
+        state.Epoch = epoch;
         s.ResumedFrom = Path.GetFullPath(path);
         if (header.Metadata.TryGetValue("pitts.history", out var hist))
         {
-            var records = Json<List<EpochRecord>>(hist, path, "pitts.history") ?? [];
-            if (records.Any(r => r is null))
-                throw new UsageException($"{path}: metadata 'pitts.history' holds a null record");
-            s.History.AddRange(records);
+            try { state.History = CheckpointInfo.ReadHistory(hist, spec.Task); }
+            catch (InvalidDataException) { throw new UsageException($"{path}: metadata 'pitts.history' holds a null record"); }
+            catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+            {
+                throw new UsageException($"{path}: metadata 'pitts.history' is not valid: {e.Message}");
+            }
         }
         if (header.Metadata.TryGetValue("pitts.early", out var early))
         {
             var e = Json<Dictionary<string, double>>(early, path, "pitts.early") ?? [];
-            s._bestLoss = e.GetValueOrDefault("best_loss", double.PositiveInfinity);
-            s._bestEpoch = (int)e.GetValueOrDefault("best_epoch");
-            s._bad = (int)e.GetValueOrDefault("bad");
+            state.BestValue = e.GetValueOrDefault("best_loss", double.PositiveInfinity);
+            state.BestEpoch = (int)e.GetValueOrDefault("best_epoch");
+            state.Wait = (int)e.GetValueOrDefault("bad");
             var best = ck.TrainingState.Where(kv => kv.Key.StartsWith("best.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key["best.".Length..], kv => kv.Value.Clone());
-            if (best.Count > 0) s._bestWeights = best;
+            if (best.Count > 0) state.BestWeights = best;
         }
         return s;
     }
@@ -327,151 +324,90 @@ public sealed class TrainSession
         _ => throw new UsageException($"unknown optimizer '{o.Optimizer}'"),
     };
 
-    /// <summary>The loss of a batch of model outputs against targets (or the clean inputs, for reconstruction).</summary>
-    public Tensor Loss(Tensor output, Tensor target) => Task switch
+    private static Loss LossOf(string task) => task == "classification" ? new CrossEntropyLoss() : new MseLoss();
+
+    private static IMetric[] MetricsOf(string task) => task switch
     {
-        "classification" => Functional.CrossEntropy(output, target),
-        _ => Functional.MseLoss(output, target),
+        "classification" => [new Accuracy()],
+        "regression" => [new R2Score()],
+        _ => [],
     };
+
+    // Inputs and targets of a split as a dataset: an autoencoder's targets are its (clean) inputs.
+    private static TensorDataset Examples(string task, Tensor x, Tensor y) => new(x, task == "reconstruction" ? x : y);
+
+    /// <summary>
+    /// The shuffled training batches of one epoch, with the run's corruptions drawn from <see cref="Rng"/> in this
+    /// order per batch: --denoise noise (clipped to [0, 1]), then each --augment name (noise N(0, 0.1²); shift by up to
+    /// 2 pixels; flip half the images; shift and flip for images only).
+    /// </summary>
+    private DataLoader TrainLoader()
+    {
+        var (x, y) = TrainSet;
+        int n = x.Size(0);
+        int bs = Options.BatchSize <= 0 ? n : Math.Min(Options.BatchSize, n);
+        bool images = Data.IsImage && x.Rank == 4;
+        var augment = Options.Augment;
+        float denoise = Task == "reconstruction" ? Options.Denoise : 0;
+        Func<Batch, Batch>? transform = denoise <= 0 && augment.Length == 0 ? null : b =>
+        {
+            var input = b.Inputs;
+            if (denoise > 0) input = Augment.GaussianNoise(input, denoise, Rng, 0f, 1f);
+            foreach (var name in augment)
+                input = name switch
+                {
+                    "noise" => Augment.GaussianNoise(input, 0.1f, Rng),
+                    "shift" when images => Augment.RandomShift(input, 2, Rng),
+                    "flip" when images => Augment.RandomHorizontalFlip(input, 0.5, Rng),
+                    _ => input,
+                };
+            return b with { Inputs = input };
+        };
+        return new DataLoader(Examples(Task, x, y), bs, shuffle: true, generator: Rng, transform: transform);
+    }
 
     /// <summary>
     /// Trains from the current epoch up to <see cref="TrainOptions.Epochs"/>; saves a checkpoint to
     /// <paramref name="savePath"/> after every epoch and at the end; stops after the current batch when
     /// <paramref name="cancel"/> fires, leaving the last epoch's checkpoint in place.
     /// </summary>
-    public TrainResult Run(ITrainingObserver? observer, CancellationToken cancel, string? savePath)
+    public TrainResult Run(IProgress<TrainingProgress>? progress, CancellationToken cancel, string? savePath)
     {
         var total = Stopwatch.StartNew();
-        var (x, y) = TrainSet;
-        int n = x.Size(0);
-        int bs = Options.BatchSize <= 0 ? n : Math.Min(Options.BatchSize, n);
-        int batches = (n + bs - 1) / bs;
-        bool interrupted = false, stoppedEarly = false;
-        while (Epoch < Options.Epochs && !stoppedEarly)
+        var callbacks = Trainer.Callbacks.Count;
+        if (savePath is not null)
+            Trainer.Callbacks.Add(new Checkpoint((ctx, record) => { if (!ctx.StopTraining && record.Epoch < Options.Epochs) Save(savePath, null); }));
+        bool interrupted = false;
+        try
         {
-            var sw = Stopwatch.StartNew();
-            Model.Train();
-            var perm = Rng.Permutation(n);
-            double lossSum = 0, correct = 0;
-            int seen = 0, step = 0;
-            for (int b = 0; b < batches; b++)
-            {
-                var idx = perm.AsSpan(b * bs, Math.Min(bs, n - b * bs)).ToArray();
-                var xb = x.IndexSelect(0, idx);
-                var yb = y.IndexSelect(0, idx);
-                Tensor input = xb, target = yb;
-                if (Task == "reconstruction")
-                {
-                    target = xb;
-                    input = Options.Denoise > 0 ? Corrupt(xb, Options.Denoise) : xb;
-                }
-                if (Options.Augment.Length > 0) input = Augmentation.Apply(input, Options.Augment, Rng, Data.IsImage && input.Rank == 4);
-                var output = Model.Forward(input);
-                var loss = Loss(output, target);
-                float lv = loss.Item();
-                step++;
-                if (!float.IsFinite(lv))
-                    throw new TrainingDivergedException($"the loss became {lv} at epoch {Epoch + 1}, step {step}; lower --lr or standardise the data");
-                loss.Backward();
-                Optimizer.Step();
-                Optimizer.ZeroGrad();
-                lossSum += lv * idx.Length;
-                seen += idx.Length;
-                if (Task == "classification") correct += CountCorrect(output, yb);
-                observer?.OnBatch(Epoch + 1, b + 1, batches, lossSum / seen, Task == "classification" ? correct / seen : null, seen);
-                if (cancel.IsCancellationRequested) { interrupted = true; break; }
-            }
-            if (interrupted) break;
-            Epoch++;
-            SplitMetrics? val = ValSet is { } v ? Evaluate(v.X, v.Y) : null;
-            double? trainMetric = Task == "classification" ? correct / seen : null;
-            var rec = new EpochRecord(Epoch, lossSum / seen, trainMetric, val?.Loss, val?.Metric, sw.Elapsed.TotalSeconds, Optimizer.LearningRate);
-            History.Add(rec);
-            if (Options.EarlyStopping > 0 && val is not null)
-            {
-                if (val.Loss < _bestLoss - 1e-12)
-                {
-                    _bestLoss = val.Loss;
-                    _bestEpoch = Epoch;
-                    _bad = 0;
-                    _bestWeights = Model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
-                }
-                else if (++_bad >= Options.EarlyStopping) stoppedEarly = true;
-            }
-            observer?.OnEpoch(rec);
-            if (savePath is not null && !stoppedEarly && Epoch < Options.Epochs) Save(savePath, null);
+            Trainer.Fit(TrainLoader(), Options.Epochs, ValSet is { } v ? EvalBatches(Task, v.X, v.Y) : null, progress, cancel);
         }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested) { interrupted = true; }
+        finally { Trainer.Callbacks.RemoveRange(callbacks, Trainer.Callbacks.Count - callbacks); }
         SplitMetrics? trainM = null, valM = null, testM = null;
         if (!interrupted)
         {
-            if (_bestWeights is not null) Model.LoadStateDict(_bestWeights);
             trainM = Evaluate(TrainSet.X, TrainSet.Y);
             valM = ValSet is { } v ? Evaluate(v.X, v.Y) : null;
             testM = TestSet is { } t ? Evaluate(t.X, t.Y) : null;
             if (savePath is not null) Save(savePath, new Dictionary<string, SplitMetrics?> { ["train"] = trainM, ["validation"] = valM, ["test"] = testM });
         }
-        return new TrainResult(interrupted, stoppedEarly, Epoch, _bestWeights is null ? null : _bestEpoch, trainM, valM, testM, total.Elapsed.TotalSeconds);
+        var state = Trainer.State;
+        return new TrainResult(interrupted, state.Stopped, state.Epoch, state.BestWeights is null ? null : state.BestEpoch, trainM, valM, testM, total.Elapsed.TotalSeconds);
     }
 
-    private Tensor Corrupt(Tensor x, float sigma)
-    {
-        var noisy = x.Clone();
-        var s = noisy.AsSpan();
-        var e = new float[s.Length];
-        Rng.FillNormal(e, 0, sigma);
-        for (int i = 0; i < s.Length; i++) s[i] = Math.Clamp(s[i] + e[i], 0f, 1f);
-        return noisy;
-    }
-
-    private static int CountCorrect(Tensor logits, Tensor labels)
-    {
-        var pred = logits.Detach().Argmax(1).ToArray();
-        var y = labels.ToArray();
-        int c = 0;
-        for (int i = 0; i < pred.Length; i++) if (pred[i] == y[i]) c++;
-        return c;
-    }
+    // Evaluation batches of 512 in order.
+    private static DataLoader EvalBatches(string task, Tensor x, Tensor y) => new(Examples(task, x, y), 512);
 
     /// <summary>Loss and metric of the model on inputs <paramref name="x"/> (standardised) and targets <paramref name="y"/>, in evaluation mode.</summary>
     public SplitMetrics Evaluate(Tensor x, Tensor y) => EvaluateModel(Model, Task, x, y);
 
-    /// <summary>Loss and metric of any zoo model on a split, in evaluation mode and batches of 512.</summary>
+    /// <summary>Loss and metric of any zoo model on a split, in evaluation mode and batches of 512 (<see cref="Trainer.Evaluate(Module, Loss, IEnumerable{Batch}, IReadOnlyList{IMetric})"/>).</summary>
     public static SplitMetrics EvaluateModel(Module model, string task, Tensor x, Tensor y)
     {
-        bool was = model.Training;
-        model.Eval();
-        using var _ = Autograd.NoGrad();
-        int n = x.Size(0);
-        double lossSum = 0, correct = 0, ssRes = 0;
-        var outs = new List<float[]>();
-        for (int start = 0; start < n; start += 512)
-        {
-            int m = Math.Min(512, n - start);
-            var xb = x.Narrow(0, start, m);
-            var yb = y.Narrow(0, start, m);
-            var output = model.Forward(xb);
-            var target = task == "reconstruction" ? xb : yb;
-            var loss = task == "classification" ? Functional.CrossEntropy(output, target) : Functional.MseLoss(output, target);
-            lossSum += loss.Item() * m;
-            if (task == "classification") correct += CountCorrect(output, yb);
-            if (task == "regression")
-            {
-                var o = output.ToArray();
-                var t = yb.ToArray();
-                for (int i = 0; i < o.Length; i++) ssRes += (o[i] - t[i]) * (double)(o[i] - t[i]);
-            }
-        }
-        model.Train(was);
-        double? r2 = null;
-        if (task == "regression" && n > 0)
-        {
-            // R² = 1 - SS_res / SS_tot, with SS_tot summed over outputs around each output's mean.
-            var yy = y.Reshape(n, -1);
-            var mean = yy.Mean(0);
-            double ssTot = (yy - mean).Square().Sum().Item();
-            r2 = ssTot > 0 ? 1 - ssRes / ssTot : null;
-        }
-        return new SplitMetrics(n == 0 ? double.NaN : lossSum / n, task == "classification" && n > 0 ? correct / n : null, r2, n);
+        var m = Trainer.Evaluate(model, LossOf(task), EvalBatches(task, x, y), MetricsOf(task));
+        double? Get(string key) => m.TryGetValue(key, out var v) && double.IsFinite(v) ? v : null;
+        return new SplitMetrics(m["loss"], Get("accuracy"), Get("r2"), x.Size(0));
     }
 
     /// <summary>Writes the model, optimizer, RNG state, epoch, history and options (and final metrics when given) atomically.</summary>
@@ -479,18 +415,19 @@ public sealed class TrainSession
     {
         var state = new Dictionary<string, Tensor>();
         foreach (var (k, v) in Optimizer.StateDict()) state["optimizer." + k] = v;
-        if (_bestWeights is not null)
-            foreach (var (k, v) in _bestWeights) state["best." + k] = v;
+        var ts = Trainer.State;
+        if (ts.BestWeights is not null)
+            foreach (var (k, v) in ts.BestWeights) state["best." + k] = v;
         var meta = new Dictionary<string, string>
         {
             ["pitts.train"] = Options.ToJson(),
             ["pitts.epoch"] = Epoch.ToString(CultureInfo.InvariantCulture),
             ["pitts.rng"] = string.Join(",", Rng.GetState().Select(w => w.ToString("x16", CultureInfo.InvariantCulture))),
-            ["pitts.history"] = JsonSerializer.Serialize(History),
+            ["pitts.history"] = CheckpointInfo.WriteHistory(History),
             ["pitts.optimizer"] = Options.Optimizer,
         };
         if (Options.EarlyStopping > 0)
-            meta["pitts.early"] = JsonSerializer.Serialize(new Dictionary<string, double> { ["best_loss"] = double.IsFinite(_bestLoss) ? _bestLoss : 1e308, ["best_epoch"] = _bestEpoch, ["bad"] = _bad });
+            meta["pitts.early"] = JsonSerializer.Serialize(new Dictionary<string, double> { ["best_loss"] = double.IsFinite(ts.BestValue) ? ts.BestValue : 1e308, ["best_epoch"] = ts.BestEpoch, ["bad"] = ts.Wait });
         if (metrics is not null)
             meta["pitts.metrics"] = JsonSerializer.Serialize(metrics.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value));
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));

@@ -6,22 +6,30 @@ namespace Pitts.Training;
 /// <summary>What a callback can see and change: the trainer, the epoch, and a flag that ends training.</summary>
 public sealed class TrainingContext
 {
-    internal TrainingContext(Trainer trainer, int epochs) => (Trainer, Epochs) = (trainer, epochs);
+    internal TrainingContext(Trainer trainer) => Trainer = trainer;
 
-    /// <summary>The trainer running the fit (its model and optimizer).</summary>
+    /// <summary>The trainer running the fit (its model, optimizer and state).</summary>
     public Trainer Trainer { get; }
 
-    /// <summary>The number of epochs asked for.</summary>
-    public int Epochs { get; }
+    /// <summary>The number of epochs asked for (0 when the trainer is stepped without <see cref="Trainer.Fit"/>).</summary>
+    public int Epochs { get; internal set; }
 
     /// <summary>The history so far.</summary>
-    public History History { get; } = new();
+    public History History => Trainer.History;
 
     /// <summary>Set to true to end training after the current epoch; set <see cref="StopReason"/> too.</summary>
-    public bool StopTraining { get; set; }
+    public bool StopTraining
+    {
+        get => Trainer.State.Stopped;
+        set => Trainer.State.Stopped = value;
+    }
 
     /// <summary>Why training stops (copied into <see cref="History.StopReason"/>).</summary>
-    public string? StopReason { get; set; }
+    public string? StopReason
+    {
+        get => Trainer.State.StopReason;
+        set => Trainer.State.StopReason = value;
+    }
 }
 
 /// <summary>Hooks called by <see cref="Trainer.Fit"/>; every method has an empty default.</summary>
@@ -37,6 +45,16 @@ public interface ICallback
     void OnTrainEnd(TrainingContext context) { }
 }
 
+/// <summary>A callback with state to keep in a <see cref="TrainerState"/> (a learning-rate schedule's position).</summary>
+public interface IStatefulCallback : ICallback
+{
+    /// <summary>The state as named tensors.</summary>
+    OrderedDictionary<string, Tensor> StateDict();
+
+    /// <summary>Restores a state taken by <see cref="StateDict"/>.</summary>
+    void LoadStateDict(IReadOnlyDictionary<string, Tensor> state);
+}
+
 /// <summary>Whether a monitored quantity should decrease (losses) or increase (accuracy, R²).</summary>
 public enum MonitorMode
 {
@@ -48,15 +66,14 @@ public enum MonitorMode
 }
 
 /// <summary>
-/// Early stopping: ends training when <see cref="Monitor"/> (default "val_loss", or "loss" without validation data) has
-/// not improved by more than <see cref="MinDelta"/> for <see cref="Patience"/> epochs; with <see cref="RestoreBestWeights"/>
-/// the model gets back the weights of its best epoch at the end.
+/// Early stopping, Keras's rule: after each epoch, <see cref="Monitor"/> (default "val_loss"; "loss" without validation
+/// data) counts as an improvement when it beats the best value so far by more than <see cref="MinDelta"/>; training
+/// stops once <see cref="Patience"/> epochs in a row brought none. With <see cref="RestoreBestWeights"/> the model gets
+/// back the weights of its best epoch when training ends. Its best value, best epoch, wait count and best weights live
+/// in the trainer's <see cref="TrainerState"/>, so a resumed run stops where the uninterrupted one would.
 /// </summary>
 public sealed class EarlyStopping(string monitor = "val_loss", int patience = 5, double minDelta = 0, MonitorMode mode = MonitorMode.Min, bool restoreBestWeights = false) : ICallback
 {
-    private Dictionary<string, float[]>? _best;
-    private int _wait;
-
     /// <summary>The metric watched.</summary>
     public string Monitor { get; } = monitor;
 
@@ -72,62 +89,74 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 5,
     /// <summary>Whether the best epoch's weights are restored when training ends.</summary>
     public bool RestoreBestWeights { get; } = restoreBestWeights;
 
+    private TrainerState? _state;
+
     /// <summary>The best value seen.</summary>
-    public double BestValue { get; private set; }
+    public double BestValue => _state?.BestValue ?? double.NaN;
 
     /// <summary>The epoch (1-based) of the best value.</summary>
-    public int BestEpoch { get; private set; }
+    public int BestEpoch => _state?.BestEpoch ?? 0;
 
     /// <inheritdoc/>
-    public void OnTrainBegin(TrainingContext context)
-    {
-        BestValue = Mode == MonitorMode.Min ? double.PositiveInfinity : double.NegativeInfinity;
-        BestEpoch = 0; _wait = 0; _best = null;
-    }
+    public void OnTrainBegin(TrainingContext context) => _state = context.Trainer.State;
 
     /// <inheritdoc/>
     public void OnEpochEnd(TrainingContext context, EpochRecord record)
     {
+        var s = _state = context.Trainer.State;
         string key = record.Metrics.ContainsKey(Monitor) ? Monitor : Monitor.StartsWith("val_", StringComparison.Ordinal) ? Monitor[4..] : Monitor;
         if (!record.Metrics.TryGetValue(key, out double value))
             throw new PittsException($"EarlyStopping: metric '{Monitor}' is not in the history (have: {string.Join(", ", record.Metrics.Keys)})");
-        bool better = Mode == MonitorMode.Min ? value < BestValue - MinDelta : value > BestValue + MinDelta;
+        if (double.IsNaN(s.BestValue)) s.BestValue = Mode == MonitorMode.Min ? double.PositiveInfinity : double.NegativeInfinity;
+        bool better = Mode == MonitorMode.Min ? value < s.BestValue - MinDelta : value > s.BestValue + MinDelta;
         if (better)
         {
-            (BestValue, BestEpoch, _wait) = (value, record.Epoch, 0);
-            if (RestoreBestWeights)
-                _best = context.Trainer.Model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+            (s.BestValue, s.BestEpoch, s.Wait) = (value, record.Epoch, 0);
+            if (RestoreBestWeights) s.BestWeights = TrainerState.Copy(context.Trainer.Model.StateDict());
             return;
         }
-        if (++_wait >= Patience)
+        if (++s.Wait >= Patience)
         {
             context.StopTraining = true;
-            context.StopReason = $"early stopping at epoch {record.Epoch}: {key} did not improve for {Patience} epochs (best {BestValue:G5} at epoch {BestEpoch})";
+            context.StopReason = $"early stopping at epoch {record.Epoch}: {key} did not improve for {Patience} epochs (best {s.BestValue:G5} at epoch {s.BestEpoch})";
         }
     }
 
     /// <inheritdoc/>
     public void OnTrainEnd(TrainingContext context)
     {
-        if (!RestoreBestWeights || _best is null) return;
+        var best = context.Trainer.State.BestWeights;
+        if (!RestoreBestWeights || best is null) return;
         var sd = context.Trainer.Model.StateDict();
-        foreach (var (k, v) in _best) v.CopyTo(sd[k].AsSpan());
+        foreach (var (k, v) in best) v.AsSpan().CopyTo(sd[k].AsSpan());
     }
 }
 
 /// <summary>Steps a learning-rate schedule after every epoch.</summary>
-public sealed class LrSchedule(LrScheduler scheduler) : ICallback
+public sealed class LrSchedule(LrScheduler scheduler) : IStatefulCallback
 {
     /// <summary>The schedule stepped.</summary>
     public LrScheduler Scheduler { get; } = scheduler;
 
     /// <inheritdoc/>
     public void OnEpochEnd(TrainingContext context, EpochRecord record) => Scheduler.Step();
+
+    /// <inheritdoc/>
+    public OrderedDictionary<string, Tensor> StateDict() => Scheduler.StateDict();
+
+    /// <inheritdoc/>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state) => Scheduler.LoadStateDict(state);
 }
 
 /// <summary>Feeds a metric (default "val_loss", or "loss" without validation) to <see cref="ReduceLrOnPlateau"/> after every epoch.</summary>
-public sealed class PlateauSchedule(ReduceLrOnPlateau scheduler, string monitor = "val_loss") : ICallback
+public sealed class PlateauSchedule(ReduceLrOnPlateau scheduler, string monitor = "val_loss") : IStatefulCallback
 {
+    /// <inheritdoc/>
+    public OrderedDictionary<string, Tensor> StateDict() => scheduler.StateDict();
+
+    /// <inheritdoc/>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state) => scheduler.LoadStateDict(state);
+
     /// <inheritdoc/>
     public void OnEpochEnd(TrainingContext context, EpochRecord record)
     {
@@ -185,4 +214,35 @@ public sealed class LambdaCallback(Action<TrainingContext, EpochRecord> onEpochE
 {
     /// <inheritdoc/>
     public void OnEpochEnd(TrainingContext context, EpochRecord record) => onEpochEnd(context, record);
+}
+
+/// <summary>
+/// Writes one CSV row per epoch, like Keras's CSVLogger: a header "epoch,{metrics...},lr" (the metrics in the first
+/// record's order), then epoch number, each metric with round-trip precision and the epoch's learning rate. With
+/// <paramref name="append"/> an existing file gets more rows (a resumed run); each row is flushed as it is written.
+/// </summary>
+public sealed class CsvLogger(string path, bool append = false, char separator = ',') : ICallback
+{
+    private string[]? _columns;
+
+    /// <summary>The file written.</summary>
+    public string Path { get; } = string.IsNullOrEmpty(path) ? throw new ArgumentException("CsvLogger: a path is needed", nameof(path)) : path;
+
+    /// <inheritdoc/>
+    public void OnTrainBegin(TrainingContext context)
+    {
+        if (!append && _columns is null && File.Exists(Path)) File.Delete(Path);
+    }
+
+    /// <inheritdoc/>
+    public void OnEpochEnd(TrainingContext context, EpochRecord record)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        bool header = _columns is null && (!File.Exists(Path) || new FileInfo(Path).Length == 0);
+        _columns ??= [.. record.Metrics.Keys];
+        using var w = new StreamWriter(Path, append: true);
+        if (header) w.WriteLine(string.Join(separator, ["epoch", .. _columns, "lr"]));
+        var cells = _columns.Select(c => record.Metrics.TryGetValue(c, out var v) ? v.ToString("R", inv) : "");
+        w.WriteLine(string.Join(separator, [record.Epoch.ToString(inv), .. cells, record.LearningRate.ToString("R", inv)]));
+    }
 }

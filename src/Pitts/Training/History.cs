@@ -17,18 +17,18 @@ public sealed record EpochRecord(int Epoch, IReadOnlyDictionary<string, double> 
 /// <summary>The record of a <see cref="Trainer.Fit"/> run: one entry per completed epoch, and why it stopped.</summary>
 public sealed class History
 {
-    private readonly List<EpochRecord> _epochs = [];
+    private readonly TrainerState _state;
+
+    internal History(TrainerState state) => _state = state;
 
     /// <summary>The completed epochs, in order.</summary>
-    public IReadOnlyList<EpochRecord> Epochs => _epochs;
+    public IReadOnlyList<EpochRecord> Epochs => _state.History;
 
     /// <summary>Why training stopped early (e.g. "early stopping at epoch 12: val_loss did not improve for 5 epochs"), or null.</summary>
-    public string? StopReason { get; internal set; }
+    public string? StopReason => _state.Stopped ? _state.StopReason : null;
 
     /// <summary>The values of one metric over the epochs, e.g. <c>history.Series("val_loss")</c>.</summary>
-    public double[] Series(string name) => _epochs.Select(e => e.Metrics.TryGetValue(name, out var v) ? v : double.NaN).ToArray();
-
-    internal void Add(EpochRecord record) => _epochs.Add(record);
+    public double[] Series(string name) => _state.History.Select(e => e.Metrics.TryGetValue(name, out var v) ? v : double.NaN).ToArray();
 }
 
 /// <summary>Raised when the loss becomes NaN or infinite: training stops at that step, before the update.</summary>
@@ -65,6 +65,6 @@ public enum TrainingPhase
 
 /// <summary>
 /// A progress report from <see cref="Trainer"/>: the epoch and step, the running mean of the epoch's training loss,
-/// and at epoch end the full record; cheap to make, so a console or a web page can show every one or sample them.
+/// the samples seen in the epoch (batch reports), and at epoch end the full record; cheap to make, so a console or a web page can show every one or sample them.
 /// </summary>
-public sealed record TrainingProgress(TrainingPhase Phase, int Epoch, int Epochs, int Step, int? StepsPerEpoch, double RunningLoss, EpochRecord? Record);
+public sealed record TrainingProgress(TrainingPhase Phase, int Epoch, int Epochs, int Step, int? StepsPerEpoch, double RunningLoss, EpochRecord? Record, long Samples = 0);

@@ -14,6 +14,12 @@ public interface IMetric
 
     /// <summary>The metric over everything since <see cref="Reset"/>.</summary>
     double Compute();
+
+    /// <summary>The accumulated state as numbers, so a <see cref="TrainerState"/> can resume mid-epoch (empty by default).</summary>
+    double[] GetState() => [];
+
+    /// <summary>Restores a state taken by <see cref="GetState"/> after a <see cref="Reset"/>.</summary>
+    void SetState(double[] state) { }
 }
 
 /// <summary>
@@ -56,41 +62,67 @@ public sealed class Accuracy(float threshold = 0.5f) : IMetric
 
     /// <inheritdoc/>
     public double Compute() => _total == 0 ? double.NaN : (double)_correct / _total;
+
+    /// <inheritdoc/>
+    public double[] GetState() => [_correct, _total];
+
+    /// <inheritdoc/>
+    public void SetState(double[] state) => (_correct, _total) = state is [var c, var t] ? ((long)c, (long)t) : throw new PittsException("Accuracy.SetState: expected 2 numbers");
 }
 
 /// <summary>
-/// Coefficient of determination R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)² over all elements seen in the epoch (outputs and
-/// targets of the same shape); 1 is a perfect fit, 0 is no better than predicting the mean.
+/// Coefficient of determination R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)² over all elements seen in the epoch, where ȳ is each
+/// output's own mean (outputs and targets of the same shape (N, ...); every element of a sample is one output, the sums
+/// run over all outputs, as <c>pitts train</c> reports it); 1 is a perfect fit, 0 is no better than predicting the means.
 /// </summary>
 public sealed class R2Score : IMetric
 {
-    private double _n, _sumY, _sumY2, _ssRes;
+    private double _n, _ssRes;
+    private double[] _sumY = [], _sumY2 = [];
 
     /// <inheritdoc/>
     public string Name => "r2";
 
     /// <inheritdoc/>
-    public void Reset() => (_n, _sumY, _sumY2, _ssRes) = (0, 0, 0, 0);
+    public void Reset() => (_n, _ssRes, _sumY, _sumY2) = (0, 0, [], []);
 
     /// <inheritdoc/>
     public void Update(Tensor output, Tensor target)
     {
         if (output.Numel != target.Numel)
             throw new ShapeException($"R2Score: outputs {Fmt.Shape(output._shape)} and targets {Fmt.Shape(target._shape)} differ in size");
-        var o = output.ToArray(); var y = target.ToArray();
+        int rows = target.Rank == 0 ? 1 : target.Shape[0], cols = rows == 0 ? 0 : target.Numel / rows;
+        if (_sumY.Length == 0) (_sumY, _sumY2) = (new double[cols], new double[cols]);
+        else if (_sumY.Length != cols)
+            throw new ShapeException($"R2Score: targets {Fmt.Shape(target._shape)} have {cols} outputs per sample, earlier batches had {_sumY.Length}");
+        var o = output.AsSpan(); var y = target.AsSpan();
         for (int i = 0; i < o.Length; i++)
         {
             double d = y[i] - (double)o[i];
-            _ssRes += d * d; _sumY += y[i]; _sumY2 += (double)y[i] * y[i];
+            _ssRes += d * d;
+            _sumY[i % cols] += y[i];
+            _sumY2[i % cols] += (double)y[i] * y[i];
         }
-        _n += o.Length;
+        _n += rows;
     }
 
     /// <inheritdoc/>
     public double Compute()
     {
         if (_n == 0) return double.NaN;
-        double ssTot = _sumY2 - _sumY * _sumY / _n;
+        double ssTot = 0;
+        for (int j = 0; j < _sumY.Length; j++) ssTot += _sumY2[j] - _sumY[j] * _sumY[j] / _n;
         return 1 - _ssRes / ssTot;
+    }
+
+    /// <inheritdoc/>
+    public double[] GetState() => [_n, _ssRes, .. _sumY, .. _sumY2];
+
+    /// <inheritdoc/>
+    public void SetState(double[] state)
+    {
+        if (state.Length < 2 || state.Length % 2 != 0) throw new PittsException($"R2Score.SetState: expected 2 + 2k numbers, got {state.Length}");
+        int k = (state.Length - 2) / 2;
+        (_n, _ssRes, _sumY, _sumY2) = (state[0], state[1], state[2..(2 + k)], state[(2 + k)..]);
     }
 }
