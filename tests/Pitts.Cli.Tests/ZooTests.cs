@@ -86,7 +86,7 @@ public class ZooTests
     public void Autoencoder_encodes_to_the_latent_size_and_reconstructs_the_input_shape_in_0_1()
     {
         var spec = new ModelSpec { Kind = "autoencoder", InputShape = [1, 28, 28], Hidden = [32], Latent = 2, Task = "reconstruction" };
-        var ae = (ZooAutoencoder)spec.Build(new Generator(3));
+        var ae = (Autoencoder)spec.Build(new Generator(3));
         using var _ = Autograd.NoGrad();
         var x = Tensor.Rand([4, 1, 28, 28], new Generator(4));
         Assert.Equal([4, 2], ae.Encode(x).Shape);
