@@ -96,6 +96,32 @@ public class ZooTests
     }
 
     [Fact]
+    public void A_batch_norm_cnn_counts_its_state_and_round_trips_through_a_checkpoint()
+    {
+        // docs/NN.md's Fashion-MNIST CNN: 416 + 32 + 12,832 + 64 + 15,690 = 29,034 parameters, plus 2·(16 + 32) running
+        // statistics and two batch counters in the state dict.
+        var spec = new ModelSpec { Kind = "cnn", InputShape = [1, 28, 28], Hidden = [16, 32], Kernel = 5, BatchNorm = true, Outputs = 10, Task = "classification" };
+        var model = spec.Build(new Generator(7));
+        Assert.Equal(29_034, spec.ParameterCount());
+        Assert.Equal(model.ParameterCount(), spec.ParameterCount());
+        Assert.Equal(model.StateDict().Values.Sum(t => (long)t.Numel), spec.StateCount());
+        Assert.Equal(29_034 + 96 + 2, spec.StateCount());
+        Assert.Contains("bn2.running_var", model.StateDict().Keys);
+        string path = Path.Combine(Path.GetTempPath(), $"pitts-bn-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            ZooCheckpoint.Save(path, spec, model);
+            var back = ZooCheckpoint.Load(path);
+            Assert.True(back.Spec.BatchNorm);
+            var x = Tensor.Rand([2, 1, 28, 28], new Generator(8));
+            model.Eval();
+            using var _ = Autograd.NoGrad();
+            Assert.Equal(model.Forward(x).ToArray(), back.Model.Forward(x).ToArray());
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void Normalize_applies_the_stored_statistics_per_feature()
     {
         var spec = new ModelSpec { Kind = "mlp", InputShape = [3, 2], Outputs = 1, InputMean = [1, -1], InputStd = [2, 4] };

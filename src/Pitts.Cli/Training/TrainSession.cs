@@ -81,6 +81,7 @@ public sealed class TrainSession
     public List<EpochRecord> History { get; } = [];
 
     private double _bestLoss = double.PositiveInfinity;
+    private readonly LrScheduler? _schedule; // closed form of the epoch: a resumed run gets the same rates
     private int _bestEpoch, _bad;
     private Dictionary<string, Tensor>? _bestWeights;
 
@@ -95,6 +96,7 @@ public sealed class TrainSession
         ValSet = val;
         TestSet = test;
         Optimizer = MakeOptimizer(o, model);
+        _schedule = o.Schedule == "cosine" ? new CosineAnnealingLr(Optimizer, Math.Max(1, o.Epochs)) : null;
     }
 
     /// <summary>The task the model is trained for (classification, regression or reconstruction).</summary>
@@ -105,7 +107,7 @@ public sealed class TrainSession
     {
         "mlp" => images ? [128, 64] : [32, 32],
         "autoencoder" => images ? [256, 64] : [16],
-        "cnn" => [8, 16],
+        "cnn" => [16, 32],
         "rnn" or "lstm" => [32],
         "transformer" => [32],
         _ => [],
@@ -303,6 +305,7 @@ public sealed class TrainSession
             Degree = o.Degree,
             Latent = o.Latent,
             Kernel = o.Kernel,
+            BatchNorm = o.Model == "cnn" && o.BatchNorm,
             Heads = o.Heads,
             ClassNames = data.ClassNames,
             InputMean = mean,
@@ -351,6 +354,7 @@ public sealed class TrainSession
         {
             var sw = Stopwatch.StartNew();
             Model.Train();
+            if (_schedule is not null) Optimizer.LearningRate = _schedule.LrAt(Epoch);
             var perm = Rng.Permutation(n);
             double lossSum = 0, correct = 0;
             int seen = 0, step = 0;
