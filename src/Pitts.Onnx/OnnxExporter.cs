@@ -50,8 +50,7 @@ internal sealed class OnnxExporter(OnnxGraphBuilder g)
             case TransformerEncoder te:
                 foreach (var (name, layer) in te.Layers.NamedChildren()) x = Emit(layer, Join(scope, "layers." + name), x);
                 return te.Norm is null ? x : Emit(te.Norm, Join(scope, "norm"), x);
-            case Autoencoder ae: return Emit(ae.Decoder, Join(scope, "decoder"), Emit(ae.Encoder, Join(scope, "encoder"), x));
-            case ZooAutoencoder za: return EmitZooAutoencoder(scope, x, za);
+            case Autoencoder ae: return EmitAutoencoder(scope, x, ae);
             case ZooLinear zl: return EmitZooLinear(scope, x, zl);
             case ZooRecurrent zr: return EmitZooRecurrent(scope, x, zr);
             case ZooTransformer zt: return EmitZooTransformer(scope, x, zt);
@@ -269,11 +268,11 @@ internal sealed class OnnxExporter(OnnxGraphBuilder g)
         return y;
     }
 
-    private V EmitZooAutoencoder(string scope, V x, ZooAutoencoder za)
+    private V EmitAutoencoder(string scope, V x, Autoencoder ae)
     {
-        var code = Emit(za.Encoder, Join(scope, "encoder"), x);
-        var flat = Emit(za.Decoder, Join(scope, "decoder"), code);
-        return Reshape(scope, flat, za.Decode(code.Value));
+        var code = Emit(ae.Encoder, Join(scope, "encoder"), x);
+        var flat = Emit(ae.Decoder, Join(scope, "decoder"), code);
+        return ae.OutputShape is null ? flat : Reshape(scope, flat, ae.Decode(code.Value));
     }
 
     private V EmitZooLinear(string scope, V x, ZooLinear zl)

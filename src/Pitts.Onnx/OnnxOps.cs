@@ -594,7 +594,7 @@ internal static class OnnxOps
         int c = x.Shape[1];
         foreach (var (t, what) in new[] { (scale, "scale"), (bias, "B"), (mean, "mean"), (var, "var") })
             if (t.Numel != c) throw new OnnxFormatException($"ONNX node '{n.Name}' (BatchNormalization): {what} has {t.Numel} values for {c} channels");
-        return BatchNorm.BatchNormOp(x, c, scale.Reshape(c), bias.Reshape(c), Float(n, "epsilon", 1e-5f), mean.ToArray(), var.ToArray(), out _, out _);
+        return Tensor.BatchNormOp(x, c, scale.Reshape(c), bias.Reshape(c), Float(n, "epsilon", 1e-5f), mean.ToArray(), var.ToArray(), out _, out _);
     }
 
     private static Tensor LayerNormalization(NodeProto n, Tensor x, Tensor scale, Tensor? bias)
@@ -604,7 +604,7 @@ internal static class OnnxOps
         if (scale.Numel != d || (bias is not null && bias.Numel != d))
             throw new OnnxFormatException($"ONNX node '{n.Name}' (LayerNormalization): scale and bias must hold {d} values (the dimensions from axis {axis} of ({string.Join("x", x.Shape)}))");
         // B is optional in ONNX; the fused op takes a bias whenever it takes a scale.
-        return LayerNorm.LayerNormOp(x, d, scale.Reshape(d), bias?.Reshape(d) ?? Tensor.Zeros(d), Float(n, "epsilon", 1e-5f));
+        return Tensor.LayerNormOp(x, d, scale.Reshape(d), bias?.Reshape(d) ?? Tensor.Zeros(d), Float(n, "epsilon", 1e-5f));
     }
 
     private static Tensor Reduce(NodeProto n, OnnxValue?[] x, bool mean)

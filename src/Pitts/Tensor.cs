@@ -134,7 +134,7 @@ public sealed partial class Tensor
     public Tensor Clone()
     {
         var r = new Tensor(Data.ToArray(), 0, _shape.AsSpan().ToArray());
-        Graph.Record(r, "Clone", this, g => Graph.Accumulate(this, g));
+        Graph.Record(r, "Clone", this, g => g);
         return r;
     }
 

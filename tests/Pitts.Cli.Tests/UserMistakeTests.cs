@@ -26,6 +26,7 @@ public sealed class UserMistakeTests
 
     [Theory]
     [InlineData(new[] { "train", "--model", "cnn", "--dataset", "mnist", "--kernel", "4" }, "pitts train: --kernel: the kernel size must be odd and in 1..15, got 4")]
+    [InlineData(new[] { "train", "--model", "cnn", "--dataset", "mnist", "--schedule", "linear" }, "pitts train: unknown schedule 'linear' (known: constant, cosine)")]
     [InlineData(new[] { "train", "--model", "transformer", "--dataset", "damped-oscillator", "--heads", "0" }, "pitts train: --heads: the number of attention heads must be positive, got 0")]
     [InlineData(new[] { "train", "--model", "transformer", "--dataset", "damped-oscillator", "--heads", "3" }, "pitts train: --heads: the transformer width 32 must be a multiple of the 3 heads")]
     public void Model_options_are_refused_by_their_own_names(string[] args, string expected)

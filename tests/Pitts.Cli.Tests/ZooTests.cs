@@ -86,13 +86,39 @@ public class ZooTests
     public void Autoencoder_encodes_to_the_latent_size_and_reconstructs_the_input_shape_in_0_1()
     {
         var spec = new ModelSpec { Kind = "autoencoder", InputShape = [1, 28, 28], Hidden = [32], Latent = 2, Task = "reconstruction" };
-        var ae = (ZooAutoencoder)spec.Build(new Generator(3));
+        var ae = (Autoencoder)spec.Build(new Generator(3));
         using var _ = Autograd.NoGrad();
         var x = Tensor.Rand([4, 1, 28, 28], new Generator(4));
         Assert.Equal([4, 2], ae.Encode(x).Shape);
         var y = ae.Forward(x);
         Assert.Equal([4, 1, 28, 28], y.Shape);
         Assert.All(y.ToArray(), v => Assert.InRange(v, 0f, 1f));
+    }
+
+    [Fact]
+    public void A_batch_norm_cnn_counts_its_state_and_round_trips_through_a_checkpoint()
+    {
+        // docs/NN.md's Fashion-MNIST CNN: 416 + 32 + 12,832 + 64 + 15,690 = 29,034 parameters, plus 2·(16 + 32) running
+        // statistics and two batch counters in the state dict.
+        var spec = new ModelSpec { Kind = "cnn", InputShape = [1, 28, 28], Hidden = [16, 32], Kernel = 5, BatchNorm = true, Outputs = 10, Task = "classification" };
+        var model = spec.Build(new Generator(7));
+        Assert.Equal(29_034, spec.ParameterCount());
+        Assert.Equal(model.ParameterCount(), spec.ParameterCount());
+        Assert.Equal(model.StateDict().Values.Sum(t => (long)t.Numel), spec.StateCount());
+        Assert.Equal(29_034 + 96 + 2, spec.StateCount());
+        Assert.Contains("bn2.running_var", model.StateDict().Keys);
+        string path = Path.Combine(Path.GetTempPath(), $"pitts-bn-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            ZooCheckpoint.Save(path, spec, model);
+            var back = ZooCheckpoint.Load(path);
+            Assert.True(back.Spec.BatchNorm);
+            var x = Tensor.Rand([2, 1, 28, 28], new Generator(8));
+            model.Eval();
+            using var _ = Autograd.NoGrad();
+            Assert.Equal(model.Forward(x).ToArray(), back.Model.Forward(x).ToArray());
+        }
+        finally { File.Delete(path); }
     }
 
     [Fact]

@@ -26,6 +26,7 @@ public static class TrainCommand
         var activation = new Option<string>("--activation") { Description = $"Hidden activation: {string.Join(" | ", ModelSpec.Activations)}", DefaultValueFactory = _ => "relu" };
         var optimizer = new Option<string>("--optimizer") { Description = "sgd | momentum (SGD, 0.9) | adam | adamw | rmsprop", DefaultValueFactory = _ => "adam" };
         var lr = new Option<float?>("--lr") { Description = "Learning rate (default 0.01 for sgd and momentum, 0.001 otherwise)" };
+        var schedule = new Option<string?>("--schedule") { Description = "Learning-rate schedule: constant | cosine (from --lr to 0 over the epochs); default cosine for cnn, else constant" };
         var wd = new Option<float>("--weight-decay") { Description = "Weight decay λ: L2 penalty (decoupled for adamw)" };
         var dropout = new Option<float>("--dropout") { Description = "Dropout probability after each hidden activation" };
         var batch = new Option<int>("--batch-size", "-b") { Description = "Samples per batch; 0 trains on the whole set at once", DefaultValueFactory = _ => 64 };
@@ -41,7 +42,8 @@ public static class TrainCommand
         var frequency = new Option<float>("--frequency") { Description = "sine: y = sin(ωx) with this ω", DefaultValueFactory = _ => 1 };
         var degree = new Option<int>("--degree") { Description = "poly model: polynomial degree", DefaultValueFactory = _ => 3 };
         var latent = new Option<int>("--latent") { Description = "autoencoder: code size", DefaultValueFactory = _ => 2 };
-        var kernel = new Option<int>("--kernel") { Description = "cnn: kernel size k of the k×k convolutions (odd)", DefaultValueFactory = _ => 3 };
+        var kernel = new Option<int>("--kernel") { Description = "cnn: kernel size k of the k×k convolutions (odd)", DefaultValueFactory = _ => 5 };
+        var batchNorm = new Option<bool>("--batch-norm") { Description = "cnn: BatchNorm2d after each convolution (--batch-norm false for the lecture's plain CNN)", DefaultValueFactory = _ => true };
         var heads = new Option<int>("--heads") { Description = "transformer: attention heads (the width must be a multiple)", DefaultValueFactory = _ => 2 };
         var window = new Option<int>("--window") { Description = "Sequence sets: steps per input window", DefaultValueFactory = _ => 20 };
         var task = new Option<string?>("--task") { Description = "CSV/npy data: classification or regression (default: inferred from the target column)" };
@@ -52,10 +54,10 @@ public static class TrainCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the final metrics" };
 
         var cmd = new Command("train", "Train a model from the zoo on a data set; prints the model summary, progress, then train/validation/test metrics");
-        foreach (var o in new Option[] { model, dataset, hidden, activation, optimizer, lr, wd, dropout, batch, epochs, early, augment, denoise, val, test, seed, samples, noise, frequency, degree, latent, kernel, heads, window, task, limit, save, resume, plot, quiet })
+        foreach (var o in new Option[] { model, dataset, hidden, activation, optimizer, lr, schedule, wd, dropout, batch, epochs, early, augment, denoise, val, test, seed, samples, noise, frequency, degree, latent, kernel, batchNorm, heads, window, task, limit, save, resume, plot, quiet })
             cmd.Options.Add(o);
         cmd.Options.Add(CommandKit.JsonOption);
-        var fromCheckpoint = new Option[] { model, dataset, hidden, activation, optimizer, lr, wd, dropout, batch, early, augment, denoise, val, test, seed, samples, noise, frequency, degree, latent, kernel, heads, window, task, limit };
+        var fromCheckpoint = new Option[] { model, dataset, hidden, activation, optimizer, lr, schedule, wd, dropout, batch, early, augment, denoise, val, test, seed, samples, noise, frequency, degree, latent, kernel, batchNorm, heads, window, task, limit };
 
         cmd.SetBody(ctx =>
         {
@@ -82,6 +84,7 @@ public static class TrainCommand
                     Activation = ctx.Get(activation),
                     Optimizer = opt,
                     Lr = ctx.Get(lr) ?? (opt is "sgd" or "momentum" ? 0.01f : 0.001f),
+                    Schedule = ctx.Get(schedule) ?? (ctx.Get(model) == "cnn" ? "cosine" : "constant"),
                     WeightDecay = ctx.Get(wd),
                     Dropout = ctx.Get(dropout),
                     BatchSize = ctx.Get(batch),
@@ -98,6 +101,7 @@ public static class TrainCommand
                     Degree = ctx.Get(degree),
                     Latent = ctx.Get(latent),
                     Kernel = ctx.Get(kernel),
+                    BatchNorm = ctx.Get(batchNorm),
                     Heads = ctx.Get(heads),
                     Window = ctx.Get(window),
                     Task = ctx.Get(task),
@@ -159,7 +163,7 @@ public static class TrainCommand
             log.WriteLine($"model    {s.Spec.Describe()}");
             log.WriteLine($"data     {o.Dataset}: {nTrain} train, {nVal} validation, {nTest} test; samples {ModelSpec.Show(s.Spec.InputShape)}; " +
                 (s.Task == "classification" ? $"{s.Spec.Outputs} classes" : s.Task));
-            log.WriteLine($"training {o.Optimizer}, lr {Fmt(o.Lr)}" + (o.WeightDecay > 0 ? $", weight decay {Fmt(o.WeightDecay)}" : "") +
+            log.WriteLine($"training {o.Optimizer}, lr {Fmt(o.Lr)}" + (o.Schedule == "cosine" ? " cosine" : "") + (o.WeightDecay > 0 ? $", weight decay {Fmt(o.WeightDecay)}" : "") +
                 $", batch {(o.BatchSize <= 0 ? "all" : o.BatchSize.ToString(CultureInfo.InvariantCulture))}, {o.Epochs} epochs" +
                 (o.EarlyStopping > 0 ? $", early stopping after {o.EarlyStopping}" : "") + $", seed {o.Seed}" + (s.Epoch > 0 ? $", resuming after epoch {s.Epoch}" : ""));
             log.WriteLine();

@@ -315,7 +315,7 @@ public static class Figures
     }
 
     /// <summary>Rows of (noisy input, reconstruction, clean target) for the first images of a batch.</summary>
-    public static void Reconstructions(ZooAutoencoder model, ModelSpec spec, Tensor clean, float noise, Generator g, string title, string path)
+    public static void Reconstructions(Autoencoder model, ModelSpec spec, Tensor clean, float noise, Generator g, string title, string path)
     {
         int n = Math.Min(8, clean.Size(0));
         var x = clean.Narrow(0, 0, n).Clone();
@@ -337,7 +337,7 @@ public static class Figures
     }
 
     /// <summary>The autoencoder's 2-D codes of labelled images, one colour per label.</summary>
-    public static void Latent(ZooAutoencoder model, ModelSpec spec, Tensor x, Tensor labels, string title, string path)
+    public static void Latent(Autoencoder model, ModelSpec spec, Tensor x, Tensor labels, string title, string path)
     {
         if (spec.Latent != 2) throw new UsageException($"latent needs an autoencoder with a 2-D code (--latent 2), this one has {spec.Latent}");
         model.Eval();

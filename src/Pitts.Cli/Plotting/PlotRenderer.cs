@@ -53,7 +53,7 @@ public static class PlotRenderer
                 }
             case "reconstructions":
                 {
-                    var ae = model as ZooAutoencoder ?? throw new UsageException($"reconstructions need an autoencoder, this is a {spec.Kind}");
+                    var ae = model as Autoencoder ?? throw new UsageException($"reconstructions need an autoencoder, this is a {spec.Kind}");
                     var d = Data();
                     float noise = options!.Denoise > 0 ? options.Denoise : 0f;
                     Figures.Reconstructions(ae, spec, ImagesOf(d.TestX ?? d.X, spec), noise, new Generator(options.Seed + 99), $"{spec.Kind} on {name}: test images", path);
@@ -61,7 +61,7 @@ public static class PlotRenderer
                 }
             case "latent":
                 {
-                    var ae = model as ZooAutoencoder ?? throw new UsageException($"latent needs an autoencoder, this is a {spec.Kind}");
+                    var ae = model as Autoencoder ?? throw new UsageException($"latent needs an autoencoder, this is a {spec.Kind}");
                     var d = Data();
                     var x = d.TestX ?? d.X;
                     var y = d.TestY ?? d.Y;

@@ -28,6 +28,9 @@ public sealed record TrainOptions
     /// <summary>The learning rate.</summary>
     public float Lr { get; init; } = 1e-3f;
 
+    /// <summary>The learning-rate schedule over the epochs: constant, or cosine (annealed from --lr to 0 over --epochs).</summary>
+    public string Schedule { get; init; } = "constant";
+
     /// <summary>Weight decay λ (L2 for sgd, momentum, adam and rmsprop; decoupled for adamw).</summary>
     public float WeightDecay { get; init; }
 
@@ -74,7 +77,10 @@ public sealed record TrainOptions
     public int Latent { get; init; } = 2;
 
     /// <summary>Kernel size of the CNN's convolutions.</summary>
-    public int Kernel { get; init; } = 3;
+    public int Kernel { get; init; } = 5;
+
+    /// <summary>Whether the CNN normalises each convolution's output with BatchNorm2d (docs/NN.md's 91% recipe).</summary>
+    public bool BatchNorm { get; init; } = true;
 
     /// <summary>Attention heads of the transformer.</summary>
     public int Heads { get; init; } = 2;
@@ -116,6 +122,7 @@ public sealed record TrainOptions
         if (!Models.ModelSpec.Kinds.Contains(Model)) throw new UsageException($"unknown model '{Model}' (known: {string.Join(", ", Models.ModelSpec.Kinds)})");
         if (!Models.ModelSpec.Activations.Contains(Activation)) throw new UsageException($"unknown activation '{Activation}' (known: {string.Join(", ", Models.ModelSpec.Activations)})");
         if (!new[] { "sgd", "momentum", "adam", "adamw", "rmsprop" }.Contains(Optimizer)) throw new UsageException($"unknown optimizer '{Optimizer}' (known: sgd, momentum, adam, adamw, rmsprop)");
+        if (Schedule is not ("constant" or "cosine")) throw new UsageException($"unknown schedule '{Schedule}' (known: constant, cosine)");
         if (Epochs < 0) throw new UsageException($"--epochs must be zero or more, got {Epochs}");
         if (BatchSize < 0) throw new UsageException($"--batch-size must be zero (whole set) or more, got {BatchSize}");
         if (!(Lr > 0) || !float.IsFinite(Lr)) throw new UsageException($"--lr must be a positive number, got {Lr}");

@@ -89,6 +89,9 @@ public sealed class TrainSession
         // One early-stopping rule, the library's (Keras's): val_loss, patience, restore the best weights at the end.
         if (o.EarlyStopping > 0 && val is not null)
             Trainer.Callbacks.Add(new EarlyStopping("val_loss", patience: o.EarlyStopping, restoreBestWeights: true));
+        // --schedule cosine: each epoch's rate from the schedule's closed form, so a resumed run gets the same rates.
+        if (o.Schedule == "cosine")
+            Trainer.Callbacks.Add(new ClosedFormSchedule(new CosineAnnealingLr(Optimizer, Math.Max(1, o.Epochs)), Optimizer));
     }
 
     /// <summary>The task the model is trained for (classification, regression or reconstruction).</summary>
@@ -99,7 +102,7 @@ public sealed class TrainSession
     {
         "mlp" => images ? [128, 64] : [32, 32],
         "autoencoder" => images ? [256, 64] : [16],
-        "cnn" => [8, 16],
+        "cnn" => [16, 32],
         "rnn" or "lstm" => [32],
         "transformer" => [32],
         _ => [],
@@ -300,6 +303,7 @@ public sealed class TrainSession
             Degree = o.Degree,
             Latent = o.Latent,
             Kernel = o.Kernel,
+            BatchNorm = o.Model == "cnn" && o.BatchNorm,
             Heads = o.Heads,
             ClassNames = data.ClassNames,
             InputMean = mean,
@@ -435,4 +439,14 @@ public sealed class TrainSession
         ZooCheckpoint.Save(path, Spec, Model, state, meta);
         SavedThisRun = true;
     }
+}
+
+/// <summary>Sets each epoch's learning rate from <paramref name="schedule"/>'s closed form (LrAt of the epochs done).</summary>
+internal sealed class ClosedFormSchedule(LrScheduler schedule, Optimizer optimizer) : ICallback
+{
+    /// <inheritdoc/>
+    public void OnTrainBegin(TrainingContext context) => optimizer.LearningRate = schedule.LrAt(context.History.Epochs.Count);
+
+    /// <inheritdoc/>
+    public void OnEpochEnd(TrainingContext context, EpochRecord record) => optimizer.LearningRate = schedule.LrAt(context.History.Epochs.Count);
 }

@@ -62,7 +62,38 @@ public static class Autograd
     }
 }
 
-/// <summary>The reverse-mode engine: recording nodes, accumulating gradients and the backward sweep.</summary>
+/// <summary>
+/// What a backward closure returns: the gradient of each of its node's inputs, in the node's input order, null where
+/// an input needs none. A closure returns a tensor, a pair, a triple or an array; <c>default</c> returns nothing.
+/// </summary>
+internal readonly struct Grads
+{
+    private readonly Tensor? _a, _b, _c;
+    private readonly Tensor?[]? _many;
+
+    private Grads(Tensor? a, Tensor? b, Tensor? c, Tensor?[]? many) => (_a, _b, _c, _many) = (a, b, c, many);
+
+    public static implicit operator Grads(Tensor? a) => new(a, null, null, null);
+
+    public static implicit operator Grads((Tensor? A, Tensor? B) g) => new(g.A, g.B, null, null);
+
+    public static implicit operator Grads((Tensor? A, Tensor? B, Tensor? C) g) => new(g.A, g.B, g.C, null);
+
+    public static implicit operator Grads(Tensor?[] many) => new(null, null, null, many);
+
+    /// <summary>The gradient of input <paramref name="i"/>, or null.</summary>
+    public Tensor? this[int i] => _many is not null ? _many[i] : i switch { 0 => _a, 1 => _b, 2 => _c, _ => null };
+}
+
+/// <summary>The backward closure of a node: from the gradient of the node's output, the gradients of its inputs.</summary>
+internal delegate Grads BackwardFn(Tensor grad);
+
+/// <summary>
+/// The reverse-mode engine: Record attaches a node to an op's output, <see cref="Backward"/> sweeps the
+/// graph from the root in reverse topological order, and <see cref="Accumulate"/> adds each gradient a closure returns
+/// into its input's <see cref="Tensor.Grad"/>. Accumulation, broadcasting's reduction and the recycling of dead
+/// gradient buffers happen here and nowhere else.
+/// </summary>
 internal static class Graph
 {
     /// <summary>True when an op over these inputs must record a node.</summary>
@@ -71,82 +102,131 @@ internal static class Graph
     public static bool Needs(Tensor a, Tensor b) => (a.RequiresGrad || b.RequiresGrad) && Autograd.IsGradEnabled;
 
     /// <summary>Attaches a node to <paramref name="output"/> when any input requires grad and recording is on.</summary>
-    public static void Record(Tensor output, string op, Tensor input, Action<Tensor> backward)
+    public static void Record(Tensor output, string op, Tensor input, BackwardFn backward)
     {
-        if (!Needs(input)) return;
-        output.GradFn = new Node(op, [input], backward);
-        output.SetRequiresGradFromOp();
+        if (Needs(input)) Attach(output, new Node(op, [input], backward));
     }
 
-    public static void Record(Tensor output, string op, Tensor a, Tensor b, Action<Tensor> backward)
+    public static void Record(Tensor output, string op, Tensor a, Tensor b, BackwardFn backward)
     {
-        if (!Needs(a, b)) return;
-        output.GradFn = new Node(op, [a, b], backward);
-        output.SetRequiresGradFromOp();
+        if (Needs(a, b)) Attach(output, new Node(op, [a, b], backward));
     }
 
-    public static void Record(Tensor output, string op, Tensor[] inputs, Action<Tensor> backward)
+    public static void Record(Tensor output, string op, Tensor[] inputs, BackwardFn backward)
     {
         if (!Autograd.IsGradEnabled) return;
-        bool any = false;
-        foreach (var t in inputs) any |= t.RequiresGrad;
-        if (!any) return;
-        output.GradFn = new Node(op, inputs, backward);
+        foreach (var t in inputs)
+            if (t.RequiresGrad) { Attach(output, new Node(op, inputs, backward)); return; }
+    }
+
+    private static void Attach(Tensor output, Node node)
+    {
+        output.GradFn = node;
         output.SetRequiresGradFromOp();
+    }
+
+    public static void Backward(Tensor root, Tensor? gradient, bool retainGraph)
+    {
+        gradient = CheckRoot(root, gradient);
+        using var noGrad = Autograd.NoGrad(); // closures are written with the public ops: they must not record
+        var order = TopologicalOrder(root);
+        try
+        {
+            Accumulate(root, gradient, mayAdopt: false);
+            for (int i = order.Count - 1; i >= 0; i--) // consumers run before the producers of their inputs
+            {
+                var t = order[i];
+                var node = t.GradFn!;
+                if (node.Freed) throw Freed(node);
+                if (t.Grad is { } g) Propagate(node, g, dies: !t.RetainsGrad && t.GradFromGraph);
+                if (!t.RetainsGrad) t.Grad = null;
+                if (!retainGraph) node.Free();
+            }
+        }
+        finally { ReturnOrder(order); }
     }
 
     /// <summary>
-    /// Adds <paramref name="grad"/> into <paramref name="t"/>.Grad, first summing it down to t's shape when it
-    /// has the broadcast shape of an op's output. This is the one place where broadcasting's gradient lives.
-    /// Pass <paramref name="owned"/> = true only for a tensor the closure has just created and shares with no one:
-    /// it is then adopted as the gradient instead of copied (a gradient passed through unchanged, like Add's, must be copied).
+    /// Runs a node's closure on its output's gradient <paramref name="g"/> and accumulates what it returns. A gradient
+    /// that backward made and nobody keeps <paramref name="dies"/> here: its buffer is adopted by the first input it
+    /// passes through to unchanged (Add, Reshape, Expand...), or goes back to the pool.
     /// </summary>
-    public static void Accumulate(Tensor t, Tensor grad, bool owned = false)
+    private static void Propagate(Node node, Tensor g, bool dies)
     {
-        if (!t.RequiresGrad) return;
-        if (!ShapeUtil.Same(grad._shape, t._shape))
+        var grads = node.BackwardFn!(g);
+        var inputs = node.InputsArray;
+        bool donor = dies;
+        for (int k = 0; k < inputs.Length; k++)
         {
-            grad = Broadcast.SumTo(grad, t._shape);
-            owned = true;
+            if (grads[k] is not { } gk) continue;
+            // g's own buffer may be adopted once, and only when it dies; a buffer the closure made, once.
+            bool mayAdopt = ReferenceEquals(gk.Storage, g.Storage) ? donor : !SharedWithEarlier(grads, k, gk);
+            if (Accumulate(inputs[k], gk, mayAdopt) && ReferenceEquals(gk.Storage, g.Storage)) donor = false;
         }
-        if (t.Grad is null)
+        if (donor) BufferPool.Return(g.Storage);
+    }
+
+    /// <summary>
+    /// Adds <paramref name="grad"/> into <paramref name="t"/>.Grad, first summing it down to t's shape when it has the
+    /// broadcast shape of an op's output: the one place where broadcasting's gradient lives. The first gradient becomes
+    /// t.Grad itself when <paramref name="mayAdopt"/> and it fills its buffer, else a copy; returns true when t adopted
+    /// grad's buffer.
+    /// </summary>
+    private static bool Accumulate(Tensor t, Tensor grad, bool mayAdopt)
+    {
+        if (!t.RequiresGrad) return false;
+        bool reduced = !ShapeUtil.Same(grad._shape, t._shape);
+        var g = reduced ? Broadcast.SumTo(grad, t._shape) : grad;
+        if (t.Grad is { } dst)
         {
-            bool whole = grad.Offset == 0 && grad.Storage.Length == grad.Numel;
-            bool donated = whole && ReferenceEquals(grad.Storage, _donor) && (owned || !_donorTaken);
-            if (donated) _donorTaken = true; // the gradient being consumed now lives on as this one: not recycled
-            if ((owned && whole) || donated) t.Grad = new Tensor(grad.Storage, 0, t._shape);
-            else
-            {
-                var copy = new Tensor(t._shape);
-                grad.Data.CopyTo(copy.AsSpan());
-                t.Grad = copy;
-            }
-            t.GradFromGraph = true;
+            System.Numerics.Tensors.TensorPrimitives.Add(dst.AsSpan(), g.Data, dst.AsSpan());
+            return false;
         }
-        else
-        {
-            var dst = t.Grad.AsSpan();
-            System.Numerics.Tensors.TensorPrimitives.Add(dst, grad.Data, dst);
-        }
+        bool adopt = (mayAdopt || reduced) && g.Offset == 0 && g.Storage.Length == g.Numel;
+        t.Grad = adopt ? new Tensor(g.Storage, 0, t._shape) : Copy(g, t._shape);
+        t.GradFromGraph = true;
+        return adopt && !reduced;
+    }
+
+    private static Tensor Copy(Tensor g, int[] shape)
+    {
+        var copy = new Tensor(shape);
+        g.Data.CopyTo(copy.AsSpan());
+        return copy;
+    }
+
+    // A closure may return one fresh tensor for two inputs (or the same view twice): only the first may adopt it.
+    private static bool SharedWithEarlier(Grads grads, int k, Tensor gk)
+    {
+        for (int j = 0; j < k; j++)
+            if (ReferenceEquals(grads[j]?.Storage, gk.Storage)) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// For a closure that hands its gradient over by writing it straight into <paramref name="t"/>'s (a GEMM that
+    /// accumulates, a slice): the buffer, and whether it already holds a gradient to add to. A new buffer is zero,
+    /// or left uninitialised when the caller <paramref name="overwrites"/> all of it.
+    /// </summary>
+    public static (Tensor Buffer, bool HasGradient) GradientBuffer(Tensor t, bool overwrites = false)
+    {
+        if (t.Grad is { } g) return (g, true);
+        t.Grad = new Tensor(overwrites ? ShapeUtil.Alloc(t.Numel) : ShapeUtil.AllocZeroed(t.Numel), 0, t._shape);
+        t.GradFromGraph = true; // pooled like every gradient backward makes, and recycled once dead
+        return (t.Grad, false);
     }
 
     /// <summary>
     /// Adds <paramref name="grad"/> into the slice [start, start + grad.Size(d)) along dimension <paramref name="d"/> of
     /// <paramref name="t"/>.Grad, in place: the backward of slicing costs the slice, not the whole tensor, so taking
-    /// a sequence apart step by step stays linear in its length. (Every Grad buffer is owned by its tensor alone.)
+    /// a sequence apart step by step stays linear in its length.
     /// </summary>
     public static void AccumulateSlice(Tensor t, int d, int start, Tensor grad)
     {
         if (!t.RequiresGrad) return;
-        if (t.Grad is null)
-        {
-            // Zeroed from the pool like Accumulate's buffers, and marked so that backward recycles it once dead.
-            t.Grad = new Tensor(ShapeUtil.AllocZeroed(t.Numel), 0, t._shape);
-            t.GradFromGraph = true;
-        }
+        var dst = GradientBuffer(t).Buffer.AsSpan();
         var (outer, n, inner) = ShapeUtil.Split(t._shape, d);
         int block = grad.Numel / Math.Max(outer, 1);
-        var dst = t.Grad.AsSpan();
         var src = grad.Data;
         for (int o = 0; o < outer; o++)
         {
@@ -155,68 +235,24 @@ internal static class Graph
         }
     }
 
-    public static void Backward(Tensor root, Tensor? gradient, bool retainGraph)
+    private static Tensor CheckRoot(Tensor root, Tensor? gradient)
     {
         if (!root.RequiresGrad)
             throw new AutogradException($"Backward: the tensor of shape {Fmt.Shape(root._shape)} does not require grad and has no graph; set RequiresGrad on a leaf it depends on");
-        if (root.GradFn is { Freed: true } f)
-            throw new AutogradException($"Backward: the graph through '{f.Op}' was already freed by an earlier Backward(); pass retainGraph: true to the first call to run backward twice");
+        if (root.GradFn is { Freed: true } f) throw Freed(f);
         if (gradient is null)
         {
             if (root.Numel != 1)
                 throw new AutogradException($"Backward: output of shape {Fmt.Shape(root._shape)} is not a scalar; pass a gradient of the same shape");
-            gradient = Tensor.OnesLike(root);
+            return Tensor.OnesLike(root);
         }
-        else if (!ShapeUtil.Same(gradient._shape, root._shape))
+        if (!ShapeUtil.Same(gradient._shape, root._shape))
             throw new ShapeException($"Backward: gradient of shape {Fmt.Shape(gradient._shape)} does not match output of shape {Fmt.Shape(root._shape)}");
-
-        var order = TopologicalOrder(root);
-        try
-        {
-            RunBackward(root, gradient, retainGraph, order);
-        }
-        finally
-        {
-            order.Clear();
-            if (order.Capacity <= 4096) _orderPool = order; // reuse small lists (a backward inside a backward allocates its own)
-        }
+        return gradient;
     }
 
-    // The storage of the gradient whose node is running: the one buffer that a pass-through gradient (Add, Reshape,
-    // Expand ...) may adopt instead of copying, once. What is not adopted goes back to the BufferPool afterwards.
-    [ThreadStatic] private static float[]? _donor;
-    [ThreadStatic] private static bool _donorTaken;
-
-    private static void RunBackward(Tensor root, Tensor gradient, bool retainGraph, List<Tensor> order)
-    {
-        // Backward closures are written with the public ops; they must not record a graph of their own.
-        using var noGrad = Autograd.NoGrad();
-        var (outerDonor, outerTaken) = (_donor, _donorTaken); // a backward inside a backward keeps the outer one's
-        _donor = null;
-        try
-        {
-            Accumulate(root, gradient);
-            // Reverse topological order: every consumer runs before the producer of its inputs.
-            for (int i = order.Count - 1; i >= 0; i--)
-            {
-                var t = order[i];
-                var node = t.GradFn!;
-                if (node.Freed)
-                    throw new AutogradException($"Backward: the graph through '{node.Op}' was already freed by an earlier Backward(); pass retainGraph: true to the first call to run backward twice");
-                var g = t.Grad;
-                // A non-leaf gradient that backward created and nobody keeps is dead once its node has run.
-                bool dies = g is not null && !t.RetainsGrad && t.GradFromGraph;
-                _donor = dies ? g!.Storage : null;
-                _donorTaken = false;
-                if (g is not null) node.BackwardFn!(g);
-                if (!t.RetainsGrad) t.Grad = null;
-                if (dies && !_donorTaken) BufferPool.Return(g!.Storage);
-                _donor = null;
-                if (!retainGraph) node.Free();
-            }
-        }
-        finally { (_donor, _donorTaken) = (outerDonor, outerTaken); }
-    }
+    private static AutogradException Freed(Node node) =>
+        new($"Backward: the graph through '{node.Op}' was already freed by an earlier Backward(); pass retainGraph: true to the first call to run backward twice");
 
     [ThreadStatic] private static int _visitEpoch;
     [ThreadStatic] private static Stack<(Tensor t, int next)>? _dfsStack;
@@ -224,6 +260,12 @@ internal static class Graph
 
     /// <summary>Non-leaf tensors reachable from root, producers before consumers (iterative DFS, no recursion).</summary>
     /// <remarks>Visited tensors are marked with a per-thread epoch number instead of a hash set (hot path of every step).</remarks>
+    private static void ReturnOrder(List<Tensor> order)
+    {
+        order.Clear();
+        if (order.Capacity <= 4096) _orderPool = order; // reuse small lists (a backward inside a backward allocates its own)
+    }
+
     private static List<Tensor> TopologicalOrder(Tensor root)
     {
         var order = _orderPool ?? new List<Tensor>(64);

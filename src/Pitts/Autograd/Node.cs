@@ -2,12 +2,12 @@ namespace Pitts;
 
 /// <summary>
 /// One recorded operation in the autograd graph: its name, its inputs, and the closure that, given the gradient
-/// of its output, adds the gradients of its inputs (each op defines this closure next to its forward code).
+/// of its output, returns the gradients of its inputs (each op defines this closure next to its forward code).
 /// </summary>
 public sealed class Node
 {
     internal Tensor[] InputsArray;
-    internal Action<Tensor>? BackwardFn;
+    internal BackwardFn? BackwardFn;
 
     /// <summary>The operation's name, e.g. "MatMul"; used in error messages and graph printing.</summary>
     public string Op { get; }
@@ -18,7 +18,7 @@ public sealed class Node
     /// <summary>True once a backward pass without retainGraph has released this node's saved tensors.</summary>
     public bool Freed { get; private set; }
 
-    internal Node(string op, Tensor[] inputs, Action<Tensor> backward)
+    internal Node(string op, Tensor[] inputs, BackwardFn backward)
     {
         Op = op;
         InputsArray = inputs;

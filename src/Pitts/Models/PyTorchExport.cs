@@ -265,6 +265,7 @@ public static class PyTorchExport
         {
             i++;
             layers.Add(($"conv{i}", $"nn.Conv2d({c}, {channels}, {k}, padding={k / 2})"));
+            if (spec.BatchNorm) layers.Add(($"bn{i}", $"nn.BatchNorm2d({channels})"));
             layers.Add(($"act{i}", Activation(spec)));
             if (h >= 2 && w >= 2)
             {

@@ -80,7 +80,7 @@ public sealed class ZooCheckpoint
         }
         // The description comes from the file too: its size must match the weights the file really holds before the
         // model is built (a 3 KB file must not make Pitts allocate a billion-unit layer to find out it does not fit).
-        long expected = spec.ParameterCount(), found = weights.Values.Sum(t => (long)t.Numel);
+        long expected = spec.StateCount(), found = weights.Values.Sum(t => (long)t.Numel);
         if (expected != found)
             throw new ModelSpecException($"the model description ({spec.Describe()}) has {expected:N0} parameters but the file's weights hold {found:N0} values", source: Path.GetFileName(path));
         var model = spec.Build(generator ?? new Generator(0));

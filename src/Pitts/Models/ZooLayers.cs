@@ -13,7 +13,7 @@ internal static class ZooLayers
         _ => throw new ModelSpecException($"unknown model '{spec.Kind}'"),
     };
 
-    /// <summary>The lecture's CNN: (Conv k×k → activation → MaxPool 2×2) per hidden size, then Flatten → [Dropout] → Linear.</summary>
+    /// <summary>The lecture's CNN: (Conv k×k → [BatchNorm] → activation → MaxPool 2×2) per hidden size, then Flatten → [Dropout] → Linear.</summary>
     private static Sequential Cnn(ModelSpec spec, Generator? generator)
     {
         int c = spec.InputShape[0], h = spec.InputShape[1], w = spec.InputShape[2], k = spec.Kernel;
@@ -23,6 +23,7 @@ internal static class ZooLayers
         {
             i++;
             layers.Add(($"conv{i}", new Conv2d(c, channels, k, padding: k / 2, generator: generator)));
+            if (spec.BatchNorm) layers.Add(($"bn{i}", new BatchNorm2d(channels)));
             layers.Add(($"act{i}", spec.MakeActivation()));
             // 'same' padding keeps h×w for odd k; the pool halves it (floor), as long as there is something to halve.
             if (h >= 2 && w >= 2)

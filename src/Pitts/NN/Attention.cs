@@ -216,35 +216,6 @@ public sealed class TransformerEncoderLayer : Module
 }
 
 /// <summary>
-/// An autoencoder x̂ = g(f(x)) built from an encoder f and a decoder g (the lecture's
-/// L = ‖x - x̂‖²): <see cref="Encode"/> gives the latent code z, <see cref="Decode"/> the reconstruction.
-/// </summary>
-public sealed class Autoencoder : Module
-{
-    /// <summary>The encoder f.</summary>
-    public Module Encoder { get; }
-
-    /// <summary>The decoder g.</summary>
-    public Module Decoder { get; }
-
-    /// <summary>Creates the model; state-dict keys start with "encoder." and "decoder.".</summary>
-    public Autoencoder(Module encoder, Module decoder)
-    {
-        Encoder = RegisterModule("encoder", encoder);
-        Decoder = RegisterModule("decoder", decoder);
-    }
-
-    /// <summary>The latent code z = f(x).</summary>
-    public Tensor Encode(Tensor x) => Encoder.Forward(x);
-
-    /// <summary>The reconstruction x̂ = g(z).</summary>
-    public Tensor Decode(Tensor z) => Decoder.Forward(z);
-
-    /// <summary>The reconstruction g(f(x)).</summary>
-    public override Tensor Forward(Tensor input) => Decode(Encode(input));
-}
-
-/// <summary>
 /// A stack of <c>numLayers</c> encoder blocks, each made by a factory, with an optional final norm
 /// (PyTorch's <c>nn.TransformerEncoder</c>; keys <c>layers.0.*</c>, ..., <c>norm.*</c>).
 /// </summary>

@@ -64,8 +64,17 @@ public sealed class RnnCell(int inputSize, int hiddenSize, bool bias = true, Rnn
     public Tensor Forward(Tensor x, Tensor? h)
     {
         h = CheckState(x, h);
-        var z = Tensor.Linear(x, WeightIh, BiasIh).Add(Tensor.Linear(h, WeightHh, BiasHh));
-        return Report(nonlinearity == RnnNonlinearity.Tanh ? z.Tanh() : z.Relu());
+        return Report(Step(Tensor.Linear(x, WeightIh, BiasIh), Tensor.Linear(h, WeightHh, BiasHh), nonlinearity));
+    }
+
+    /// <summary>
+    /// The recurrence itself, h' = f(gi + gh), from the input part gi = W_ih·x + b_ih and the hidden part
+    /// gh = W_hh·h + b_hh, each (N, H); <see cref="Rnn"/> unrolls it over time.
+    /// </summary>
+    internal static Tensor Step(Tensor gi, Tensor gh, RnnNonlinearity nonlinearity)
+    {
+        var z = gi.Add(gh);
+        return nonlinearity == RnnNonlinearity.Tanh ? z.Tanh() : z.Relu();
     }
 
     /// <summary>One step from a zero state.</summary>
@@ -81,9 +90,23 @@ public sealed class LstmCell(int inputSize, int hiddenSize, bool bias = true, Ge
     {
         var h = CheckState(x, state?.H);
         var c = CheckState(x, state?.C);
-        var gates = Tensor.Linear(x, WeightIh, BiasIh).Add(Tensor.Linear(h, WeightHh, BiasHh)).Chunk(4, 1);
-        var cNext = gates[1].Sigmoid().Mul(c).Add(gates[0].Sigmoid().Mul(gates[2].Tanh()));
-        return (Report(gates[3].Sigmoid().Mul(cNext.Tanh())), cNext);
+        var (hNext, cNext) = Step(Tensor.Linear(x, WeightIh, BiasIh), Tensor.Linear(h, WeightHh, BiasHh), c);
+        return (Report(hNext), cNext);
+    }
+
+    /// <summary>
+    /// The recurrence itself from the input part gi = W_ih·x + b_ih and the hidden part gh = W_hh·h + b_hh, each
+    /// (N, 4H), and the cell state c (N, H): c' = f⊙c + i⊙g, h' = o⊙tanh(c'); <see cref="Lstm"/> unrolls it over time.
+    /// </summary>
+    internal static (Tensor H, Tensor C) Step(Tensor gi, Tensor gh, Tensor c)
+    {
+        var gates = gi.Add(gh).Chunk(4, 1); // 4 x (N, H)
+        var i = gates[0].Sigmoid();
+        var f = gates[1].Sigmoid();
+        var g = gates[2].Tanh();
+        var o = gates[3].Sigmoid();
+        var cNext = f.Mul(c).Add(i.Mul(g));
+        return (o.Mul(cNext.Tanh()), cNext);
     }
 
     /// <summary>The hidden state after one step from a zero state.</summary>
@@ -98,12 +121,21 @@ public sealed class GruCell(int inputSize, int hiddenSize, bool bias = true, Gen
     public Tensor Forward(Tensor x, Tensor? h)
     {
         h = CheckState(x, h);
-        var gi = Tensor.Linear(x, WeightIh, BiasIh).Chunk(3, 1);
-        var gh = Tensor.Linear(h, WeightHh, BiasHh).Chunk(3, 1);
-        var r = gi[0].Add(gh[0]).Sigmoid();
-        var z = gi[1].Add(gh[1]).Sigmoid();
-        var n = gi[2].Add(r.Mul(gh[2])).Tanh();
-        return Report(n.Add(z.Mul(h.Sub(n))));
+        return Report(Step(Tensor.Linear(x, WeightIh, BiasIh), Tensor.Linear(h, WeightHh, BiasHh), h));
+    }
+
+    /// <summary>
+    /// The recurrence itself from the input part gi = W_ih·x + b_ih and the hidden part gh = W_hh·h + b_hh, each
+    /// (N, 3H), and the state h (N, H): h' = (1 - z)⊙n + z⊙h; <see cref="Gru"/> unrolls it over time.
+    /// </summary>
+    internal static Tensor Step(Tensor gi, Tensor gh, Tensor h)
+    {
+        var i = gi.Chunk(3, 1);              // input parts  3 x (N, H)
+        var hp = gh.Chunk(3, 1);             // hidden parts 3 x (N, H)
+        var r = i[0].Add(hp[0]).Sigmoid();
+        var z = i[1].Add(hp[1]).Sigmoid();
+        var n = i[2].Add(r.Mul(hp[2])).Tanh();
+        return n.Add(z.Mul(h.Sub(n)));       // (1 - z)·n + z·h
     }
 
     /// <summary>One step from a zero state.</summary>

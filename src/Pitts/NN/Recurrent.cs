@@ -12,7 +12,7 @@ public enum RnnNonlinearity
 }
 
 /// <summary>
-/// Shared machinery of the recurrent layers: per-layer weights named as PyTorch names them
+/// Shared machinery of the recurrent layers, each of which unrolls its cell's <c>Step</c> (the one place its recurrence is written): per-layer weights named as PyTorch names them
 /// (<c>weight_ih_l0</c>, <c>weight_hh_l0</c>, <c>bias_ih_l0</c>, <c>bias_hh_l0</c>, ...), all initialised
 /// U(-1/√H, 1/√H), and the time loop. Inputs are (T, N, input) by default, as in PyTorch, or (N, T, input) with
 /// batchFirst; hidden states are always (layers, N, H), as in PyTorch.
@@ -142,11 +142,7 @@ public sealed class Rnn : RecurrentLayer
     public (Tensor Output, Tensor Hidden) Forward(Tensor input, Tensor? h0)
     {
         var (xs, batch) = Steps(input);
-        var (output, finals) = Unroll(xs, State(h0, batch, "h0"), (p, h, l) =>
-        {
-            var z = p.Add(Recur(h, l));
-            return Nonlinearity == RnnNonlinearity.Tanh ? z.Tanh() : z.Relu();
-        }, h => h);
+        var (output, finals) = Unroll(xs, State(h0, batch, "h0"), (p, h, l) => RnnCell.Step(p, Recur(h, l), Nonlinearity), h => h);
         return (output, Tensor.Stack(finals, 0));
     }
 
@@ -170,17 +166,8 @@ public sealed class Lstm : RecurrentLayer
         var (xs, batch) = Steps(input);
         var h = State(state?.H, batch, "h0");
         var c = State(state?.C, batch, "c0");
-        var (output, finals) = Unroll(xs, h.Zip(c).ToArray(), (p, hc, l) =>
-        {
-            var gates = p.Add(Recur(hc.First, l)).Chunk(4, 1); // 4 x (N, H)
-            var i = gates[0].Sigmoid();
-            var f = gates[1].Sigmoid();
-            var g = gates[2].Tanh();
-            var o = gates[3].Sigmoid();
-            var cNext = f.Mul(hc.Second).Add(i.Mul(g));
-            return (o.Mul(cNext.Tanh()), cNext);
-        }, hc => hc.First);
-        return (output, (Tensor.Stack(finals.Select(s => s.First).ToArray(), 0), Tensor.Stack(finals.Select(s => s.Second).ToArray(), 0)));
+        var (output, finals) = Unroll(xs, h.Zip(c, (a, b) => (H: a, C: b)).ToArray(), (p, hc, l) => LstmCell.Step(p, Recur(hc.H, l), hc.C), hc => hc.H);
+        return (output, (Tensor.Stack(finals.Select(s => s.H).ToArray(), 0), Tensor.Stack(finals.Select(s => s.C).ToArray(), 0)));
     }
 
     /// <summary>The output sequence from a zero initial state.</summary>
@@ -201,15 +188,7 @@ public sealed class Gru : RecurrentLayer
     public (Tensor Output, Tensor Hidden) Forward(Tensor input, Tensor? h0)
     {
         var (xs, batch) = Steps(input);
-        var (output, finals) = Unroll(xs, State(h0, batch, "h0"), (p, h, l) =>
-        {
-            var gi = p.Chunk(3, 1);              // input parts  3 x (N, H)
-            var gh = Recur(h, l).Chunk(3, 1);    // hidden parts 3 x (N, H)
-            var r = gi[0].Add(gh[0]).Sigmoid();
-            var z = gi[1].Add(gh[1]).Sigmoid();
-            var n = gi[2].Add(r.Mul(gh[2])).Tanh();
-            return n.Add(z.Mul(h.Sub(n)));       // (1 - z)·n + z·h
-        }, h => h);
+        var (output, finals) = Unroll(xs, State(h0, batch, "h0"), (p, h, l) => GruCell.Step(p, Recur(h, l), h), h => h);
         return (output, Tensor.Stack(finals, 0));
     }
 

@@ -1,19 +1,15 @@
 using System.Numerics.Tensors;
 namespace Pitts;
 
-// Binary elementwise ops with broadcasting. Each computes its output, then records the closure that adds into its
-// inputs' gradients; Graph.Accumulate sums a broadcast gradient back to each input's shape.
+// Binary elementwise ops with broadcasting. Each computes its output, then records the closure that returns its
+// inputs' gradients (of the output's broadcast shape: the engine sums each back to its input's shape).
 public sealed partial class Tensor
 {
     /// <summary>a + b, broadcasting.</summary>
     public Tensor Add(Tensor other)
     {
         var r = Elementwise.Binary<AddK>(this, other, "Add");
-        Graph.Record(r, "Add", this, other, g =>
-        {
-            Graph.Accumulate(this, g);
-            Graph.Accumulate(other, g);
-        });
+        Graph.Record(r, "Add", this, other, g => (g, g));
         return r;
     }
 
@@ -21,11 +17,7 @@ public sealed partial class Tensor
     public Tensor Sub(Tensor other)
     {
         var r = Elementwise.Binary<SubK>(this, other, "Sub");
-        Graph.Record(r, "Sub", this, other, g =>
-        {
-            Graph.Accumulate(this, g);
-            if (other.RequiresGrad) Graph.Accumulate(other, g.Neg(), owned: true);
-        });
+        Graph.Record(r, "Sub", this, other, g => (g, other.RequiresGrad ? g.Neg() : null));
         return r;
     }
 
@@ -33,11 +25,7 @@ public sealed partial class Tensor
     public Tensor Mul(Tensor other)
     {
         var r = Elementwise.Binary<MulK>(this, other, "Mul");
-        Graph.Record(r, "Mul", this, other, g =>
-        {
-            if (RequiresGrad) Graph.Accumulate(this, g.Mul(other), owned: true);
-            if (other.RequiresGrad) Graph.Accumulate(other, g.Mul(this), owned: true);
-        });
+        Graph.Record(r, "Mul", this, other, g => (RequiresGrad ? g.Mul(other) : null, other.RequiresGrad ? g.Mul(this) : null));
         return r;
     }
 
@@ -45,11 +33,9 @@ public sealed partial class Tensor
     public Tensor Div(Tensor other)
     {
         var r = Elementwise.Binary<DivK>(this, other, "Div");
-        Graph.Record(r, "Div", this, other, g =>
-        {
-            if (RequiresGrad) Graph.Accumulate(this, g.Div(other), owned: true);
-            if (other.RequiresGrad) Graph.Accumulate(other, g.Mul(r).Div(other).Neg(), owned: true); // d(a/b)/db = -a/b² = -r/b
-        });
+        Graph.Record(r, "Div", this, other, g => (
+            RequiresGrad ? g.Div(other) : null,
+            other.RequiresGrad ? g.Mul(r).Div(other).Neg() : null)); // d(a/b)/db = -a/b² = -r/b
         return r;
     }
 
@@ -57,11 +43,9 @@ public sealed partial class Tensor
     public Tensor Pow(Tensor exponent)
     {
         var r = Elementwise.Binary<PowK>(this, exponent, "Pow");
-        Graph.Record(r, "Pow", this, exponent, g =>
-        {
-            if (RequiresGrad) Graph.Accumulate(this, g.Mul(exponent).Mul(Pow(exponent.Sub(1f))), owned: true);
-            if (exponent.RequiresGrad) Graph.Accumulate(exponent, g.Mul(r).Mul(Log()), owned: true);
-        });
+        Graph.Record(r, "Pow", this, exponent, g => (
+            RequiresGrad ? g.Mul(exponent).Mul(Pow(exponent.Sub(1f))) : null,
+            exponent.RequiresGrad ? g.Mul(r).Mul(Log()) : null));
         return r;
     }
 
@@ -78,10 +62,9 @@ public sealed partial class Tensor
                 var d = new Tensor(_shape);
                 TensorPrimitives.Multiply(g.Data, Data, d.AsSpan());
                 TensorPrimitives.Multiply(d.AsSpan(), 2f, d.AsSpan());
-                Graph.Accumulate(this, d, owned: true);
+                return d;
             }
-            else if (exponent == 1f) Graph.Accumulate(this, g);
-            else Graph.Accumulate(this, g.Mul(Pow(exponent - 1f).Mul(exponent)), owned: true);
+            return exponent == 1f ? g : g.Mul(Pow(exponent - 1f).Mul(exponent));
         });
         return r;
     }
@@ -101,8 +84,7 @@ public sealed partial class Tensor
             var wins = Elementwise.Binary<CmpK<C>>(this, other, op);
             var ties = Elementwise.Binary<CmpK<EqC>>(this, other, op);
             var share = wins.Add(ties.Mul(0.5f));
-            if (RequiresGrad) Graph.Accumulate(this, g.Mul(share), owned: true);
-            if (other.RequiresGrad) Graph.Accumulate(other, g.Mul(share.Neg().Add(1f)), owned: true);
+            return (RequiresGrad ? g.Mul(share) : null, other.RequiresGrad ? g.Mul(share.Neg().Add(1f)) : null);
         });
         return r;
     }
@@ -120,8 +102,7 @@ public sealed partial class Tensor
         Graph.Record(r, "Where", a, b, g =>
         {
             var mask = c.Ne(0f);
-            if (a.RequiresGrad) Graph.Accumulate(a, g.Mul(mask), owned: true);
-            if (b.RequiresGrad) Graph.Accumulate(b, g.Mul(mask.Neg().Add(1f)), owned: true);
+            return (a.RequiresGrad ? g.Mul(mask) : null, b.RequiresGrad ? g.Mul(mask.Neg().Add(1f)) : null);
         });
         return r;
     }

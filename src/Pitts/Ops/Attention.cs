@@ -101,8 +101,7 @@ internal static class AttentionCore
                 if (dk is not null) // dK = dSᵀ·Q
                     Gemm.Sgemm(true, false, s, d, l, ds, s, qs, ldq, dk.AsSpan().Slice(b * s * ldk + kCol + h * d), ldk, add, GemmPath.Auto, 1);
             });
-            for (int i = 0; i < inputs.Length; i++)
-                if (grads[i] is { } gi) Graph.Accumulate(inputs[i], gi, owned: true);
+            return grads;
         });
         return (output, weights);
     }

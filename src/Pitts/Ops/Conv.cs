@@ -47,56 +47,45 @@ public sealed partial class Tensor
         if (stride.H < 1 || stride.W < 1 || dilation.H < 1 || dilation.W < 1 || padding.H < 0 || padding.W < 0)
             throw new PittsException($"Conv2d: stride and dilation must be at least 1 and padding non-negative, got stride {stride}, padding {padding}, dilation {dilation}");
         var g = new Conv2dGeometry(c, h, w, kh, kw, stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W);
-        int oh = g.OH, ow = g.OW;
         if (h + 2 * padding.H - dilation.H * (kh - 1) - 1 < 0 || w + 2 * padding.W - dilation.W * (kw - 1) - 1 < 0 || kh == 0 || kw == 0)
             throw new ShapeException($"Conv2d: input {Fmt.Shape(input._shape)} with padding {padding} is smaller than the kernel {kh}x{kw} with dilation {dilation}");
 
-        int l = oh * ow, ckk = c * kh * kw, hw = h * w;
-        var y = new Tensor([n, o, oh, ow]);
-        var x = input;
-        var ys = y.Storage.AsSpan(0, y.Numel);
-        // A 1x1 kernel with unit stride and no padding reads the image as it is: no unfolding.
-        bool pointwise = kh == 1 && kw == 1 && stride == (1, 1) && padding == (0, 0);
-        // One input channel with unit stride: a direct loop, where im2col would copy each pixel KH·KW times.
-        bool direct = !pointwise && ConvKernels.DirectApplies(g);
-        int chunk = Math.Clamp(Im2ColBudget / Math.Max(1, ckk * l), 1, Math.Max(1, n));
+        var plan = new ConvPlan(g, n, o);
+        var y = ConvForward(input, weight, bias, plan);
+        Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
+        Graph.Record(y, "Conv2d", inputs, gy => ConvBackward(gy, input, weight, bias, plan));
+        return y;
+    }
 
-        if (n > 0 && l > 0 && o > 0)
+    /// <summary>
+    /// How a convolution runs: its geometry, batch N and output channels O, and which path it takes. A 1x1 kernel with
+    /// unit stride and no padding reads the image as it is (no unfolding); one input channel with unit stride takes a
+    /// direct loop (im2col would copy each pixel KH·KW times); the rest unfolds chunks of samples for one GEMM each.
+    /// </summary>
+    private readonly record struct ConvPlan(Conv2dGeometry G, int N, int O)
+    {
+        public int L => G.OH * G.OW;
+        public int Ckk => G.C * G.KH * G.KW;
+        public int HW => G.H * G.W;
+        public bool Pointwise => G is { KH: 1, KW: 1, SH: 1, SW: 1, PH: 0, PW: 0 };
+        public bool Direct => !Pointwise && ConvKernels.DirectApplies(G);
+        public int Chunk => Math.Clamp(Im2ColBudget / Math.Max(1, Ckk * L), 1, Math.Max(1, N)); // samples per GEMM
+        public bool Empty => N == 0 || L == 0;
+    }
+
+    /// <summary>y (N, O, OH, OW) = W ⋆ x + b.</summary>
+    private static Tensor ConvForward(Tensor x, Tensor weight, Tensor? bias, ConvPlan p)
+    {
+        var (g, n, o) = p;
+        int l = p.L, c = g.C, ckk = p.Ckk, hw = p.HW, chunk = p.Chunk;
+        var y = new Tensor([n, o, g.OH, g.OW]);
+        var ys = y.Storage.AsSpan(0, y.Numel);
+        if (p.Empty || o == 0) return y;
+        if (p.Pointwise)
         {
-            if (pointwise)
-            {
-                for (int s = 0; s < n; s++)
-                    Gemm.Sgemm(false, false, o, l, c, weight.Data, c, x.Data.Slice(s * c * hw), hw, ys.Slice(s * o * l, o * l), l, false);
-            }
-            else if (direct)
-                WorkerPool.For(n, s => ConvKernels.DirectForward(x.Data.Slice(s * hw, hw), g, weight.Data, o,
-                    bias is null ? default : bias.Data, y.Storage.AsSpan(s * o * l, o * l)));
-            else
-            {
-                var cols = ArrayPool<float>.Shared.Rent(ckk * l * chunk);
-                var outb = ArrayPool<float>.Shared.Rent(o * l * chunk);
-                for (int s0 = 0; s0 < n; s0 += chunk)
-                {
-                    int first = s0, nb = Math.Min(chunk, n - s0), ld = nb * l;
-                    UnfoldChunk(x, g, first, nb, cols);
-                    // (O, CKK) · (CKK, nb·L) → (O, nb·L), one GEMM for the chunk
-                    Gemm.Sgemm(false, false, o, ld, ckk, weight.Data, ckk, cols, ld, outb, ld, false);
-                    WorkerPool.For(nb, b => // (O, nb·L) → (N, O, L), plus the bias
-                    {
-                        var dst = y.Storage.AsSpan(((first + b) * o) * l, o * l);
-                        for (int oc = 0; oc < o; oc++)
-                        {
-                            var src = outb.AsSpan(oc * ld + b * l, l);
-                            var row = dst.Slice(oc * l, l);
-                            if (bias is null) src.CopyTo(row);
-                            else System.Numerics.Tensors.TensorPrimitives.Add(src, bias.Storage[bias.Offset + oc], row);
-                        }
-                    });
-                }
-                ArrayPool<float>.Shared.Return(cols);
-                ArrayPool<float>.Shared.Return(outb);
-            }
-            if (bias is not null && pointwise)
+            for (int s = 0; s < n; s++)
+                Gemm.Sgemm(false, false, o, l, c, weight.Data, c, x.Data.Slice(s * c * hw), hw, ys.Slice(s * o * l, o * l), l, false);
+            if (bias is not null)
                 for (int s = 0; s < n; s++)
                     for (int oc = 0; oc < o; oc++)
                     {
@@ -104,91 +93,127 @@ public sealed partial class Tensor
                         System.Numerics.Tensors.TensorPrimitives.Add(row, bias.Storage[bias.Offset + oc], row);
                     }
         }
-
-        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        Graph.Record(y, "Conv2d", inputs, gy =>
+        else if (p.Direct)
+            WorkerPool.For(n, s => ConvKernels.DirectForward(x.Data.Slice(s * hw, hw), g, weight.Data, o,
+                bias is null ? default : bias.Data, y.Storage.AsSpan(s * o * l, o * l)));
+        else
         {
-            var gs = gy.Data;
-            if (bias is { RequiresGrad: true })
+            var cols = ArrayPool<float>.Shared.Rent(ckk * l * chunk);
+            var outb = ArrayPool<float>.Shared.Rent(o * l * chunk);
+            for (int s0 = 0; s0 < n; s0 += chunk)
             {
-                var gb = new Tensor([o]);
-                var gbs = gb.AsSpan();
-                gbs.Clear();
-                for (int s = 0; s < n; s++)
-                    for (int oc = 0; oc < o; oc++)
-                        gbs[oc] += System.Numerics.Tensors.TensorPrimitives.Sum(gs.Slice((s * o + oc) * l, l));
-                Graph.Accumulate(bias, gb, owned: true);
-            }
-            bool needW = weight.RequiresGrad, needX = x.RequiresGrad;
-            if (!needW && !needX) return;
-            var gw = needW ? new Tensor([o, c, kh, kw]) : null;
-            var gx = needX ? new Tensor([n, c, h, w]) : null;
-            bool directW = direct && gw is not null && n > 0 && l > 0;
-            // Zero-filled only where something adds into them: the GEMMs below write their first chunk, and each
-            // sample's slice of dx is cleared by the task that folds its columns back.
-            if (gw is not null && (directW || n == 0 || l == 0)) gw.AsSpan().Clear();
-            if (gx is not null && (n == 0 || l == 0)) gx.AsSpan().Clear();
-            if (directW)
-            {
-                // Each task owns a group of output channels (whole blocks of four, the kernel's register block) and
-                // adds the samples in order: the same sums on any number of threads.
-                int blocks = (o + 3) / 4, groups = Math.Min(blocks, 8);
-                WorkerPool.For(groups, t =>
+                int first = s0, nb = Math.Min(chunk, n - s0), ld = nb * l;
+                UnfoldChunk(x, g, first, nb, cols);
+                // (O, CKK) · (CKK, nb·L) → (O, nb·L), one GEMM for the chunk
+                Gemm.Sgemm(false, false, o, ld, ckk, weight.Data, ckk, cols, ld, outb, ld, false);
+                WorkerPool.For(nb, b => // (O, nb·L) → (N, O, L), plus the bias
                 {
-                    int oc0 = Math.Min(o, 4 * (blocks * t / groups)), oc1 = Math.Min(o, 4 * (blocks * (t + 1) / groups));
-                    for (int s = 0; s < n; s++)
-                        ConvKernels.DirectWeightGradient(x.Data.Slice(s * hw, hw), g, gy.Data.Slice(s * o * l, o * l), o, oc0, oc1, gw!.AsSpan());
+                    var dst = y.Storage.AsSpan(((first + b) * o) * l, o * l);
+                    for (int oc = 0; oc < o; oc++)
+                    {
+                        var src = outb.AsSpan(oc * ld + b * l, l);
+                        var row = dst.Slice(oc * l, l);
+                        if (bias is null) src.CopyTo(row);
+                        else System.Numerics.Tensors.TensorPrimitives.Add(src, bias.Storage[bias.Offset + oc], row);
+                    }
                 });
             }
-            if (n > 0 && l > 0 && (gx is not null || !directW))
-            {
-                if (pointwise)
-                {
-                    for (int s = 0; s < n; s++)
-                    {
-                        var gys = gs.Slice(s * o * l, o * l);
-                        // dW (O, C) += dY[s] (O, L) · X[s]ᵀ (L, C); dX[s] (C, L) = Wᵀ (C, O) · dY[s] (O, L)
-                        if (gw is not null) Gemm.Sgemm(false, true, o, c, l, gys, l, x.Data.Slice(s * c * hw, c * hw), hw, gw.AsSpan(), c, accumulate: s > 0);
-                        if (gx is not null) Gemm.Sgemm(true, false, c, l, o, weight.Data, c, gys, l, gx.AsSpan().Slice(s * c * hw, c * hw), hw, false);
-                    }
-                }
-                else
-                {
-                    var cols = ArrayPool<float>.Shared.Rent(ckk * l * chunk);
-                    var gyb = ArrayPool<float>.Shared.Rent(o * l * chunk);
-                    for (int s0 = 0; s0 < n; s0 += chunk)
-                    {
-                        int first = s0, nb = Math.Min(chunk, n - s0), ld = nb * l;
-                        WorkerPool.For(nb, b => // (N, O, L) → (O, nb·L)
-                        {
-                            var src = gy.Data.Slice((first + b) * o * l, o * l);
-                            for (int oc = 0; oc < o; oc++) src.Slice(oc * l, l).CopyTo(gyb.AsSpan(oc * ld + b * l, l));
-                        });
-                        if (gw is not null && !directW)
-                        {
-                            UnfoldChunk(x, g, first, nb, cols);
-                            // dW (O, CKK) += dY (O, nb·L) · colsᵀ (nb·L, CKK), chunks in a fixed order
-                            Gemm.Sgemm(false, true, o, ckk, ld, gyb, ld, cols, ld, gw.AsSpan(), ckk, accumulate: s0 > 0);
-                        }
-                        if (gx is not null)
-                        {
-                            // dcols (CKK, nb·L) = Wᵀ (CKK, O) · dY (O, nb·L), folded back into the images
-                            Gemm.Sgemm(true, false, ckk, ld, o, weight.Data, ckk, gyb, ld, cols, ld, false);
-                            WorkerPool.For(nb, b =>
-                            {
-                                var dx = gx.AsSpan().Slice((first + b) * c * hw, c * hw);
-                                dx.Clear();
-                                ConvKernels.Col2Im(cols, ld, b * l, g, dx);
-                            });
-                        }
-                    }
-                    ArrayPool<float>.Shared.Return(cols);
-                    ArrayPool<float>.Shared.Return(gyb);
-                }
-            }
-            if (gw is not null) Graph.Accumulate(weight, gw, owned: true);
-            if (gx is not null) Graph.Accumulate(x, gx, owned: true);
-        });
+            ArrayPool<float>.Shared.Return(cols);
+            ArrayPool<float>.Shared.Return(outb);
+        }
         return y;
+    }
+
+    /// <summary>
+    /// From dy (N, O, OH, OW): dx = Wᵀ ⋆ dy folded back into the images, dW = dy ⋆ x, db = Σ dy over samples and pixels.
+    /// </summary>
+    private static Grads ConvBackward(Tensor gy, Tensor x, Tensor weight, Tensor? bias, ConvPlan p)
+    {
+        var (g, n, o) = p;
+        int l = p.L, c = g.C, ckk = p.Ckk, hw = p.HW, chunk = p.Chunk;
+        var gs = gy.Data;
+        var gb = bias is { RequiresGrad: true } ? BiasGradient(gy, p) : null;
+        var gw = weight.RequiresGrad ? new Tensor([o, c, g.KH, g.KW]) : null;
+        var gx = x.RequiresGrad ? new Tensor([n, c, g.H, g.W]) : null;
+        bool directW = p.Direct && gw is not null && !p.Empty;
+        // Zero-filled only where something adds into them: the GEMMs below write their first chunk, and each
+        // sample's slice of dx is cleared by the task that folds its columns back.
+        if (gw is not null && (directW || p.Empty)) gw.AsSpan().Clear();
+        if (gx is not null && p.Empty) gx.AsSpan().Clear();
+        if (directW) DirectWeightGradient(gy, x, gw!, p);
+        if (p.Empty || (gx is null && (gw is null || directW))) return (gx, gw, gb);
+        if (p.Pointwise)
+        {
+            for (int s = 0; s < n; s++)
+            {
+                var gys = gs.Slice(s * o * l, o * l);
+                // dW (O, C) += dY[s] (O, L) · X[s]ᵀ (L, C); dX[s] (C, L) = Wᵀ (C, O) · dY[s] (O, L)
+                if (gw is not null) Gemm.Sgemm(false, true, o, c, l, gys, l, x.Data.Slice(s * c * hw, c * hw), hw, gw.AsSpan(), c, accumulate: s > 0);
+                if (gx is not null) Gemm.Sgemm(true, false, c, l, o, weight.Data, c, gys, l, gx.AsSpan().Slice(s * c * hw, c * hw), hw, false);
+            }
+            return (gx, gw, gb);
+        }
+        var cols = ArrayPool<float>.Shared.Rent(ckk * l * chunk);
+        var gyb = ArrayPool<float>.Shared.Rent(o * l * chunk);
+        for (int s0 = 0; s0 < n; s0 += chunk)
+        {
+            int first = s0, nb = Math.Min(chunk, n - s0), ld = nb * l;
+            WorkerPool.For(nb, b => // (N, O, L) → (O, nb·L)
+            {
+                var src = gy.Data.Slice((first + b) * o * l, o * l);
+                for (int oc = 0; oc < o; oc++) src.Slice(oc * l, l).CopyTo(gyb.AsSpan(oc * ld + b * l, l));
+            });
+            if (gw is not null && !directW)
+            {
+                UnfoldChunk(x, g, first, nb, cols);
+                // dW (O, CKK) += dY (O, nb·L) · colsᵀ (nb·L, CKK), chunks in a fixed order
+                Gemm.Sgemm(false, true, o, ckk, ld, gyb, ld, cols, ld, gw.AsSpan(), ckk, accumulate: s0 > 0);
+            }
+            if (gx is not null)
+            {
+                // dcols (CKK, nb·L) = Wᵀ (CKK, O) · dY (O, nb·L), folded back into the images
+                Gemm.Sgemm(true, false, ckk, ld, o, weight.Data, ckk, gyb, ld, cols, ld, false);
+                WorkerPool.For(nb, b =>
+                {
+                    var dx = gx.AsSpan().Slice((first + b) * c * hw, c * hw);
+                    dx.Clear();
+                    ConvKernels.Col2Im(cols, ld, b * l, g, dx);
+                });
+            }
+        }
+        ArrayPool<float>.Shared.Return(cols);
+        ArrayPool<float>.Shared.Return(gyb);
+        return (gx, gw, gb);
+    }
+
+    /// <summary>db[o] = Σ over samples and pixels of dy[n, o, ·, ·].</summary>
+    private static Tensor BiasGradient(Tensor gy, ConvPlan p)
+    {
+        int n = p.N, o = p.O, l = p.L;
+        var gs = gy.Data;
+        var gb = new Tensor([o]);
+        var gbs = gb.AsSpan();
+        gbs.Clear();
+        for (int s = 0; s < n; s++)
+            for (int oc = 0; oc < o; oc++)
+                gbs[oc] += System.Numerics.Tensors.TensorPrimitives.Sum(gs.Slice((s * o + oc) * l, l));
+        return gb;
+    }
+
+    /// <summary>
+    /// dW of the direct path into the zeroed <paramref name="gw"/>: each task owns a group of output channels (whole
+    /// blocks of four, the kernel's register block) and adds the samples in order, the same sums on any number of threads.
+    /// </summary>
+    private static void DirectWeightGradient(Tensor gy, Tensor x, Tensor gw, ConvPlan p)
+    {
+        var (g, n, o) = p;
+        int l = p.L, hw = p.HW;
+        int blocks = (o + 3) / 4, groups = Math.Min(blocks, 8);
+        WorkerPool.For(groups, t =>
+        {
+            int oc0 = Math.Min(o, 4 * (blocks * t / groups)), oc1 = Math.Min(o, 4 * (blocks * (t + 1) / groups));
+            for (int s = 0; s < n; s++)
+                ConvKernels.DirectWeightGradient(x.Data.Slice(s * hw, hw), g, gy.Data.Slice(s * o * l, o * l), o, oc0, oc1, gw.AsSpan());
+        });
     }
 }

@@ -40,20 +40,20 @@ public sealed partial class Tensor
         Graph.Record(r, "MatMul", a, b, g =>
         {
             var gs = g.Data;
+            Tensor? ga = null, gb = null;
             if (a.RequiresGrad)
             {
-                var ga = new Tensor(ae._shape); // dA = dC · Bᵀ, summed over broadcast batch dims by Accumulate
+                ga = new Tensor(ae._shape); // dA = dC · Bᵀ, of the broadcast batch shape (the engine sums it back)
                 for (int i = 0; i < count; i++)
                     Gemm.Sgemm(false, true, m, k, n, gs.Slice(i * m * n), n, be.Data.Slice(i * k * n), n, ga.Storage.AsSpan(i * m * k, m * k), k, false);
-                Graph.Accumulate(a, ga, owned: true);
             }
             if (b.RequiresGrad)
             {
-                var gb = new Tensor(be._shape); // dB = Aᵀ · dC
+                gb = new Tensor(be._shape); // dB = Aᵀ · dC
                 for (int i = 0; i < count; i++)
                     Gemm.Sgemm(true, false, k, n, m, ae.Data.Slice(i * m * k), k, gs.Slice(i * m * n), n, gb.Storage.AsSpan(i * k * n, k * n), n, false);
-                Graph.Accumulate(b, gb, owned: true);
             }
+            return (ga, gb);
         });
         return r;
     }
@@ -91,26 +91,21 @@ public sealed partial class Tensor
         Graph.Record(r, "Linear", inputs, g =>
         {
             var gs = g.Data;
+            Tensor? gx = null;
             if (x.RequiresGrad)
             {
-                var gx = new Tensor(x._shape); // dX = dY · W
+                gx = new Tensor(x._shape); // dX = dY · W
                 Gemm.Sgemm(false, false, rows, inF, outF, gs, outF, weight.Data, inF, gx.AsSpan(), inF, false);
-                Graph.Accumulate(x, gx, owned: true);
             }
             if (weight.RequiresGrad)
             {
-                // dW = dYᵀ · X, added by the GEMM straight into the weight's gradient when it has one (after ZeroGrad).
-                if (weight.Grad is { } existing)
-                    Gemm.Sgemm(true, false, outF, inF, rows, gs, outF, x.Data, inF, existing.AsSpan(), inF, accumulate: true);
-                else
-                {
-                    var gw = new Tensor([outF, inF]);
-                    Gemm.Sgemm(true, false, outF, inF, rows, gs, outF, x.Data, inF, gw.AsSpan(), inF, false);
-                    Graph.Accumulate(weight, gw, owned: true);
-                }
+                // dW = dYᵀ · X, handed over: the GEMM adds it straight into the weight's gradient buffer (no (out, in)
+                // temporary per step, and the same sums as adding a separate dW when the buffer is zero).
+                var (dw, hasGradient) = Graph.GradientBuffer(weight, overwrites: true);
+                Gemm.Sgemm(true, false, outF, inF, rows, gs, outF, x.Data, inF, dw.AsSpan(), inF, accumulate: hasGradient);
             }
-            if (bias is { RequiresGrad: true })
-                Graph.Accumulate(bias, Reduce.SumDim(g.ReshapeNoGrad([rows, outF]), 0).ReshapeNoGrad([outF]), owned: true);
+            var gb = bias is { RequiresGrad: true } ? Reduce.SumDim(g.ReshapeNoGrad([rows, outF]), 0).ReshapeNoGrad([outF]) : null;
+            return (gx, (Tensor?)null, gb); // dW was handed over above
         });
         return r;
     }

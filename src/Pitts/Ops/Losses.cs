@@ -31,7 +31,7 @@ public sealed partial class Tensor
             var d = gx.AsSpan(); var gs = g.Data; var ps = input.Data; var ys = target.Data;
             for (int i = 0; i < d.Length; i++)
                 d[i] = gs[i] * (ps[i] - ys[i]) / Math.Max((1f - ps[i]) * ps[i], 1e-12f);
-            Graph.Accumulate(input, gx);
+            return gx;
         });
         return r;
     }
@@ -72,7 +72,7 @@ public sealed partial class Tensor
                 // d/dx [-(w y log σ + (1-y) log(1-σ))] = -w y (1-σ) + (1-y) σ
                 d[i] = gs[i] * (-w * ys[i] * (1f - s) + (1f - ys[i]) * s);
             }
-            Graph.Accumulate(input, gx);
+            return gx;
         });
         return r;
     }

@@ -32,7 +32,7 @@ public sealed partial class Tensor
                 dx.Clear();
                 ConvKernels.MaxPoolBackward(gy.Data.Slice(p0 * ohw, np * ohw), argmax.AsSpan(p0 * ohw, np * ohw), np, hw, ohw, dx);
             });
-            Graph.Accumulate(x, gx, owned: true);
+            return gx;
         });
         return y;
     }
@@ -63,7 +63,7 @@ public sealed partial class Tensor
                 dx.Clear();
                 ConvKernels.AvgPoolBackward(gy.Data.Slice(p0 * ohw, np * ohw), np, g, countIncludePad, dx);
             });
-            Graph.Accumulate(x, gx, owned: true);
+            return gx;
         });
         return y;
     }

@@ -108,7 +108,7 @@ public sealed partial class Tensor
         if (nd.Length == Rank) return SumAll(keepDim, 1f, "Sum");
         var r = Reduce.SumDims(this, nd, keepDim);
         var keptShape = KeptShape(nd);
-        Graph.Record(r, "Sum", this, g => Graph.Accumulate(this, Broadcast.Expand(g.Reshape(keptShape), _shape)));
+        Graph.Record(r, "Sum", this, g => Broadcast.Expand(g.Reshape(keptShape), _shape));
         return r;
     }
 
@@ -126,7 +126,7 @@ public sealed partial class Tensor
         {
             var gx = new Tensor(_shape);
             gx.AsSpan().Fill(g.Storage[g.Offset] * scale);
-            Graph.Accumulate(this, gx, owned: true);
+            return gx;
         });
         return r;
     }
@@ -226,7 +226,7 @@ public sealed partial class Tensor
             for (int o = 0; o < outer; o++)
                 for (int i = 0; i < inner; i++)
                     gx.Storage[(o * n + idx[o * inner + i]) * inner + i] = gs[o * inner + i];
-            Graph.Accumulate(this, gx, owned: true);
+            return gx;
         });
         return r;
     }
@@ -254,7 +254,7 @@ public sealed partial class Tensor
         {
             // d lse / dx = softmax(x) = exp(x - lse)
             var p = Sub(r).Exp();
-            Graph.Accumulate(this, p.Mul(g.Reshape(kept)), owned: true);
+            return p.Mul(g.Reshape(kept));
         });
         return result;
     }

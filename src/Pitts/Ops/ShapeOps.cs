@@ -8,7 +8,7 @@ public sealed partial class Tensor
     {
         var s = InferShape(shape, "Reshape");
         var r = new Tensor(Storage, Offset, s);
-        Graph.Record(r, "Reshape", this, g => Graph.Accumulate(this, g.ReshapeNoGrad(_shape)));
+        Graph.Record(r, "Reshape", this, g => g.ReshapeNoGrad(_shape));
         return r;
     }
 
@@ -90,7 +90,7 @@ public sealed partial class Tensor
         PermuteInto(this, p, r);
         var inverse = new int[Rank];
         for (int i = 0; i < Rank; i++) inverse[p[i]] = i;
-        Graph.Record(r, "Permute", this, g => Graph.Accumulate(this, g.Permute(inverse), owned: true));
+        Graph.Record(r, "Permute", this, g => g.Permute(inverse));
         return r;
     }
 
@@ -155,7 +155,7 @@ public sealed partial class Tensor
         }
         var r = Broadcast.Expand(this, target);
         if (ReferenceEquals(r, this)) r = new Tensor(Storage, Offset, target);
-        Graph.Record(r, "Expand", this, g => Graph.Accumulate(this, g));
+        Graph.Record(r, "Expand", this, g => g);
         return r;
     }
 
@@ -192,12 +192,14 @@ public sealed partial class Tensor
         var inputs = tensors.ToArray();
         Graph.Record(r, "Cat", inputs, g =>
         {
+            var grads = new Tensor?[inputs.Length];
             int start = 0;
-            foreach (var t in inputs)
+            for (int i = 0; i < inputs.Length; i++)
             {
-                if (t.RequiresGrad) Graph.Accumulate(t, g.NarrowNoGrad(d, start, t._shape[d]));
-                start += t._shape[d];
+                if (inputs[i].RequiresGrad) grads[i] = g.NarrowNoGrad(d, start, inputs[i]._shape[d]);
+                start += inputs[i]._shape[d];
             }
+            return grads;
         });
         return r;
     }
@@ -222,7 +224,11 @@ public sealed partial class Tensor
         if (start < 0 || length < 0 || start + length > _shape[d])
             throw new ShapeException($"Narrow: range [{start}, {start + length}) is out of bounds for dimension {d} of size {_shape[d]} in {Fmt.Shape(_shape)}");
         var r = NarrowNoGrad(d, start, length);
-        Graph.Record(r, "Narrow", this, g => Graph.AccumulateSlice(this, d, start, g));
+        Graph.Record(r, "Narrow", this, g =>
+        {
+            Graph.AccumulateSlice(this, d, start, g); // handed over: added into the slice in place
+            return default;
+        });
         return r;
     }
 
@@ -325,7 +331,7 @@ public sealed partial class Tensor
                     var row = gd.Slice((o * n + indices[k]) * inner, inner);
                     System.Numerics.Tensors.TensorPrimitives.Add(row, gs.Slice((o * indices.Length + k) * inner, inner), row);
                 }
-            Graph.Accumulate(this, gx, owned: true);
+            return gx;
         });
         return r;
     }
@@ -363,7 +369,7 @@ public sealed partial class Tensor
             var gx = Zeros(_shape);
             var gs = g.Data;
             for (int i = 0; i < srcIdx.Length; i++) gx.Storage[srcIdx[i]] += gs[i];
-            Graph.Accumulate(this, gx, owned: true);
+            return gx;
         });
         return r;
     }
@@ -394,7 +400,7 @@ public sealed partial class Tensor
         {
             var gx = new Tensor(_shape);
             CopyBlock(gx, g, baseOff, outStrides, scatter: false);
-            Graph.Accumulate(this, gx, owned: true);
+            return gx;
         });
         return r;
     }

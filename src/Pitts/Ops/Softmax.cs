@@ -14,7 +14,7 @@ public sealed partial class Tensor
         {
             // dx = y ⊙ (g - Σ_j g_j y_j)
             var dot = Reduce.SumDim(g.Mul(y), Rank == 0 ? 0 : d);
-            Graph.Accumulate(this, y.Mul(g.Sub(dot)), owned: true);
+            return y.Mul(g.Sub(dot));
         });
         return y;
     }
@@ -28,7 +28,7 @@ public sealed partial class Tensor
         {
             // dx = g - softmax(x) Σ_j g_j
             var sum = Reduce.SumDim(g, Rank == 0 ? 0 : d);
-            Graph.Accumulate(this, g.Sub(y.Exp().Mul(sum)), owned: true);
+            return g.Sub(y.Exp().Mul(sum));
         });
         return y;
     }

@@ -19,7 +19,7 @@ public sealed partial class Tensor
         {
             var dx = new Tensor(_shape);
             if (Numel > 0) grad(g.Data, Data, r.Data, dx.AsSpan());
-            Graph.Accumulate(this, dx, owned: true);
+            return dx;
         });
         return r;
     }

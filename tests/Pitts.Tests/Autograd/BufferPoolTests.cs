@@ -97,6 +97,23 @@ public class BufferPoolTests
     }
 
     [Fact]
+    public void OneFreshGradientReturnedForTwoInputsIsAdoptedByOnlyOne()
+    {
+        // A closure may return the same tensor for two inputs; the engine must not make both gradients one buffer.
+        var g = new Generator(5);
+        var a = Tensor.Randn([Big], g).RequireGrad();
+        var b = Tensor.Randn([Big], g).RequireGrad();
+        var y = a.Detach().Add(b.Detach());
+        var shared = Tensor.Randn([Big], g);
+        var expected = shared.ToArray();
+        Graph.Record(y, "Shared", a, b, _ => (shared, shared));
+        y.Backward(Tensor.OnesLike(y));
+        a.Grad!.AsSpan().Fill(7f); // writing one gradient must leave the other as it was
+        Assert.Equal(expected, b.Grad!.ToArray());
+        Assert.False(ReferenceEquals(a.Grad.Storage, b.Grad.Storage));
+    }
+
+    [Fact]
     public void ALargeNetworkTrainsTheSameWithOrWithoutRecycling()
     {
         float[] Train(bool pool)

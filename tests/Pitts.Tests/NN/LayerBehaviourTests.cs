@@ -229,7 +229,7 @@ public class LayerBehaviourTests
     {
         var g = new Generator(15);
         var up = Tensor.Randn([2, 3, 5], g);
-        var r = GradCheck.Check(a => LayerNorm.LayerNormOp(a[0], 5, a[1], a[2], 1e-5f).Mul(up).Sum(),
+        var r = GradCheck.Check(a => Tensor.LayerNormOp(a[0], 5, a[1], a[2], 1e-5f).Mul(up).Sum(),
             [Tensor.Randn([2, 3, 5], g), Tensor.Randn([5], g), Tensor.Randn([5], g)]);
         Assert.True(r.Passed, r.ToString());
     }
@@ -243,7 +243,7 @@ public class LayerBehaviourTests
         var up = Tensor.Randn([4, 3, 2, 2], g);
         float[]? mean = batchStatistics ? null : [0.1f, -0.2f, 0.3f];
         float[]? variance = batchStatistics ? null : [1.5f, 0.5f, 2f];
-        var r = GradCheck.Check(a => BatchNorm.BatchNormOp(a[0], 3, a[1], a[2], 1e-5f, mean, variance, out _, out _).Mul(up).Sum(),
+        var r = GradCheck.Check(a => Tensor.BatchNormOp(a[0], 3, a[1], a[2], 1e-5f, mean, variance, out _, out _).Mul(up).Sum(),
             [Tensor.Randn([4, 3, 2, 2], g), Tensor.Randn([3], g), Tensor.Randn([3], g)]);
         Assert.True(r.Passed, r.ToString());
     }
