@@ -103,10 +103,6 @@ public sealed class CodeSamplesCompileTests(ITestOutputHelper output)
         Add("training-default", CodeSamples.TrainingInPractice(0, "adam", 0.01, 5000));
         Add("training-sgd", CodeSamples.TrainingInPractice(42, "sgd", 0.001, 10));
 
-        Add("universal-approximation-default", CodeSamples.UniversalApproximation(1, 3, TargetFunction.All[0].Key));
-        foreach (var t in TargetFunction.All.Skip(1))
-            Add("universal-approximation-" + t.Key, CodeSamples.UniversalApproximation(1, 3, t.Key));
-        Add("universal-approximation-50", CodeSamples.UniversalApproximation(9, 50, "wave"));
         return list;
     }
 
@@ -143,7 +139,7 @@ public sealed class CodeSamplesCompileTests(ITestOutputHelper output)
     }
 
     /// <summary>The pages of the lab that have a "Show code" panel (or, Training in practice, the code that runs): one default sample each.</summary>
-    private const int Pages = 16;
+    private const int Pages = 15;
 
     [Fact]
     public async Task Every_page_default_sample_runs_as_a_file_based_app()

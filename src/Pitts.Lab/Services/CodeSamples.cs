@@ -680,35 +680,4 @@ public static class CodeSamples
             }
         }
         """;
-
-    /// <summary>The universal-approximation page: 1 → <paramref name="units"/> → 1 sigmoid network on the target <paramref name="target"/>.</summary>
-    public static string UniversalApproximation(int seed, int units, string target)
-    {
-        string f = TargetFunction.Get(target).Code;
-        return $$"""
-            using Pitts;
-            using Pitts.NN;
-            using Pitts.Optim;
-
-            Func<double, double> f = x => {{f}};    // {{TargetFunction.Get(target).Title}}
-            var g = new Generator({{seed}});
-            var x = Tensor.Linspace(-3f, 3f, 30).Reshape(30, 1);
-            var y = Tensor.FromArray(x.ToArray().Select(v => (float)f(v)).ToArray(), 30, 1);
-            var net = new Sequential(new Linear(1, {{units}}, generator: g), new Sigmoid(), new Linear({{units}}, 1, generator: g));
-            var optimizer = new Sgd(net.Parameters(), lr: 0.005f);
-            var loss = new MseLoss();
-
-            for (int epoch = 0; epoch < 800; epoch++)
-            {
-                foreach (int i in g.Permutation(30))    // one point per step, in a new order each epoch
-                {
-                    optimizer.ZeroGrad();
-                    loss.Forward(net.Forward(x.IndexSelect(0, [i])), y.IndexSelect(0, [i])).Backward();
-                    optimizer.Step();
-                }
-            }
-            using (Autograd.NoGrad())
-                Console.WriteLine($"MSE = {loss.Forward(net.Forward(x), y).Item():0.00000}");
-            """;
-    }
 }

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using Pitts.Lab.Services;
+using Pitts.Lab.Widgets;
+using Xunit.Abstractions;
+
+namespace Pitts.Lab.Tests;
+
+/// <summary>
+/// The recipes (<c>src/Pitts.Lab/**/*.recipe.cs</c>): each is embedded in the lab byte for byte (what the "Show code"
+/// panel shows), and each runs on its own as a .NET file-based app with its default settings and prints the same final
+/// numbers, to the printed digit, as its widget computes in process with those settings.
+/// </summary>
+public sealed class RecipesTests(ITestOutputHelper output)
+{
+    /// <summary>
+    /// What each recipe's own program prints, computed here by the widget that runs the recipe in the lab, for the
+    /// settings the recipe's first line holds (the page's defaults).
+    /// </summary>
+    private static readonly Dictionary<string, Func<string>> Widgets = new()
+    {
+        ["universal-approximation"] = () =>
+            $"MSE = {new UniversalApproximation(3, TargetFunction.Get("sin"), 1).Mse:0.00000}",
+    };
+
+    private static List<string> Files(string root) =>
+        [.. Directory.GetFiles(Path.Combine(root, "src", "Pitts.Lab"), "*.recipe.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)];
+
+    private static string Name(string file) => Path.GetFileName(file)[..^".recipe.cs".Length];
+
+    [Fact]
+    public void Every_recipe_is_in_the_lab_byte_for_byte_and_has_a_widget()
+    {
+        var files = Files(DocSnippetsRunTests.RepoRoot());
+        Assert.NotEmpty(files);
+        Assert.Equal(files.Count, RecipeFiles.Paths.Count);
+        foreach (var file in files)
+        {
+            string name = Name(file);
+            Assert.Equal(File.ReadAllBytes(file), RecipeFiles.Bytes(name));
+            string text = RecipeFiles.Text(name);
+            Assert.StartsWith("#:project ", text);
+            Assert.Contains("\n#if !PITTS_LAB", text);
+            Assert.True(Widgets.ContainsKey(name), $"the recipe {name} has no widget check in RecipesTests.Widgets");
+        }
+    }
+
+    [Fact]
+    public async Task Every_recipe_runs_on_its_own_and_prints_what_its_widget_computed()
+    {
+        string root = DocSnippetsRunTests.RepoRoot();
+        var files = Files(root);
+        using var apps = new FileBasedApps(root);
+        var sw = Stopwatch.StartNew();
+        var results = await apps.RunAll([.. files.Select(f => (Name(f), FileBasedApps.InPlace(f)))], TimeSpan.FromMinutes(4),
+            environment: DocSnippetsRunTests.Environment(root));
+        output.WriteLine($"{results.Count} recipes ran as file-based apps in {sw.Elapsed.TotalSeconds:0.0} s (two at a time)");
+        foreach (var r in results) output.WriteLine($"  {r.Name}: exit code {r.ExitCode}, {r.Seconds:0.0} s");
+        var failed = results.Where(r => r.ExitCode != 0).ToList();
+        Assert.True(failed.Count == 0, string.Join("\n", failed.Select(r => $"the recipe {r.Name} failed (exit code {r.ExitCode}):\n{r.Log}")));
+        foreach (var r in results)
+        {
+            var printed = r.Log.ReplaceLineEndings("\n").TrimEnd();
+            string expected = Widgets[r.Name]().ReplaceLineEndings("\n");
+            output.WriteLine($"{r.Name}: {expected}");
+            Assert.True(printed.EndsWith(expected, StringComparison.Ordinal),
+                $"the recipe {r.Name} printed\n{printed}\nbut its widget computed\n{expected}");
+        }
+    }
+}
