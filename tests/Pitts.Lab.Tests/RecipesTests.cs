@@ -20,6 +20,19 @@ public sealed class RecipesTests(ITestOutputHelper output)
     {
         ["universal-approximation"] = () =>
             $"MSE = {new UniversalApproximation(3, TargetFunction.Get("sin"), 1).Mse:0.00000}",
+        ["overfitting"] = () =>
+        {
+            var run = new OverfittingRun(new OverfittingSettings(0, 0, false, 200, 0, Epochs: 3000, Seed: 1));
+            while (run.Epoch()) { }
+            return $"epoch {run.EpochsDone}: training MSE {run.Last.Train:0.00000}, validation MSE {run.Last.Val:0.00000}\n"
+                + $"best validation MSE {run.Best.Val:0.00000} at epoch {run.Best.Epoch}";
+        },
+        ["training"] = () =>
+        {
+            var run = new LectureTraining("adam", 0.01, 5000, 0);
+            while (run.EpochsDone < run.Epochs) run.Epoch();
+            return $"epoch {run.Epochs}: loss {run.LastLoss:G6}";
+        },
     };
 
     private static List<string> Files(string root) =>

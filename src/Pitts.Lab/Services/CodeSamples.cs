@@ -390,51 +390,6 @@ public static class CodeSamples
             """;
     }
 
-    /// <summary>The overfitting page: the 1-64-64-1 network on 20 noisy points with the chosen regularizers.</summary>
-    public static string Overfitting(int seed, double weightDecay, double dropout, double augment, bool earlyStopping, int patience, int epochs)
-    {
-        string drop = dropout > 0 ? $" new Dropout({Num.Lit(dropout)}, g)," : "";
-        string x = augment > 0 ? $"Augment.GaussianNoise(train.Inputs, {Num.F(augment, 3)}, g);   // augmentation: jittered inputs" : "train.Inputs;";
-        string stop = earlyStopping
-            ? $"if (v < best) {{ best = v; sinceBest = 0; }}\n                    else if (++sinceBest >= {patience}) break;   // early stopping (keep a StateDict() copy of the best weights to restore)"
-            : "best = Math.Min(best, v);";
-        return $$"""
-            using Pitts;
-            using Pitts.Data;
-            using Pitts.NN;
-            using Pitts.Optim;
-
-            var g = new Generator({{seed}});
-            var train = Synthetic.Function(x => Math.Sin(1.5 * x), 20, -3, 3, noise: 0.3, generator: g, sorted: true);
-            var val = Synthetic.Function(x => Math.Sin(1.5 * x), 100, -3, 3, noise: 0.3, generator: g, sorted: true);
-            var net = new Sequential(
-                new Linear(1, 64, generator: g), new Tanh(),{{drop}}
-                new Linear(64, 64, generator: g), new Tanh(),{{drop}}
-                new Linear(64, 1, generator: g));
-            // Weight decay in Pitts, as in the lecture's optim.Adam(net.parameters(), lr=0.01, weight_decay=1e-3):
-            var optimizer = new Adam(net.Parameters(), lr: 0.01f, weightDecay: {{Num.Lit(weightDecay)}});
-            var mse = new MseLoss();
-            double best = double.PositiveInfinity;{{(earlyStopping ? " int sinceBest = 0;" : "")}}
-
-            for (int epoch = 0; epoch < {{epochs}}; epoch++)
-            {
-                net.Train();
-                var x = {{x}}
-                mse.Forward(net.Forward(x), train.Targets).Backward();
-                optimizer.Step();
-                optimizer.ZeroGrad();
-
-                net.Eval();
-                using (Autograd.NoGrad())
-                {
-                    double v = mse.Forward(net.Forward(val.Inputs), val.Targets).Item();
-                    {{stop}}
-                }
-            }
-            Console.WriteLine($"best validation MSE {best:0.0000}");
-            """;
-    }
-
     private static string PlaygroundFeature(string key) => key switch
     {
         "x2" => "x2",
@@ -635,49 +590,4 @@ public static class CodeSamples
             }
             """;
     }
-
-    /// <summary>
-    /// The training page: the lecture's loop in C#, the network class after the top-level statements (C# requires
-    /// that order in a program file).
-    /// </summary>
-    public static string TrainingInPractice(int seed, string optimizer, double lr, int epochs) => $$"""
-        using Pitts;
-        using Pitts.NN;
-        using Pitts.Optim;
-
-        Generator.ManualSeed({{seed}});
-        var xTrain = Tensor.Linspace(-3, 3, 30).Reshape(30, 1);
-        var yTrain = xTrain.Sin();
-        var net = new Net();
-        var criterion = new MseLoss();
-        var optimizer = {{(optimizer == "sgd" ? "new Sgd" : "new Adam")}}(net.Parameters(), lr: {{Num.Lit(lr)}});
-
-        for (int epoch = 0; epoch < {{epochs}}; epoch++)
-        {
-            var output = net.Forward(xTrain);
-            var loss = criterion.Forward(output, yTrain);
-            loss.Backward();          // Backpropagation
-            optimizer.Step();         // Update weights
-            optimizer.ZeroGrad();     // Reset gradients
-        }
-
-        class Net : Module
-        {
-            private readonly Linear fc1, fc2, fc3;
-
-            public Net()
-            {
-                fc1 = RegisterModule("fc1", new Linear(1, 20));
-                fc2 = RegisterModule("fc2", new Linear(20, 15));
-                fc3 = RegisterModule("fc3", new Linear(15, 1));
-            }
-
-            public override Tensor Forward(Tensor x)
-            {
-                x = fc1.Forward(x).Relu();
-                x = fc2.Forward(x).Relu();
-                return fc3.Forward(x);
-            }
-        }
-        """;
 }
