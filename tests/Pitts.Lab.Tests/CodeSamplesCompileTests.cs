@@ -31,9 +31,6 @@ public sealed class CodeSamplesCompileTests(ITestOutputHelper output)
         Add("autoencoders-default", CodeSamples.Autoencoders(0.5, 2, 0.25, -1.5, 2));
         Add("autoencoders-32", CodeSamples.Autoencoders(0, 32, 0, 0, 16));
 
-        Add("backprop-default", CodeSamples.Backprop(BackpropInputs.Lecture));
-        foreach (var act in BackpropExample.Activations)
-            Add("backprop-" + act, CodeSamples.Backprop(new BackpropInputs(-1.5, 0.25, -2, 0, 1e-4, -3, 0.01, act)));
 
         Add("convolution-default", CodeSamples.Convolution(0, ZooKernels.Get("edge-v").Weights(3), 3, 0, 0, 0));
         foreach (var k in ZooKernels.All)
@@ -42,11 +39,6 @@ public sealed class CodeSamplesCompileTests(ITestOutputHelper output)
         Add("depth-default", CodeSamples.Depth(0));
         Add("depth-42", CodeSamples.Depth(42));
 
-        var land0 = Landscape.All[0];
-        Add("gradient-descent-default", CodeSamples.GradientDescent(land0.Key, land0.Start.W1, land0.Start.W2, 0.1, 0));
-        foreach (var land in Landscape.All.Skip(1))
-            Add("gradient-descent-" + land.Key, CodeSamples.GradientDescent(land.Key, land.Start.W1, land.Start.W2, 0.1, 0));
-        Add("gradient-descent-steps", CodeSamples.GradientDescent("banana", -1.8, -1, 0.0125, 400));
 
         Add("hodgkin-huxley-default", CodeSamples.HodgkinHuxley("step", 10, 1, 100, "rk4", 0));
         Add("hodgkin-huxley-pulse", CodeSamples.HodgkinHuxley("pulse", 2.5, 0.5, 50, "expeuler", -20));
@@ -135,7 +127,7 @@ public sealed class CodeSamplesCompileTests(ITestOutputHelper output)
     }
 
     /// <summary>The pages of the lab that have a "Show code" panel (or, Training in practice, the code that runs): one default sample each.</summary>
-    private const int Pages = 13;
+    private const int Pages = 11;
 
     [Fact]
     public async Task Every_page_default_sample_runs_as_a_file_based_app()

@@ -20,6 +20,22 @@ public sealed class RecipesTests(ITestOutputHelper output)
     {
         ["universal-approximation"] = () =>
             $"MSE = {new UniversalApproximation(3, TargetFunction.Get("sin"), 1).Mse:0.00000}",
+        ["backprop"] = () =>
+        {
+            var r = BackpropExample.Run(BackpropInputs.Lecture);
+            var g = r.Grad;
+            return $"forward:  z1 = {r.Z1:G6}, v = {r.V:G6}, yhat = {r.YHat:G6}, L = {r.Loss:G6}\n"
+                + $"backward: dL/dyhat = {g["yhat"]:G6}, dL/dw2 = {g["w2"]:G6}, dL/db2 = {g["b2"]:G6}, "
+                + $"dL/dv = {g["v"]:G6}, dL/dz1 = {g["z1"]:G6}, dL/dw1 = {g["w1"]:G6}, dL/db1 = {g["b1"]:G6}\n"
+                + $"GradCheck: {r.GradCheck}\n"
+                + $"after one SGD step: w1 = {r.W1New:G6}, w2 = {r.W2New:G6}, L = {r.LossAfter:G6}";
+        },
+        ["gradient-descent"] = () => string.Join("\n", new[] { "sgd", "momentum", "adam" }.Select(kind =>
+        {
+            var path = new OptimizerPath(kind, Landscape.Get("bowl"), (-2.2, 1.6), 0.1);
+            for (int i = 0; i < 100; i++) path.Step();
+            return $"{kind}: after 100 steps w = ({path.W1[^1]:0.0000}, {path.W2[^1]:0.0000}), L = {path.Loss[^1]:G5}";
+        })),
         ["overfitting"] = () =>
         {
             var run = new OverfittingRun(new OverfittingSettings(0, 0, false, 200, 0, Epochs: 3000, Seed: 1));

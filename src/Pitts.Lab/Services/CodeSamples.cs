@@ -141,41 +141,6 @@ public static class CodeSamples
             """;
     }
 
-    /// <summary>The backpropagation page: the lecture's two-weight example for <paramref name="p"/>.</summary>
-    public static string Backprop(BackpropInputs p)
-    {
-        string act = p.Activation == BackpropExample.Relu ? "Relu" : p.Activation == "tanh" ? "Tanh" : "Sigmoid";
-        return $$"""
-            using Pitts;
-
-            var x = Tensor.Scalar({{Num.Lit(p.X)}});
-            var y = Tensor.Scalar({{Num.Lit(p.Y)}});
-            var w1 = Tensor.Scalar({{Num.Lit(p.W1)}}).RequireGrad();
-            var b1 = Tensor.Scalar({{Num.Lit(p.B1)}}).RequireGrad();
-            var w2 = Tensor.Scalar({{Num.Lit(p.W2)}}).RequireGrad();
-            var b2 = Tensor.Scalar({{Num.Lit(p.B2)}}).RequireGrad();
-
-            // Forward pass
-            var z1 = w1 * x + b1;
-            var v = z1.{{act}}().RetainGrad();
-            var yHat = (w2 * v + b2).RetainGrad();
-            var loss = (yHat - y).Pow(2f);
-            Console.WriteLine($"z1={z1.Item()} v={v.Item()} yhat={yHat.Item()} L={loss.Item()}");
-
-            // Backward pass: fills .Grad of every tensor that requires grad (and the retained ones)
-            loss.Backward();
-            Console.WriteLine($"dL/dyhat={yHat.Grad!.Item()} dL/dw2={w2.Grad!.Item()} dL/dv={v.Grad!.Item()} dL/dw1={w1.Grad!.Item()}");
-
-            // Check autograd against finite differences at these weights (GradCheck leaves .Grad as it was)
-            Console.WriteLine(GradCheck.Check(
-                t => (t[2] * (t[0] * x + t[1]).{{act}}() + t[3] - y).Pow(2f), [w1, b1, w2, b2]));
-
-            // One SGD step with learning rate {{Num.F(p.Lr, 6)}}: w ← w − α ∂L/∂w
-            new Pitts.Optim.Sgd([w1, b1, w2, b2], lr: {{Num.Lit(p.Lr)}}).Step();
-            Console.WriteLine($"w1 -> {w1.Item():0.000}, w2 -> {w2.Item():0.000}");
-            """;
-    }
-
     /// <summary>
     /// The convolution page: test digit <paramref name="digit"/> convolved with the <paramref name="size"/>×<paramref name="size"/>
     /// <paramref name="kernel"/>, the window at (<paramref name="wy"/>, <paramref name="wx"/>) whose output is
@@ -247,35 +212,6 @@ public static class CodeSamples
             }
         }
         """;
-
-    /// <summary>
-    /// The gradient-descent page: SGD at rate <paramref name="lr"/> from (<paramref name="w1"/>, <paramref name="w2"/>) on
-    /// the landscape <paramref name="landscape"/> (bowl, saddle, local, banana).
-    /// </summary>
-    public static string GradientDescent(string landscape, double w1, double w2, double lr, int steps)
-    {
-        var land = Landscape.Get(landscape);
-        string loss = land.LossCode;
-        return $$"""
-            using Pitts;
-            using Pitts.Optim;
-
-            // L(w1, w2) = {{land.Title}}, written with tensor ops so autograd can differentiate it
-            static Tensor Loss(Tensor w1, Tensor w2) => {{loss}};
-
-            var w = Tensor.FromArray([{{Num.Lit(w1)}}, {{Num.Lit(w2)}}]).RequireGrad();
-            var optimizer = new Sgd([w], lr: {{Num.Lit(lr)}});          // or: new Sgd([w], {{Num.Lit(lr)}}, momentum: 0.9f), new Adam([w], {{Num.Lit(lr)}})
-            for (int step = 0; step < {{Math.Max(steps, 50)}}; step++)
-            {
-                optimizer.ZeroGrad();
-                var loss = Loss(w.Select(0, 0), w.Select(0, 1));
-                loss.Backward();
-                optimizer.Step();
-                var (a, b) = (w.ToArray()[0], w.ToArray()[1]);
-                Console.WriteLine($"step {step}: w = ({a:0.000}, {b:0.000}), loss = {loss.Item():0.0000}");
-            }
-            """;
-    }
 
     /// <summary>The Hodgkin-Huxley page: current clamp with a step or pulse, the f-I curve and a voltage clamp.</summary>
     public static string HodgkinHuxley(string protocol, double current, double width, double duration, string method, double clampV)
