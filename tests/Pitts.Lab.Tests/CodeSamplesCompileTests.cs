@@ -61,29 +61,6 @@ public sealed class CodeSamplesCompileTests(ITestOutputHelper output)
         Add("networks-no-hidden", CodeSamples.Networks([1, 1], "relu", 1, [0.25]));
 
 
-        Add("playground-default", CodeSamples.Playground(new PlaygroundSettings()));
-        foreach (var data in PlaygroundModel.DataKeys)
-            Add("playground-" + data, CodeSamples.Playground(new PlaygroundSettings
-            {
-                Data = data,
-                Noise = 25,
-                TrainPercent = 70,
-                Features = PlaygroundModel.FeatureKeys,
-                Hidden = [8, 6, 4],
-                Activation = "relu",
-                Loss = "mse",
-                Optimizer = "sgd",
-                Lr = 0.1,
-                L2 = 0.001,
-                Batch = 7,
-                Epochs = 20,
-                Seed = 5,
-                Custom = data == "custom" ? [(1.5, -2, 1), (-3, 0.25, 0), (0, 0, 1)] : [],
-            }));
-        foreach (var opt in new[] { "momentum", "rmsprop", "adam" })
-            Add("playground-" + opt, CodeSamples.Playground(new PlaygroundSettings { Optimizer = opt, Features = ["x1sq", "sinx2"], Hidden = [] }));
-        Add("playground-custom-empty", CodeSamples.Playground(new PlaygroundSettings { Data = "custom" }));
-
         Add("recurrent-default", CodeSamples.Recurrent(0.1, "rnn", "oscillator"));
         foreach (var kind in new[] { "rnn", "lstm" })
             foreach (var signal in new[] { "oscillator", "hh" }.Where(signal => (kind, signal) != ("rnn", "oscillator")))
@@ -127,7 +104,7 @@ public sealed class CodeSamplesCompileTests(ITestOutputHelper output)
     }
 
     /// <summary>The pages of the lab that have a "Show code" panel (or, Training in practice, the code that runs): one default sample each.</summary>
-    private const int Pages = 11;
+    private const int Pages = 10;
 
     [Fact]
     public async Task Every_page_default_sample_runs_as_a_file_based_app()

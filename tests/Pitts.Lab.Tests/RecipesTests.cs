@@ -43,6 +43,13 @@ public sealed class RecipesTests(ITestOutputHelper output)
             return $"epoch {run.EpochsDone}: training MSE {run.Last.Train:0.00000}, validation MSE {run.Last.Val:0.00000}\n"
                 + $"best validation MSE {run.Best.Val:0.00000} at epoch {run.Best.Epoch}";
         },
+        ["playground"] = () =>
+        {
+            var model = new PlaygroundModel(new PlaygroundSettings());
+            while (model.EpochsDone < model.Settings.Epochs) model.Epoch();
+            var (train, test) = model.Losses();
+            return $"epoch {model.Settings.Epochs}: training loss {train:0.0000}, test loss {test:0.0000}, test accuracy {100 * model.Accuracy(test: true):0.0}%";
+        },
         ["training"] = () =>
         {
             var run = new LectureTraining("adam", 0.01, 5000, 0);
