@@ -106,3 +106,28 @@ public sealed class RecipesTests(ITestOutputHelper output)
         }
     }
 }
+
+/// <summary>Each page with a recipe shows that file in its panel byte for byte (in the HTML the lab serves).</summary>
+[Collection("lab")]
+public sealed partial class RecipePanelTests(LabFixture lab)
+{
+    [Theory]
+    [InlineData("/universal-approximation", "universal-approximation")]
+    [InlineData("/training", "training")]
+    [InlineData("/overfitting", "overfitting")]
+    [InlineData("/backprop", "backprop")]
+    [InlineData("/gradient-descent", "gradient-descent")]
+    [InlineData("/playground", "playground")]
+    public async Task ThePanelShowsTheRecipeFileByteForByte(string path, string recipe)
+    {
+        using var http = new HttpClient();
+        string html = await http.GetStringAsync(lab.BaseUrl + path);
+        var m = Panel().Match(html);
+        Assert.True(m.Success, $"{path} has no recipe panel");
+        string file = Path.Combine(DocSnippetsRunTests.RepoRoot(), "src", "Pitts.Lab", RecipeFiles.PathOf(recipe));
+        Assert.Equal(File.ReadAllText(file), System.Net.WebUtility.HtmlDecode(m.Groups["text"].Value));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("data-testid=\"(?:recipe-text|csharp)\"[^>]*>(?<text>.*?)</(?:code|pre)>", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex Panel();
+}
