@@ -16,53 +16,76 @@ public sealed class RecipesTests(ITestOutputHelper output)
     /// What each recipe's own program prints, computed here by the widget that runs the recipe in the lab, for the
     /// settings the recipe's first line holds (the page's defaults).
     /// </summary>
-    private static readonly Dictionary<string, Func<string>> Widgets = new()
+    private static readonly Dictionary<string, (object Settings, Func<string> Printed)> Widgets = new()
     {
-        ["universal-approximation"] = () =>
-            $"MSE = {new UniversalApproximation(3, TargetFunction.Get("sin"), 1).Mse:0.00000}",
-        ["backprop"] = () =>
-        {
-            var r = BackpropExample.Run(BackpropInputs.Lecture);
-            var g = r.Grad;
-            return $"forward:  z1 = {r.Z1:G6}, v = {r.V:G6}, yhat = {r.YHat:G6}, L = {r.Loss:G6}\n"
-                + $"backward: dL/dyhat = {g["yhat"]:G6}, dL/dw2 = {g["w2"]:G6}, dL/db2 = {g["b2"]:G6}, "
-                + $"dL/dv = {g["v"]:G6}, dL/dz1 = {g["z1"]:G6}, dL/dw1 = {g["w1"]:G6}, dL/db1 = {g["b1"]:G6}\n"
-                + $"GradCheck: {r.GradCheck}\n"
-                + $"after one SGD step: w1 = {r.W1New:G6}, w2 = {r.W2New:G6}, L = {r.LossAfter:G6}";
-        },
-        ["gradient-descent"] = () => string.Join("\n", new[] { "sgd", "momentum", "adam" }.Select(kind =>
-        {
-            var path = new OptimizerPath(kind, Landscape.Get("bowl"), (-2.2, 1.6), 0.1);
-            for (int i = 0; i < 100; i++) path.Step();
-            return $"{kind}: after 100 steps w = ({path.W1[^1]:0.0000}, {path.W2[^1]:0.0000}), L = {path.Loss[^1]:G5}";
-        })),
-        ["overfitting"] = () =>
-        {
-            var run = new OverfittingRun(new OverfittingSettings(0, 0, false, 200, 0, Epochs: 3000, Seed: 1));
-            while (run.Epoch()) { }
-            return $"epoch {run.EpochsDone}: training MSE {run.Last.Train:0.00000}, validation MSE {run.Last.Val:0.00000}\n"
-                + $"best validation MSE {run.Best.Val:0.00000} at epoch {run.Best.Epoch}";
-        },
-        ["playground"] = () =>
-        {
-            var model = new PlaygroundModel(new PlaygroundSettings());
-            while (model.EpochsDone < model.Settings.Epochs) model.Epoch();
-            var (train, test) = model.Losses();
-            return $"epoch {model.Settings.Epochs}: training loss {train:0.0000}, test loss {test:0.0000}, test accuracy {100 * model.Accuracy(test: true):0.0}%";
-        },
-        ["training"] = () =>
-        {
-            var run = new LectureTraining("adam", 0.01, 5000, 0);
-            while (run.EpochsDone < run.Epochs) run.Epoch();
-            return $"epoch {run.Epochs}: loss {run.LastLoss:G6}";
-        },
+        ["universal-approximation"] = (new UniversalApproximationSettings(Units: 3, Target: "sin", Seed: 1), UniversalApproximationWidget),
+        ["backprop"] = (BackpropInputs.Lecture, BackpropWidget),
+        ["gradient-descent"] = (new GradientDescentSettings(Landscape: "bowl", W1: -2.2, W2: 1.6, Lr: 0.1, Steps: 100), GradientDescentWidget),
+        ["losses"] = (new LossesSettings(YHat: 0.88, Y: 1, P: 0.7, Label: 1), LossesWidget),
+        ["overfitting"] = (new OverfittingSettings(WeightDecay: 0, Dropout: 0, EarlyStopping: false, Patience: 200, Augment: 0, Epochs: 3000, Seed: 1), OverfittingWidget),
+        ["playground"] = (new PlaygroundSettings(), PlaygroundWidget),
+        ["training"] = (new TrainingSettings(Optimizer: "adam", Lr: 0.01, Epochs: 5000, Seed: 0), TrainingWidget),
     };
+
+    private static string UniversalApproximationWidget() =>
+        $"MSE = {new UniversalApproximation(3, TargetFunction.Get("sin"), 1).Mse:0.00000}";
+
+    private static string BackpropWidget()
+    {
+        var r = BackpropExample.Run(BackpropInputs.Lecture);
+        var g = r.Grad;
+        return $"forward:  z1 = {r.Z1:G6}, v = {r.V:G6}, yhat = {r.YHat:G6}, L = {r.Loss:G6}\n"
+            + $"backward: dL/dyhat = {g["yhat"]:G6}, dL/dw2 = {g["w2"]:G6}, dL/db2 = {g["b2"]:G6}, "
+            + $"dL/dv = {g["v"]:G6}, dL/dz1 = {g["z1"]:G6}, dL/dw1 = {g["w1"]:G6}, dL/db1 = {g["b1"]:G6}\n"
+            + $"GradCheck: {r.GradCheck}\n"
+            + $"after one SGD step: w1 = {r.W1New:G6}, w2 = {r.W2New:G6}, L = {r.LossAfter:G6}";
+    }
+
+    private static string GradientDescentWidget() => string.Join("\n", new[] { "sgd", "momentum", "adam" }.Select(kind =>
+    {
+        var path = new OptimizerPath(kind, Landscape.Get("bowl"), (-2.2, 1.6), 0.1);
+        for (int i = 0; i < 100; i++) path.Step();
+        return $"{kind}: after 100 steps w = ({path.W1[^1]:0.0000}, {path.W2[^1]:0.0000}), L = {path.Loss[^1]:G5}";
+    }));
+
+    private static string LossesWidget()
+    {
+        // The page's own computation, as its readouts show it (Losses.razor calls the recipe's Mse and Bce).
+        var (mse, dMse) = LossesRecipe.Mse(0.88, 1);
+        var (bce, dBce) = LossesRecipe.Bce(0.7, 1);
+        return $"MSE = {mse:0.0000}, dL/dyhat = {dMse:0.0000}\nBCE = {bce:0.0000}, dL/dp = {dBce:0.0000}";
+    }
+
+    private static string OverfittingWidget()
+    {
+        var run = new OverfittingRun(new OverfittingSettings(0, 0, false, 200, 0, Epochs: 3000, Seed: 1));
+        while (run.Epoch()) { }
+        return $"epoch {run.EpochsDone}: training MSE {run.Last.Train:0.00000}, validation MSE {run.Last.Val:0.00000}\n"
+            + $"best validation MSE {run.Best.Val:0.00000} at epoch {run.Best.Epoch}";
+    }
+
+    private static string PlaygroundWidget()
+    {
+        var model = new PlaygroundModel(new PlaygroundSettings());
+        while (model.EpochsDone < model.Settings.Epochs) model.Epoch();
+        var (train, test) = model.Losses();
+        return $"epoch {model.Settings.Epochs}: training loss {train:0.0000}, test loss {test:0.0000}, test accuracy {100 * model.Accuracy(test: true):0.0}%";
+    }
+
+    private static string TrainingWidget()
+    {
+        var run = new LectureTraining("adam", 0.01, 5000, 0);
+        while (run.EpochsDone < run.Epochs) run.Epoch();
+        return $"epoch {run.Epochs}: loss {run.LastLoss:G6}";
+    }
 
     private static List<string> Files(string root) =>
         [.. Directory.GetFiles(Path.Combine(root, "src", "Pitts.Lab"), "*.recipe.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)];
+
+    private static string Collapse(string code) => string.Join(' ', code.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
 
     private static string Name(string file) => Path.GetFileName(file)[..^".recipe.cs".Length];
 
@@ -79,7 +102,10 @@ public sealed class RecipesTests(ITestOutputHelper output)
             string text = RecipeFiles.Text(name);
             Assert.StartsWith("#:project ", text);
             Assert.Contains("\n#if !PITTS_LAB", text);
-            Assert.True(Widgets.ContainsKey(name), $"the recipe {name} has no widget check in RecipesTests.Widgets");
+            Assert.True(Widgets.TryGetValue(name, out var widget), $"the recipe {name} has no widget check in RecipesTests.Widgets");
+            // The panel's "settings now" line for the recipe's own settings is the recipe's first line: pasting the page's
+            // settings into the file gives the page's numbers.
+            Assert.Contains(Collapse(RecipeFiles.Describe(widget.Settings)), Collapse(text));
         }
     }
 
@@ -99,7 +125,7 @@ public sealed class RecipesTests(ITestOutputHelper output)
         foreach (var r in results)
         {
             var printed = r.Log.ReplaceLineEndings("\n").TrimEnd();
-            string expected = Widgets[r.Name]().ReplaceLineEndings("\n");
+            string expected = Widgets[r.Name].Printed().ReplaceLineEndings("\n");
             output.WriteLine($"{r.Name}: {expected}");
             Assert.True(printed.EndsWith(expected, StringComparison.Ordinal),
                 $"the recipe {r.Name} printed\n{printed}\nbut its widget computed\n{expected}");
@@ -118,6 +144,7 @@ public sealed partial class RecipePanelTests(LabFixture lab)
     [InlineData("/backprop", "backprop")]
     [InlineData("/gradient-descent", "gradient-descent")]
     [InlineData("/playground", "playground")]
+    [InlineData("/losses", "losses")]
     public async Task ThePanelShowsTheRecipeFileByteForByte(string path, string recipe)
     {
         using var http = new HttpClient();

@@ -11,7 +11,7 @@ using Pitts.Optim;
 var settings = new PlaygroundSettings
 {
     Data = "circle", Noise = 0, TrainPercent = 50, Features = ["x1", "x2"], Hidden = [4, 2], Activation = "tanh",
-    Loss = "bce", Optimizer = "adam", Lr = 0.03, L2 = 0, Batch = 10, Epochs = 500, Seed = 1,
+    Loss = "bce", Optimizer = "adam", Lr = 0.03, L2 = 0, Batch = 10, Epochs = 500, Seed = 1, Custom = []
 };
 var playground = new PlaygroundRecipe(settings);
 for (int epoch = 0; epoch < settings.Epochs; epoch++)

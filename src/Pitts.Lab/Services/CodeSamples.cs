@@ -264,26 +264,6 @@ public static class CodeSamples
             """;
     }
 
-    /// <summary>The losses page: MSE for one prediction and binary cross-entropy for one probability.</summary>
-    public static string Losses(double mseYhat, double mseY, double bceP, int bceY) => $$"""
-        using Pitts;
-        using Pitts.NN;
-
-        // MSE for one prediction
-        var yHat = Tensor.FromArray([{{Num.Lit(mseYhat)}}]).RequireGrad();
-        var y = Tensor.FromArray([{{Num.Lit(mseY)}}]);
-        var mse = Functional.MseLoss(yHat, y);                          // or: new MseLoss().Forward(yHat, y)
-        mse.Backward();
-        Console.WriteLine($"MSE = {mse.Item():0.0000}, dL/dyhat = {yHat.Grad!.Item():0.0000}");
-
-        // Binary cross-entropy for one predicted probability
-        var p = Tensor.FromArray([{{Num.Lit(bceP)}}]).RequireGrad();
-        var label = Tensor.FromArray([{{bceY}}f]);
-        var bce = Functional.BinaryCrossEntropy(p, label);              // or: new BceLoss().Forward(p, label)
-        bce.Backward();
-        Console.WriteLine($"BCE = {bce.Item():0.0000}, dL/dp = {p.Grad!.Item():0.0000}");
-        """;
-
     /// <summary>
     /// The McCulloch-Pitts page: a unit with the first <paramref name="n"/> <paramref name="weights"/> and threshold
     /// <paramref name="theta"/> on <paramref name="inputs"/> (its output <paramref name="output"/>), the XOR network and the search.

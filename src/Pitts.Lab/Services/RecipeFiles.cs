@@ -1,4 +1,7 @@
+using System.Collections;
+using System.Globalization;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 
 namespace Pitts.Lab.Services;
 
@@ -44,4 +47,33 @@ public static class RecipeFiles
             return text;
         }
     }
+
+    /// <summary>
+    /// A recipe's settings as the C# expression that makes them, for the panel: <c>new UniversalApproximationSettings(Units: 3,
+    /// Target: "sin", Seed: 1)</c> for a positional record, <c>new PlaygroundSettings { Data = "circle", ... }</c> for one with
+    /// init properties; strings quoted, numbers round-trip, lists as collection expressions, tuples in parentheses.
+    /// </summary>
+    public static string Describe(object settings)
+    {
+        var type = settings.GetType();
+        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.GetIndexParameters().Length == 0).ToList();
+        var positional = type.GetConstructors().FirstOrDefault(c => c.GetParameters().Length == properties.Count && c.GetParameters().Length > 0
+            && c.GetParameters().All(a => properties.Any(p => p.Name == a.Name)));
+        if (positional is not null)
+            return $"new {type.Name}({string.Join(", ", positional.GetParameters().Select(a => $"{a.Name}: {Value(type.GetProperty(a.Name!)!.GetValue(settings))}"))})";
+        return $"new {type.Name} {{ {string.Join(", ", properties.Select(p => $"{p.Name} = {Value(p.GetValue(settings))}"))} }}";
+    }
+
+    private static string Value(object? v) => v switch
+    {
+        null => "null",
+        string s => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"",
+        bool b => b ? "true" : "false",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        float f => f.ToString("R", CultureInfo.InvariantCulture) + "f",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        ITuple t => "(" + string.Join(", ", Enumerable.Range(0, t.Length).Select(i => Value(t[i]))) + ")",
+        IEnumerable e => "[" + string.Join(", ", e.Cast<object?>().Select(Value)) + "]",
+        _ => v.ToString() ?? "",
+    };
 }
