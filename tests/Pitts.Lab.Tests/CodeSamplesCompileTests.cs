@@ -43,10 +43,6 @@ public sealed class CodeSamplesCompileTests(ITestOutputHelper output)
         Add("hodgkin-huxley-default", CodeSamples.HodgkinHuxley("step", 10, 1, 100, "rk4", 0));
         Add("hodgkin-huxley-pulse", CodeSamples.HodgkinHuxley("pulse", 2.5, 0.5, 50, "expeuler", -20));
 
-        Add("linear-default", CodeSamples.LinearHypothesis("sin3x", "sin3x", 1, 15, 0.15, "poly", 3));
-        foreach (var target in new[] { "sin3x", "cubic", "sin", "step" })
-            foreach (var phi in new[] { "poly", "linear", "custom" }.Where(phi => (target, phi) != ("sin3x", "poly")))
-                Add($"linear-{target}-{phi}", CodeSamples.LinearHypothesis(target, target, 1, 15, 0.15, phi, 3));
 
 
         Add("mcculloch-pitts-default", CodeSamples.McCullochPitts(2, [1, 1, 1], 2, [0, 0, 0], 0));
@@ -102,7 +98,7 @@ public sealed class CodeSamplesCompileTests(ITestOutputHelper output)
     }
 
     /// <summary>The pages of the lab that have a "Show code" panel (or, Training in practice, the code that runs): one default sample each.</summary>
-    private const int Pages = 9;
+    private const int Pages = 8;
 
     [Fact]
     public async Task Every_page_default_sample_runs_as_a_file_based_app()

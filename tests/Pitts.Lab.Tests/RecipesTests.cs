@@ -21,6 +21,7 @@ public sealed class RecipesTests(ITestOutputHelper output)
         ["universal-approximation"] = (new UniversalApproximationSettings(Units: 3, Target: "sin", Seed: 1), UniversalApproximationWidget),
         ["backprop"] = (BackpropInputs.Lecture, BackpropWidget),
         ["gradient-descent"] = (new GradientDescentSettings(Landscape: "bowl", W1: -2.2, W2: 1.6, Lr: 0.1, Steps: 100), GradientDescentWidget),
+        ["linear-hypothesis"] = (new LinearHypothesisSettings(Target: "sin3x", Phi: "poly", Degree: 3, Noise: 0.15, Points: 15, Seed: 1), LinearHypothesisWidget),
         ["losses"] = (new LossesSettings(YHat: 0.88, Y: 1, P: 0.7, Label: 1), LossesWidget),
         ["overfitting"] = (new OverfittingSettings(WeightDecay: 0, Dropout: 0, EarlyStopping: false, Patience: 200, Augment: 0, Epochs: 3000, Seed: 1), OverfittingWidget),
         ["playground"] = (new PlaygroundSettings(), PlaygroundWidget),
@@ -47,6 +48,16 @@ public sealed class RecipesTests(ITestOutputHelper output)
         for (int i = 0; i < 100; i++) path.Step();
         return $"{kind}: after 100 steps w = ({path.W1[^1]:0.0000}, {path.W2[^1]:0.0000}), L = {path.Loss[^1]:G5}";
     }));
+
+    private static string LinearHypothesisWidget()
+    {
+        // The calls the page makes (LinearHypothesis.razor's Compute: the recipe's Data and Features, then LinearModel.Fit).
+        var s = new LinearHypothesisSettings(Target: "sin3x", Phi: "poly", Degree: 3, Noise: 0.15, Points: 15, Seed: 1);
+        var (train, val, test) = LinearHypothesisRecipe.Data(s);
+        var model = Pitts.Models.LinearModel.Fit(LinearHypothesisRecipe.Features(s), train.Inputs, train.Targets);
+        return $"training MSE {model.Mse(train.Inputs, train.Targets):0.00000}, validation MSE {model.Mse(val.Inputs, val.Targets):0.00000}, "
+            + $"test MSE {model.Mse(test.Inputs, test.Targets):0.00000}";
+    }
 
     private static string LossesWidget()
     {
@@ -145,6 +156,7 @@ public sealed partial class RecipePanelTests(LabFixture lab)
     [InlineData("/gradient-descent", "gradient-descent")]
     [InlineData("/playground", "playground")]
     [InlineData("/losses", "losses")]
+    [InlineData("/linear-hypothesis", "linear-hypothesis")]
     public async Task ThePanelShowsTheRecipeFileByteForByte(string path, string recipe)
     {
         using var http = new HttpClient();

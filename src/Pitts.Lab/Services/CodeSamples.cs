@@ -235,35 +235,6 @@ public static class CodeSamples
     }
 
     /// <summary>The C# expression in x of a linear-hypothesis target (the page's own list holds the functions).</summary>
-    private static string LinearTargetCode(string target) => target switch
-    {
-        "cubic" => "x * x * x - x",
-        "sin" => "Math.Sin(2 * x)",
-        "step" => "x < 0 ? -1 : 1",
-        _ => "x / 2 + Math.Sin(3 * x)",
-    };
-
-    /// <summary>The linear-hypothesis page: least squares in the feature map <paramref name="phi"/> (linear, custom, poly).</summary>
-    public static string LinearHypothesis(string target, string targetTitle, int seed, int nTrain, double noise, string phi, int degree)
-    {
-        string map = phi == "linear" ? "FeatureMap.Linear" : phi == "custom" ? "FeatureMap.LectureCustom" : $"FeatureMap.Polynomial({degree})";
-        return $$"""
-            using Pitts;
-            using Pitts.Data;
-            using Pitts.Models;
-
-            Func<double, double> f = x => {{LinearTargetCode(target)}};   // {{targetTitle}}
-            var g = new Generator({{seed}});
-            var train = Synthetic.Function(f, {{nTrain}}, -1.5, 1.5, noise: {{Num.F(noise, 3)}}, generator: g, sorted: true);
-            var val = Synthetic.Function(f, 30, -1.5, 1.5, noise: {{Num.F(noise, 3)}}, generator: g, sorted: true);
-            var test = Synthetic.Function(f, 30, -1.5, 1.5, noise: {{Num.F(noise, 3)}}, generator: g, sorted: true);
-
-            var phi = {{map}};
-            var model = LinearModel.Fit(phi, train.Inputs, train.Targets);     // least squares on the training set
-            Console.WriteLine($"train {model.Mse(train.Inputs, train.Targets):0.00000}  val {model.Mse(val.Inputs, val.Targets):0.00000}  test {model.Mse(test.Inputs, test.Targets):0.00000}");
-            """;
-    }
-
     /// <summary>
     /// The McCulloch-Pitts page: a unit with the first <paramref name="n"/> <paramref name="weights"/> and threshold
     /// <paramref name="theta"/> on <paramref name="inputs"/> (its output <paramref name="output"/>), the XOR network and the search.
