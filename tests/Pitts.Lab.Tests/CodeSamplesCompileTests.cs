@@ -45,9 +45,6 @@ public sealed class CodeSamplesCompileTests(ITestOutputHelper output)
 
 
 
-        Add("mcculloch-pitts-default", CodeSamples.McCullochPitts(2, [1, 1, 1], 2, [0, 0, 0], 0));
-        Add("mcculloch-pitts-1", CodeSamples.McCullochPitts(1, [-1, 1, 1], 0, [1, 0, 0], 0));
-        Add("mcculloch-pitts-3", CodeSamples.McCullochPitts(3, [0.5, -2, 1.25], -1.5, [1, 1, 0], 1));
 
         Add("networks-default", CodeSamples.Networks([2, 3, 1], "relu", 1, [1, -0.5, 0.5, 0]));
         foreach (var act in LabActivations.Keys)
@@ -98,7 +95,7 @@ public sealed class CodeSamplesCompileTests(ITestOutputHelper output)
     }
 
     /// <summary>The pages of the lab that have a "Show code" panel (or, Training in practice, the code that runs): one default sample each.</summary>
-    private const int Pages = 8;
+    private const int Pages = 7;
 
     [Fact]
     public async Task Every_page_default_sample_runs_as_a_file_based_app()

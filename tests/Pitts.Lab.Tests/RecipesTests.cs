@@ -23,6 +23,7 @@ public sealed class RecipesTests(ITestOutputHelper output)
         ["gradient-descent"] = (new GradientDescentSettings(Landscape: "bowl", W1: -2.2, W2: 1.6, Lr: 0.1, Steps: 100), GradientDescentWidget),
         ["linear-hypothesis"] = (new LinearHypothesisSettings(Target: "sin3x", Phi: "poly", Degree: 3, Noise: 0.15, Points: 15, Seed: 1), LinearHypothesisWidget),
         ["losses"] = (new LossesSettings(YHat: 0.88, Y: 1, P: 0.7, Label: 1), LossesWidget),
+        ["mcculloch-pitts"] = (new McCullochPittsSettings(Weights: [1.0, 1.0], Threshold: 2, Inputs: [0, 0]), McCullochPittsWidget),
         ["overfitting"] = (new OverfittingSettings(WeightDecay: 0, Dropout: 0, EarlyStopping: false, Patience: 200, Augment: 0, Epochs: 3000, Seed: 1), OverfittingWidget),
         ["playground"] = (new PlaygroundSettings(), PlaygroundWidget),
         ["training"] = (new TrainingSettings(Optimizer: "adam", Lr: 0.01, Epochs: 5000, Seed: 0), TrainingWidget),
@@ -65,6 +66,16 @@ public sealed class RecipesTests(ITestOutputHelper output)
         var (mse, dMse) = LossesRecipe.Mse(0.88, 1);
         var (bce, dBce) = LossesRecipe.Bce(0.7, 1);
         return $"MSE = {mse:0.0000}, dL/dyhat = {dMse:0.0000}\nBCE = {bce:0.0000}, dL/dp = {dBce:0.0000}";
+    }
+
+    private static string McCullochPittsWidget()
+    {
+        // The page's unit and search (McCullochPitts.razor: the recipe's Unit and XorSearch), printed as the recipe prints them.
+        var unit = McCullochPittsRecipe.Unit(new McCullochPittsSettings([1.0, 1.0], 2, [0, 0]));
+        var search = McCullochPittsRecipe.XorSearch();
+        return $"sum {unit.Sum(0, 0)}, output {unit.Fire(0, 0)}\n{Pitts.Neuro.McCullochPitts.TruthTable.Of(unit)}\n"
+            + $"{Pitts.Neuro.McCullochPitts.TruthTable.Of(Pitts.Neuro.McCullochPitts.Gates.Xor)}\n"
+            + $"two-input units with integer weights in [-4, 4]: {search.CandidatesTried} tried, {search.Solutions.Count} compute XOR";
     }
 
     private static string OverfittingWidget()
@@ -157,6 +168,7 @@ public sealed partial class RecipePanelTests(LabFixture lab)
     [InlineData("/playground", "playground")]
     [InlineData("/losses", "losses")]
     [InlineData("/linear-hypothesis", "linear-hypothesis")]
+    [InlineData("/mcculloch-pitts", "mcculloch-pitts")]
     public async Task ThePanelShowsTheRecipeFileByteForByte(string path, string recipe)
     {
         using var http = new HttpClient();

@@ -235,24 +235,6 @@ public static class CodeSamples
     }
 
     /// <summary>The C# expression in x of a linear-hypothesis target (the page's own list holds the functions).</summary>
-    /// <summary>
-    /// The McCulloch-Pitts page: a unit with the first <paramref name="n"/> <paramref name="weights"/> and threshold
-    /// <paramref name="theta"/> on <paramref name="inputs"/> (its output <paramref name="output"/>), the XOR network and the search.
-    /// </summary>
-    public static string McCullochPitts(int n, IReadOnlyList<double> weights, double theta, IReadOnlyList<int> inputs, int output) => $$"""
-        using Pitts.Neuro.McCullochPitts;
-
-        var unit = new McCullochPittsNeuron([{{string.Join(", ", weights.Take(n).Select(D))}}], threshold: {{D(theta)}});
-        Console.WriteLine(unit.Fire({{Ints(inputs.Take(n))}}));   // {{output}}
-        Console.WriteLine(TruthTable.Of(unit));
-
-        // XOR needs two layers: AND(OR(a, b), NAND(a, b))
-        Console.WriteLine(TruthTable.Of(Gates.Xor));
-        // and no single unit computes it:
-        var search = ThresholdSearch.Search(TruthTable.FromOutputs(2, 0, 1, 1, 0), maxAbsWeight: 4);
-        Console.WriteLine($"{search.CandidatesTried} candidates, {search.Solutions.Count} solutions");
-        """;
-
     /// <summary>The networks page: the fully connected network with layer <paramref name="sizes"/> (inputs first) on input <paramref name="x"/>.</summary>
     public static string Networks(IReadOnlyList<int> sizes, string activation, int seed, IReadOnlyList<double> x)
     {
