@@ -21,6 +21,7 @@ public sealed class RecipesTests(ITestOutputHelper output)
         ["universal-approximation"] = (new UniversalApproximationSettings(Units: 3, Target: "sin", Seed: 1), UniversalApproximationWidget),
         ["backprop"] = (BackpropInputs.Lecture, BackpropWidget),
         ["gradient-descent"] = (new GradientDescentSettings(Landscape: "bowl", W1: -2.2, W2: 1.6, Lr: 0.1, Steps: 100), GradientDescentWidget),
+        ["hodgkin-huxley"] = (new HodgkinHuxleySettings(Protocol: "step", Current: 10, Width: 1, Duration: 100, Method: "rk4", ClampV: 0), HodgkinHuxleyWidget),
         ["linear-hypothesis"] = (new LinearHypothesisSettings(Target: "sin3x", Phi: "poly", Degree: 3, Noise: 0.15, Points: 15, Seed: 1), LinearHypothesisWidget),
         ["losses"] = (new LossesSettings(YHat: 0.88, Y: 1, P: 0.7, Label: 1), LossesWidget),
         ["mcculloch-pitts"] = (new McCullochPittsSettings(Weights: [1.0, 1.0], Threshold: 2, Inputs: [0, 0]), McCullochPittsWidget),
@@ -49,6 +50,19 @@ public sealed class RecipesTests(ITestOutputHelper output)
         for (int i = 0; i < 100; i++) path.Step();
         return $"{kind}: after 100 steps w = ({path.W1[^1]:0.0000}, {path.W2[^1]:0.0000}), L = {path.Loss[^1]:G5}";
     }));
+
+    private static string HodgkinHuxleyWidget()
+    {
+        // The page's three experiments (HodgkinHuxley.razor: the recipe's Simulate, FiCurve and Clamp on its one model).
+        var s = new HodgkinHuxleySettings("step", 10, 1, 100, "rk4", 0);
+        var model = new Pitts.Neuro.HodgkinHuxley.HodgkinHuxleyModel();
+        var spikes = HodgkinHuxleyRecipe.Simulate(model, s).Spikes();
+        var fi = HodgkinHuxleyRecipe.FiCurve(model);
+        var clamp = HodgkinHuxleyRecipe.Clamp(model, s);
+        return $"{spikes.Count} spikes in 100 ms: " + string.Join(", ", spikes.Select(p => $"{p.TimeMs:0.00} ms ({p.PeakMv:0.0} mV)")) + "\n"
+            + $"f-I curve: repetitive firing from {fi.First(p => p.RateHz > 0).CurrentUaCm2} µA/cm², {fi[^1].RateHz:0.0} Hz at {fi[^1].CurrentUaCm2} µA/cm²\n"
+            + $"clamped at 0 mV: peak I_Na {clamp.INa.Min():0.00} µA/cm², I_K at the end {clamp.IK[^1]:0.00} µA/cm²";
+    }
 
     private static string LinearHypothesisWidget()
     {
@@ -169,6 +183,7 @@ public sealed partial class RecipePanelTests(LabFixture lab)
     [InlineData("/losses", "losses")]
     [InlineData("/linear-hypothesis", "linear-hypothesis")]
     [InlineData("/mcculloch-pitts", "mcculloch-pitts")]
+    [InlineData("/hodgkin-huxley", "hodgkin-huxley")]
     public async Task ThePanelShowsTheRecipeFileByteForByte(string path, string recipe)
     {
         using var http = new HttpClient();

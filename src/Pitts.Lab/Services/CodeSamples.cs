@@ -213,28 +213,6 @@ public static class CodeSamples
         }
         """;
 
-    /// <summary>The Hodgkin-Huxley page: current clamp with a step or pulse, the f-I curve and a voltage clamp.</summary>
-    public static string HodgkinHuxley(string protocol, double current, double width, double duration, string method, double clampV)
-    {
-        string stimulus = protocol == "pulse"
-            ? $"Waveform.Pulse({Num.F(current, 3)}, startMs: 10, widthMs: {Num.F(width, 3)})"
-            : $"Waveform.Step({Num.F(current, 3)}, startMs: 10)";
-        return $$"""
-            using Pitts.Neuro.HodgkinHuxley;
-
-            var model = new HodgkinHuxleyModel();            // gNa 120, gK 36, gL 0.3 mS/cm², ENa 50, EK -77, EL -54.387 mV
-            var stimulus = {{stimulus}};
-            var trace = model.Simulate(stimulus, durationMs: {{Num.F(duration, 3)}},
-                new SimulationOptions { Method = SimulationOptions.ParseMethod("{{method}}"), Dt = 0.01 });
-            foreach (var spike in trace.Spikes())
-                Console.WriteLine($"spike at {spike.TimeMs:0.00} ms, peak {spike.PeakMv:0.0} mV");
-
-            var fi = Analysis.FiCurve(model, Analysis.Range(0, 30, 0.5), durationMs: 1000);
-            var clamp = VoltageClamp.Run(model, Waveform.Step({{Num.F(clampV, 3)}}, 2, 22, baseline: -65), durationMs: 30);
-            """;
-    }
-
-    /// <summary>The C# expression in x of a linear-hypothesis target (the page's own list holds the functions).</summary>
     /// <summary>The networks page: the fully connected network with layer <paramref name="sizes"/> (inputs first) on input <paramref name="x"/>.</summary>
     public static string Networks(IReadOnlyList<int> sizes, string activation, int seed, IReadOnlyList<double> x)
     {
