@@ -52,6 +52,17 @@ public sealed partial class FileBasedApps : IDisposable
         RelativeProject().Replace(code, m => "#:project " + Path.Combine(_root, m.Groups["path"].Value).Replace('\\', '/'));
 
     /// <summary>
+    /// The file-based app at <paramref name="path"/> (a recipe in the repository) as it would run in place: its text, each
+    /// relative <c>#:project</c> path made absolute from the file's folder (the app itself runs from this temporary folder).
+    /// </summary>
+    public static string InPlace(string path)
+    {
+        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return ProjectPaths().Replace(File.ReadAllText(path),
+            m => "#:project " + Path.GetFullPath(Path.Combine(dir, m.Groups["path"].Value)).Replace('\\', '/'));
+    }
+
+    /// <summary>
     /// Writes and runs every app (name, code), <paramref name="parallel"/> at a time; results in the order given. The
     /// libraries the apps name are built first, once (<c>dotnet build -c Release</c>, a no-op when they are up to date),
     /// and the apps then skip building them (<c>BuildProjectReferences=false</c>): two apps never build a library at the

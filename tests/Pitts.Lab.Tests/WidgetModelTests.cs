@@ -128,7 +128,7 @@ public sealed class WidgetModelTests(ITestOutputHelper output)
     {
         static OverfittingRun Train(Regularization r)
         {
-            var run = new OverfittingRun(r, 3000, 1);
+            var run = new OverfittingRun(new OverfittingSettings(r.WeightDecay, r.Dropout, r.EarlyStopping, r.Patience, r.Augment, Epochs: 3000, Seed: 1));
             while (run.Epoch()) { }
             return run;
         }
@@ -157,6 +157,9 @@ public sealed class WidgetModelTests(ITestOutputHelper output)
         }
     }
 }
+
+/// <summary>The regularisation switches of one overfitting run in <see cref="WidgetModelTests"/>.</summary>
+internal sealed record Regularization(double WeightDecay, double Dropout, bool EarlyStopping, int Patience, double Augment);
 
 internal static class PathExtensions
 {

@@ -34,18 +34,8 @@ public static class LabActivations
         _ => "new Identity()",
     };
 
-    /// <summary>A new module for the key.</summary>
-    public static Module Create(string key) => key switch
-    {
-        "relu" => new Relu(),
-        "sigmoid" => new Sigmoid(),
-        "tanh" => new Tanh(),
-        "gelu" => new Gelu(),
-        "leakyrelu" => new LeakyRelu(0.1f),
-        "elu" => new Elu(),
-        "softplus" => new Softplus(),
-        _ => new Identity(),
-    };
+    /// <summary>A new module for the key (the playground recipe's <see cref="PlaygroundRecipe.Activation"/>).</summary>
+    public static Module Create(string key) => PlaygroundRecipe.Activation(key);
 
     /// <summary>Colour for plots.</summary>
     public static string Color(string key) => key switch

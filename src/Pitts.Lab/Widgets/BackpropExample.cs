@@ -1,14 +1,6 @@
 using Pitts.Lab.Services;
-using Pitts.Optim;
 
 namespace Pitts.Lab.Widgets;
-
-/// <summary>The backprop page's inputs (the lecture's values by default).</summary>
-public sealed record BackpropInputs(double X, double Y, double W1, double B1, double W2, double B2, double Lr, string Activation)
-{
-    /// <summary>The lecture's example: x = 2, y = 1, w1 = 0.5, b1 = 0.1, w2 = 0.8, b2 = 0, α = 0.1, ReLU.</summary>
-    public static readonly BackpropInputs Lecture = new(2, 1, 0.5, 0.1, 0.8, 0, 0.1, BackpropExample.Relu);
-}
 
 /// <summary>One gradient compared three ways.</summary>
 public sealed record GradientCheck(string Name, string Tex, double ChainRule, double Autograd, double FiniteDifference)
@@ -61,28 +53,19 @@ public sealed record BackpropResult
     /// <summary>The inputs.</summary>
     public BackpropInputs Inputs { get; init; } = BackpropInputs.Lecture;
 
-    /// <summary>C# that reproduces the example.</summary>
-    public string Code { get; init; } = "";
 }
 
 /// <summary>The lecture's backpropagation example run through the Pitts autograd engine.</summary>
 public static class BackpropExample
 {
     /// <summary>ReLU.</summary>
-    public const string Relu = "ReLU";
+    public const string Relu = "ReLU";   // the recipe's name of it
 
     /// <summary>The activations offered.</summary>
     public static readonly string[] Activations = [Relu, "sigmoid", "tanh"];
 
     /// <summary>Number of steps (4 forward, 4 backward, 1 update).</summary>
     public const int StepCount = 9;
-
-    private static Tensor Act(Tensor z, string f) => f switch
-    {
-        "sigmoid" => z.Sigmoid(),
-        "tanh" => z.Tanh(),
-        _ => z.Relu(),
-    };
 
     private static double ActDerivative(double z, string f) => f switch
     {
@@ -93,28 +76,13 @@ public static class BackpropExample
 
     private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
 
-    /// <summary>The loss as a function of the four parameters, built from library ops.</summary>
-    private static Tensor LossOf(Tensor w1, Tensor b1, Tensor w2, Tensor b2, float x, float y, string f,
-        out Tensor z1, out Tensor v, out Tensor yHat)
-    {
-        z1 = w1 * x + b1;
-        v = Act(z1, f);
-        yHat = w2 * v + b2;
-        return (yHat - y).Pow(2f);
-    }
-
     /// <summary>Runs forward, backward, the checks and the SGD update for <paramref name="p"/>.</summary>
     public static BackpropResult Run(BackpropInputs p)
     {
-        float x = (float)p.X, y = (float)p.Y;
-        var w1 = Tensor.Scalar((float)p.W1).RequireGrad();
-        var b1 = Tensor.Scalar((float)p.B1).RequireGrad();
-        var w2 = Tensor.Scalar((float)p.W2).RequireGrad();
-        var b2 = Tensor.Scalar((float)p.B2).RequireGrad();
-
-        var loss = LossOf(w1, b1, w2, b2, x, y, p.Activation, out var z1, out var v, out var yHat);
-        z1.RetainGrad(); v.RetainGrad(); yHat.RetainGrad();
-        loss.Backward();
+        // The recipe (Recipes/backprop.recipe.cs): forward, backward, GradCheck and the SGD step with the library.
+        var r = BackpropRecipe.Run(p);
+        var (z1, v, yHat, loss) = (r.Z1, r.V, r.YHat, r.Loss);
+        var (w1, b1, w2, b2) = (r.W1, r.B1, r.W2, r.B2);
 
         var grad = new Dictionary<string, double>
         {
@@ -148,7 +116,7 @@ public static class BackpropExample
             {
                 var t = values.Select(Tensor.Scalar).ToArray();
                 t[i] = Tensor.Scalar(values[i] + delta);
-                return LossOf(t[0], t[1], t[2], t[3], x, y, p.Activation, out _, out _, out _).Item();
+                return BackpropRecipe.Loss(t[0], t[1], t[2], t[3], p).Item();
             }
             return (Eval(eps) - Eval(-eps)) / (2.0 * eps);
         }
@@ -161,14 +129,7 @@ public static class BackpropExample
             new("b2", @"\partial \mathcal{L}/\partial b_2", dB2, grad["b2"], Fd(3)),
         };
 
-        var inputs = values.Select(v0 => Tensor.Scalar(v0).RequireGrad()).ToArray();
-        var gc = GradCheck.Check(t => LossOf(t[0], t[1], t[2], t[3], x, y, p.Activation, out _, out _, out _), inputs);
-
-        // One SGD step by the library's optimizer (w ← w − α ∂L/∂w), on the same tensors autograd just filled.
-        new Sgd([w1, b1, w2, b2], (float)p.Lr).Step();
-        double w1New = w1.Item(), w2New = w2.Item(), lossAfter;
-        using (Autograd.NoGrad())
-            lossAfter = LossOf(w1, b1, w2, b2, x, y, p.Activation, out _, out _, out _).Item();
+        double w1New = w1.Item(), w2New = w2.Item();
 
         string F(double d) => Num.F(d, 4);
         string P(double d) => d < 0 ? "(" + F(d) + ")" : F(d);
@@ -187,8 +148,6 @@ public static class BackpropExample
             $@"w_1 \leftarrow {F(p.W1)} - {F(p.Lr)}\,{P(dW1)} = {Num.Fixed(w1New, 3)}, \qquad w_2 \leftarrow {F(p.W2)} - {F(p.Lr)}\,{P(dW2)} = {Num.Fixed(w2New, 3)}",
         };
 
-        string code = CodeSamples.Backprop(p);
-
         return new BackpropResult
         {
             Z1 = z1.Item(),
@@ -198,13 +157,12 @@ public static class BackpropExample
             Grad = grad,
             W1New = w1New,
             W2New = w2New,
-            LossAfter = lossAfter,
+            LossAfter = r.LossAfter,
             Steps = steps,
             Checks = checks,
-            GradCheck = gc.ToString(),
+            GradCheck = r.GradCheck,
             AtKink = p.Activation == Relu && hz1 == 0,
             Inputs = p,
-            Code = code,
         };
     }
 }

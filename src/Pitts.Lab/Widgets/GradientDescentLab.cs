@@ -1,21 +1,18 @@
-using Pitts.Lab.Services;
-using Pitts.Optim;
-
 namespace Pitts.Lab.Widgets;
 
-/// <summary>A loss landscape L(w1, w2) written with library tensor ops, so autograd gives its gradient.</summary>
+/// <summary>A loss landscape L(w1, w2) of the gradient-descent page; its formula is the recipe's (<see cref="DescentPath.Landscape"/>).</summary>
 /// <param name="Key">URL key.</param>
 /// <param name="Title">Name shown.</param>
 /// <param name="Tex">The formula.</param>
-/// <param name="Loss">L of a tensor w of shape (2) or of grids w1, w2 of any shape (elementwise).</param>
-/// <param name="LossCode">The same loss as C# in tensors w1 and w2, for the page's code sample.</param>
 /// <param name="Start">A good starting point.</param>
 /// <param name="Note">What to look for.</param>
 /// <param name="Lr">The learning rate the page starts this landscape with: every optimizer stays finite from
 /// <paramref name="Start"/> (tested).</param>
-public sealed record Landscape(string Key, string Title, string Tex, Func<Tensor, Tensor, Tensor> Loss, string LossCode,
-    (double W1, double W2) Start, string Note, double Lr = 0.1)
+public sealed record Landscape(string Key, string Title, string Tex, (double W1, double W2) Start, string Note, double Lr = 0.1)
 {
+    /// <summary>L of the tensors w1 and w2 (scalars, or grids of any shape: elementwise), by the recipe.</summary>
+    public Tensor Loss(Tensor w1, Tensor w2) => DescentPath.Landscape(Key, w1, w2);
+
     /// <summary>The plotted square: w1 and w2 in [-Extent, Extent].</summary>
     public const double Extent = 2.5;
 
@@ -23,17 +20,17 @@ public sealed record Landscape(string Key, string Title, string Tex, Func<Tensor
     public static readonly IReadOnlyList<Landscape> All =
     [
         new("bowl", "Elongated bowl", @"\mathcal{L} = \tfrac{1}{2}\left(w_1^2 + 5\,w_2^2\right)",
-            (a, b) => 0.5f * (a.Square() + 5f * b.Square()), "0.5f * (w1.Square() + 5f * w2.Square())", (-2.2, 1.6),
+            (-2.2, 1.6),
             "One minimum at (0, 0), steep across and shallow along: plain SGD zig-zags, momentum overshoots, Adam goes straight. Try α above 0.4: SGD diverges."),
         new("saddle", "Saddle point", @"\mathcal{L} = w_1^2 - w_2^2 + \tfrac{1}{4} w_2^4",
-            (a, b) => a.Square() - b.Square() + 0.25f * b.Pow(4f), "w1.Square() - w2.Square() + 0.25f * w2.Pow(4f)", (2.2, 0.02),
+            (2.2, 0.02),
             "A saddle at (0, 0) between two minima at w₂ = ±√2. Start on the ridge w₂ ≈ 0: the gradient barely pushes sideways, so SGD crawls near the saddle."),
         new("local", "Local minimum", @"\mathcal{L} = (w_1^2 - 1)^2 + 0.3\,w_1 + w_2^2",
-            (a, b) => (a.Square() - 1f).Square() + 0.3f * a + b.Square(), "(w1.Square() - 1f).Square() + 0.3f * w1 + w2.Square()", (2.2, 1.8),
+            (2.2, 1.8),
             "Two valleys: the right one (w₁ ≈ 0.96) is only a local minimum; the left one (w₁ ≈ −1.04) is lower. Where each optimizer ends depends on the start and on α: at this landscape's α = 0.03 momentum's speed carries it over the hump into the lower valley while SGD and Adam settle in the nearer one; at α = 0.1 momentum is thrown out.",
             Lr: 0.03),
         new("banana", "Rosenbrock's banana", @"\mathcal{L} = (1 - w_1)^2 + 5\,(w_2 - w_1^2)^2",
-            (a, b) => (1f - a).Square() + 5f * (b - a.Square()).Square(), "(1f - w1).Square() + 5f * (w2 - w1.Square()).Square()", (-1.8, -1.0),
+            (-1.8, -1.0),
             "A curved valley with its minimum at (1, 1): easy to reach, slow to follow. Its walls are steep, so it starts at α = 0.01: from α ≈ 0.02 momentum, and soon plain SGD, are thrown out of the valley; Adam's steps of about α crawl along it.",
             Lr: 0.01),
     ];
@@ -70,12 +67,10 @@ public static class TensorLabExtensions
     public static Tensor Flip0(this Tensor t) => Tensor.FromArray(t.ToArray().Reverse().ToArray());
 }
 
-/// <summary>One optimizer's path over a landscape: the library's optimizer stepping a leaf tensor w = (w1, w2).</summary>
+/// <summary>One optimizer's path over a landscape (the recipe's <see cref="DescentPath"/>), with the points it visited.</summary>
 public sealed class OptimizerPath
 {
-    private readonly Tensor _w;
-    private readonly Optimizer _opt;
-    private readonly Landscape _land;
+    private readonly DescentPath _path;
 
     /// <summary>Name shown in the legend.</summary>
     public string Name { get; }
@@ -98,33 +93,30 @@ public sealed class OptimizerPath
     /// <summary>Starts a path at <paramref name="start"/> with optimizer <paramref name="kind"/> (sgd, momentum, adam).</summary>
     public OptimizerPath(string kind, Landscape land, (double W1, double W2) start, double lr)
     {
-        _land = land;
-        _w = Tensor.FromArray([(float)start.W1, (float)start.W2]).RequireGrad();
-        (Name, Color, _opt) = kind switch
+        _path = new DescentPath(kind, new GradientDescentSettings(Landscape: land.Key, W1: start.W1, W2: start.W2, Lr: lr, Steps: 0));
+        (Name, Color) = kind switch
         {
-            "momentum" => ("momentum (β = 0.9)", "#2a6fdb", (Optimizer)new Sgd([_w], (float)lr, momentum: 0.9f)),
-            "adam" => ("Adam", "#17a34a", new Adam([_w], (float)lr)),
-            _ => ("SGD", "#e4572e", new Sgd([_w], (float)lr)),
+            "momentum" => ("momentum (β = 0.9)", "#2a6fdb"),
+            "adam" => ("Adam", "#17a34a"),
+            _ => ("SGD", "#e4572e"),
         };
-        Record(land.At(start.W1, start.W2));
+        Record();
     }
 
-    private void Record(double loss)
+    private void Record()
     {
-        var w = _w.ToArray();
+        var w = _path.W.ToArray();
+        double loss = _path.Loss();
         W1.Add(w[0]); W2.Add(w[1]); Loss.Add(loss);
         if (!double.IsFinite(loss) || Math.Abs(w[0]) > 1e6 || Math.Abs(w[1]) > 1e6) Diverged = true;
     }
 
-    /// <summary>One step: zero the gradient, L(w), backward, optimizer step.</summary>
+    /// <summary>One step of the recipe: L(w), backward, optimizer step, zero the gradient.</summary>
     public void Step()
     {
         if (Diverged) return;
-        _opt.ZeroGrad();
-        var loss = _land.Loss(_w.Select(0, 0), _w.Select(0, 1));
-        loss.Backward();
-        _opt.Step();
-        Record(_land.At(_w.ToArray()[0], _w.ToArray()[1]));
+        _path.Step();
+        Record();
     }
 
     /// <summary>Number of steps taken.</summary>

@@ -1,58 +1,13 @@
 using System.Globalization;
-using Pitts.Data;
 using Pitts.Lab.Services;
 using Pitts.NN;
-using Pitts.Optim;
 
 namespace Pitts.Lab.Widgets;
 
-/// <summary>The playground's settings, all of which live in the URL.</summary>
-public sealed record PlaygroundSettings
-{
-    /// <summary>Dataset key.</summary>
-    public string Data { get; init; } = "circle";
-
-    /// <summary>Noise in percent (0 to 50), as TensorFlow Playground.</summary>
-    public int Noise { get; init; }
-
-    /// <summary>Percentage of points used for training.</summary>
-    public int TrainPercent { get; init; } = 50;
-
-    /// <summary>Selected input features.</summary>
-    public IReadOnlyList<string> Features { get; init; } = ["x1", "x2"];
-
-    /// <summary>Units of each hidden layer.</summary>
-    public IReadOnlyList<int> Hidden { get; init; } = [4, 2];
-
-    /// <summary>Activation key.</summary>
-    public string Activation { get; init; } = "tanh";
-
-    /// <summary>bce or mse.</summary>
-    public string Loss { get; init; } = "bce";
-
-    /// <summary>sgd, momentum, adam or rmsprop.</summary>
-    public string Optimizer { get; init; } = "adam";
-
-    /// <summary>Learning rate.</summary>
-    public double Lr { get; init; } = 0.03;
-
-    /// <summary>L2 weight decay λ.</summary>
-    public double L2 { get; init; }
-
-    /// <summary>Mini-batch size.</summary>
-    public int Batch { get; init; } = 10;
-
-    /// <summary>Epochs before the run stops by itself.</summary>
-    public int Epochs { get; init; } = 500;
-
-    /// <summary>Seed of data, split, initialisation and shuffling.</summary>
-    public int Seed { get; init; } = 1;
-
-    /// <summary>Points the reader clicked in (data = custom): x, y and label 0/1.</summary>
-    public IReadOnlyList<(double X, double Y, int Label)> Custom { get; init; } = [];
-}
-
-/// <summary>The playground: 2-D classification with a network of the library's modules, trained live.</summary>
+/// <summary>
+/// The playground page's run: the recipe (Recipes/playground.recipe.cs) one epoch per <see cref="Epoch"/> call, with the
+/// history, the decision map and each neuron's map that the page draws.
+/// </summary>
 public sealed class PlaygroundModel
 {
     /// <summary>Datasets offered.</summary>
@@ -85,34 +40,19 @@ public sealed class PlaygroundModel
         _ => "x₁",
     };
 
-    private static double Feature(string key, double x1, double x2) => key switch
-    {
-        "x2" => x2,
-        "x1sq" => x1 * x1,
-        "x2sq" => x2 * x2,
-        "x1x2" => x1 * x2,
-        "sinx1" => Math.Sin(x1),
-        "sinx2" => Math.Sin(x2),
-        _ => x1,
-    };
-
-    private readonly Optimizer _opt;
-    private readonly Generator _g;
-    private readonly Loss _loss;
-    private readonly bool _bce;
-    private readonly Tensor _xTrain, _yTrain, _xTest, _yTest;
+    private readonly PlaygroundRecipe _recipe;
 
     /// <summary>The settings.</summary>
     public PlaygroundSettings Settings { get; }
 
     /// <summary>The network (outputs one logit).</summary>
-    public Sequential Net { get; }
+    public Sequential Net => _recipe.Net;
 
     /// <summary>Training points (x1, x2, label).</summary>
-    public List<(double X, double Y, int Label)> TrainPoints { get; } = [];
+    public List<(double X, double Y, int Label)> TrainPoints => _recipe.TrainPoints;
 
     /// <summary>Test points.</summary>
-    public List<(double X, double Y, int Label)> TestPoints { get; } = [];
+    public List<(double X, double Y, int Label)> TestPoints => _recipe.TestPoints;
 
     /// <summary>Epochs run.</summary>
     public int EpochsDone { get; private set; }
@@ -124,89 +64,16 @@ public sealed class PlaygroundModel
     public PlaygroundModel(PlaygroundSettings s)
     {
         Settings = s;
-        _g = new Generator((ulong)s.Seed);
-        var all = MakeData(s, _g);
-        var order = _g.Permutation(all.Count);
-        int nTrain = Math.Clamp((int)Math.Round(all.Count * s.TrainPercent / 100.0), 1, Math.Max(1, all.Count - 1));
-        for (int i = 0; i < all.Count; i++) (i < nTrain ? TrainPoints : TestPoints).Add(all[order[i]]);
-        (_xTrain, _yTrain) = ToTensors(TrainPoints);
-        (_xTest, _yTest) = ToTensors(TestPoints);
-
-        var layers = new List<Module>();
-        int width = s.Features.Count;
-        foreach (int h in s.Hidden)
-        {
-            layers.Add(new Linear(width, h, generator: _g));
-            layers.Add(LabActivations.Create(s.Activation));
-            width = h;
-        }
-        layers.Add(new Linear(width, 1, generator: _g));
-        Net = new Sequential(layers.ToArray());
-        _bce = s.Loss != "mse";
-        _loss = _bce ? new BceWithLogitsLoss() : new MseLoss();
-        var p = Net.Parameters();
-        float lr = (float)s.Lr, wd = (float)s.L2;
-        _opt = s.Optimizer switch
-        {
-            "sgd" => new Sgd(p, lr, weightDecay: wd),
-            "momentum" => new Sgd(p, lr, momentum: 0.9f, weightDecay: wd),
-            "rmsprop" => new RmsProp(p, lr, weightDecay: wd),
-            _ => new Adam(p, lr, weightDecay: wd),
-        };
-    }
-
-    private static List<(double, double, int)> MakeData(PlaygroundSettings s, Generator g)
-    {
-        if (s.Data == "custom") return s.Custom.ToList();
-        double noise = s.Noise / 100.0;
-        TensorDataset d = s.Data switch
-        {
-            "xor" => Playground.Xor(Points, noise, g),
-            "gauss" => Playground.Gauss(Points, noise, g),
-            "spiral" => Playground.Spiral(Points, noise, g),
-            "moons" => Synthetic.Moons(Points, noise, g),
-            _ => Playground.Circle(Points, noise, g),
-        };
-        var x = d.Inputs.ToArray();
-        var y = d.Targets.ToArray();
-        var pts = new List<(double, double, int)>();
-        for (int i = 0; i < y.Length; i++)
-        {
-            double a = x[2 * i], b = x[2 * i + 1];
-            // The moons live on about [-1, 2] x [-0.5, 1]: stretch them onto the playground's [-6, 6] square.
-            if (s.Data == "moons") (a, b) = ((a - 0.5) * 3.5, (b - 0.25) * 5);
-            pts.Add((a, b, y[i] > 0.5f ? 1 : 0));
-        }
-        return pts;
+        _recipe = new PlaygroundRecipe(s);
     }
 
     /// <summary>The network's input features for points (n, features).</summary>
-    public Tensor Inputs(IReadOnlyList<(double X, double Y)> pts)
-    {
-        var f = Settings.Features;
-        var data = new float[pts.Count * f.Count];
-        for (int i = 0; i < pts.Count; i++)
-            for (int j = 0; j < f.Count; j++) data[i * f.Count + j] = (float)Feature(f[j], pts[i].X, pts[i].Y);
-        return Tensor.FromArray(data, pts.Count, f.Count);
-    }
-
-    private (Tensor X, Tensor Y) ToTensors(List<(double X, double Y, int Label)> pts) =>
-        (Inputs(pts.Select(p => (p.X, p.Y)).ToList()), Tensor.FromArray(pts.Select(p => (float)p.Label).ToArray(), pts.Count, 1));
-
-    private Tensor LossOf(Tensor logits, Tensor y) => _bce ? _loss.Forward(logits, y) : _loss.Forward(logits.Sigmoid(), y);
+    public Tensor Inputs(IReadOnlyList<(double X, double Y)> pts) => _recipe.Inputs(pts);
 
     /// <summary>One epoch of shuffled mini-batches; returns the training loss, or NaN when it diverged.</summary>
     public double Epoch()
     {
-        int n = TrainPoints.Count;
-        var order = _g.Permutation(n);
-        for (int start = 0; start < n; start += Settings.Batch)
-        {
-            var idx = order.Skip(start).Take(Settings.Batch).ToArray();
-            _opt.ZeroGrad();
-            LossOf(Net.Forward(_xTrain.IndexSelect(0, idx)), _yTrain.IndexSelect(0, idx)).Backward();
-            _opt.Step();
-        }
+        _recipe.Epoch();
         var (train, test) = Losses();
         History.Record((EpochsDone, train, test));
         EpochsDone++;
@@ -214,29 +81,13 @@ public sealed class PlaygroundModel
     }
 
     /// <summary>Training and test loss now.</summary>
-    public (double Train, double Test) Losses()
-    {
-        using var _ = Autograd.NoGrad();
-        double train = LossOf(Net.Forward(_xTrain), _yTrain).Item();
-        double test = TestPoints.Count == 0 ? double.NaN : LossOf(Net.Forward(_xTest), _yTest).Item();
-        return (train, test);
-    }
+    public (double Train, double Test) Losses() => _recipe.Losses();
 
     /// <summary>Fraction of test (or, with none, training) points classified correctly.</summary>
-    public double Accuracy(bool test)
-    {
-        var pts = test ? TestPoints : TrainPoints;
-        if (pts.Count == 0) return double.NaN;
-        var p = Probabilities(pts.Select(q => (q.X, q.Y)).ToList());
-        return pts.Select((q, i) => (p[i] >= 0.5 ? 1 : 0) == q.Label ? 1.0 : 0.0).Average();
-    }
+    public double Accuracy(bool test) => _recipe.Accuracy(test);
 
     /// <summary>P(class 1) at the given points.</summary>
-    public double[] Probabilities(IReadOnlyList<(double X, double Y)> pts)
-    {
-        using var _ = Autograd.NoGrad();
-        return Net.Forward(Inputs(pts)).Sigmoid().ToArray().Select(v => (double)v).ToArray();
-    }
+    public double[] Probabilities(IReadOnlyList<(double X, double Y)> pts) => _recipe.Probabilities(pts);
 
     /// <summary>An n x n grid over [-6, 6]² (row 0 at the top).</summary>
     public static List<(double X, double Y)> Grid(int n)

@@ -1,28 +1,28 @@
 using System.Diagnostics;
 using Pitts.NN;
-using Pitts.Optim;
 
 namespace Pitts.Lab.Widgets;
 
-/// <summary>A target function for the universal-approximation widget.</summary>
-/// <param name="Key">URL key.</param>
+/// <summary>A target function for the universal-approximation widget (its formula is in the recipe, <see cref="UniversalApproximationRecipe.Target"/>).</summary>
+/// <param name="Key">URL key, the recipe's name of the target.</param>
 /// <param name="Title">Name shown.</param>
-/// <param name="F">The function on [-3, 3].</param>
-/// <param name="Code">The same function as a C# expression in x, for the page's code sample.</param>
-public sealed record TargetFunction(string Key, string Title, Func<double, double> F, string Code)
+public sealed record TargetFunction(string Key, string Title)
 {
     /// <summary>The targets offered.</summary>
     public static readonly IReadOnlyList<TargetFunction> All =
     [
-        new("sin", "sin(x)", Math.Sin, "Math.Sin(x)"),
-        new("bump", "Gaussian bump", x => 2 * Math.Exp(-x * x) - 1, "2 * Math.Exp(-x * x) - 1"),
-        new("abs", "|x| − 1.5", x => Math.Abs(x) - 1.5, "Math.Abs(x) - 1.5"),
-        new("step", "step", x => x < 0 ? -0.5 : 0.5, "x < 0 ? -0.5 : 0.5"),
-        new("wave", "sin(2x) · cos(x)", x => Math.Sin(2 * x) * Math.Cos(x), "Math.Sin(2 * x) * Math.Cos(x)"),
+        new("sin", "sin(x)"),
+        new("bump", "Gaussian bump"),
+        new("abs", "|x| − 1.5"),
+        new("step", "step"),
+        new("wave", "sin(2x) · cos(x)"),
     ];
 
     /// <summary>The target with this key, or sin.</summary>
     public static TargetFunction Get(string key) => All.FirstOrDefault(t => t.Key == key) ?? All[0];
+
+    /// <summary>The function on [-3, 3].</summary>
+    public double F(double x) => UniversalApproximationRecipe.Target(Key, x);
 }
 
 /// <summary>
@@ -34,13 +34,7 @@ public sealed record TargetFunction(string Key, string Title, Func<double, doubl
 public sealed class UniversalApproximation
 {
     /// <summary>The lecture's epochs.</summary>
-    public const int Epochs = 800;
-
-    /// <summary>The lecture's number of sample points.</summary>
-    public const int Points = 30;
-
-    /// <summary>The lecture's learning rate.</summary>
-    public const float LearningRate = 0.005f;
+    public const int Epochs = UniversalApproximationRecipe.Epochs;
 
     /// <summary>Most hidden units the lab allows.</summary>
     public const int MaxUnits = 100;
@@ -81,30 +75,23 @@ public sealed class UniversalApproximation
 
     private static readonly Dictionary<(int, string, ulong), UniversalApproximation> Recent = [];
 
-    /// <summary>Trains the network for <paramref name="units"/> hidden units on <paramref name="target"/>.</summary>
+    /// <summary>The recipe's settings this result was trained with.</summary>
+    public UniversalApproximationSettings Settings { get; }
+
+    /// <summary>Trains the network for <paramref name="units"/> hidden units on <paramref name="target"/> (the recipe's epochs).</summary>
     public UniversalApproximation(int units, TargetFunction target, ulong seed, int epochs = Epochs)
     {
         if (units < 1 || units > MaxUnits) throw new ArgumentOutOfRangeException(nameof(units), $"hidden units must be 1 to {MaxUnits}");
-        var g = new Generator(seed);
-        X = Enumerable.Range(0, Points).Select(i => -3 + 6.0 * i / (Points - 1)).ToArray();
-        Y = X.Select(target.F).ToArray();
-        Net = new Sequential(new Linear(1, units, generator: g), new Sigmoid(), new Linear(units, 1, generator: g));
+        Settings = new UniversalApproximationSettings(Units: units, Target: target.Key, Seed: seed);
         var sw = Stopwatch.StartNew();
-        var opt = new Sgd(Net.Parameters(), LearningRate);
-        var loss = new MseLoss();
-        var xAll = Tensor.FromArray(X.Select(v => (float)v).ToArray(), Points, 1);
-        var yAll = Tensor.FromArray(Y.Select(v => (float)v).ToArray(), Points, 1);
+        var recipe = new UniversalApproximationRecipe(Settings);
+        Net = recipe.Net;
+        X = recipe.X.ToArray().Select(v => (double)v).ToArray();
+        Y = recipe.Y.ToArray().Select(v => (double)v).ToArray();
         for (int epoch = 0; epoch < epochs; epoch++)
         {
-            var perm = g.Permutation(Points);
-            foreach (int i in perm)
-            {
-                opt.ZeroGrad();
-                loss.Forward(Net.Forward(xAll.IndexSelect(0, [i])), yAll.IndexSelect(0, [i])).Backward();
-                opt.Step();
-            }
-            if (epoch % 10 == 9 || epoch == epochs - 1)
-                using (Autograd.NoGrad()) History.Add(loss.Forward(Net.Forward(xAll), yAll).Item());
+            recipe.Epoch();
+            if (epoch % 10 == 9 || epoch == epochs - 1) History.Add(recipe.Mse());
         }
         TrainMs = sw.Elapsed.TotalMilliseconds;
     }

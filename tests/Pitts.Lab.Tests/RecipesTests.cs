@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using Pitts.Lab.Services;
+using Pitts.Lab.Widgets;
+using Xunit.Abstractions;
+
+namespace Pitts.Lab.Tests;
+
+/// <summary>
+/// The recipes (<c>src/Pitts.Lab/**/*.recipe.cs</c>): each is embedded in the lab byte for byte (what the "Show code"
+/// panel shows), and each runs on its own as a .NET file-based app with its default settings and prints the same final
+/// numbers, to the printed digit, as its widget computes in process with those settings.
+/// </summary>
+public sealed class RecipesTests(ITestOutputHelper output)
+{
+    /// <summary>
+    /// What each recipe's own program prints, computed here by the widget that runs the recipe in the lab, for the
+    /// settings the recipe's first line holds (the page's defaults).
+    /// </summary>
+    private static readonly Dictionary<string, (object Settings, Func<string> Printed)> Widgets = new()
+    {
+        ["universal-approximation"] = (new UniversalApproximationSettings(Units: 3, Target: "sin", Seed: 1), UniversalApproximationWidget),
+        ["backprop"] = (BackpropInputs.Lecture, BackpropWidget),
+        ["gradient-descent"] = (new GradientDescentSettings(Landscape: "bowl", W1: -2.2, W2: 1.6, Lr: 0.1, Steps: 100), GradientDescentWidget),
+        ["hodgkin-huxley"] = (new HodgkinHuxleySettings(Protocol: "step", Current: 10, Width: 1, Duration: 100, Method: "rk4", ClampV: 0), HodgkinHuxleyWidget),
+        ["linear-hypothesis"] = (new LinearHypothesisSettings(Target: "sin3x", Phi: "poly", Degree: 3, Noise: 0.15, Points: 15, Seed: 1), LinearHypothesisWidget),
+        ["losses"] = (new LossesSettings(YHat: 0.88, Y: 1, P: 0.7, Label: 1), LossesWidget),
+        ["mcculloch-pitts"] = (new McCullochPittsSettings(Weights: [1.0, 1.0], Threshold: 2, Inputs: [0, 0]), McCullochPittsWidget),
+        ["overfitting"] = (new OverfittingSettings(WeightDecay: 0, Dropout: 0, EarlyStopping: false, Patience: 200, Augment: 0, Epochs: 3000, Seed: 1), OverfittingWidget),
+        ["playground"] = (new PlaygroundSettings(), PlaygroundWidget),
+        ["training"] = (new TrainingSettings(Optimizer: "adam", Lr: 0.01, Epochs: 5000, Seed: 0), TrainingWidget),
+    };
+
+    private static string UniversalApproximationWidget() =>
+        $"MSE = {new UniversalApproximation(3, TargetFunction.Get("sin"), 1).Mse:0.00000}";
+
+    private static string BackpropWidget()
+    {
+        var r = BackpropExample.Run(BackpropInputs.Lecture);
+        var g = r.Grad;
+        return $"forward:  z1 = {r.Z1:G6}, v = {r.V:G6}, yhat = {r.YHat:G6}, L = {r.Loss:G6}\n"
+            + $"backward: dL/dyhat = {g["yhat"]:G6}, dL/dw2 = {g["w2"]:G6}, dL/db2 = {g["b2"]:G6}, "
+            + $"dL/dv = {g["v"]:G6}, dL/dz1 = {g["z1"]:G6}, dL/dw1 = {g["w1"]:G6}, dL/db1 = {g["b1"]:G6}\n"
+            + $"GradCheck: {r.GradCheck}\n"
+            + $"after one SGD step: w1 = {r.W1New:G6}, w2 = {r.W2New:G6}, L = {r.LossAfter:G6}";
+    }
+
+    private static string GradientDescentWidget() => string.Join("\n", new[] { "sgd", "momentum", "adam" }.Select(kind =>
+    {
+        var path = new OptimizerPath(kind, Landscape.Get("bowl"), (-2.2, 1.6), 0.1);
+        for (int i = 0; i < 100; i++) path.Step();
+        return $"{kind}: after 100 steps w = ({path.W1[^1]:0.0000}, {path.W2[^1]:0.0000}), L = {path.Loss[^1]:G5}";
+    }));
+
+    private static string HodgkinHuxleyWidget()
+    {
+        // The page's three experiments (HodgkinHuxley.razor: the recipe's Simulate, FiCurve and Clamp on its one model).
+        var s = new HodgkinHuxleySettings("step", 10, 1, 100, "rk4", 0);
+        var model = new Pitts.Neuro.HodgkinHuxley.HodgkinHuxleyModel();
+        var spikes = HodgkinHuxleyRecipe.Simulate(model, s).Spikes();
+        var fi = HodgkinHuxleyRecipe.FiCurve(model);
+        var clamp = HodgkinHuxleyRecipe.Clamp(model, s);
+        return $"{spikes.Count} spikes in 100 ms: " + string.Join(", ", spikes.Select(p => $"{p.TimeMs:0.00} ms ({p.PeakMv:0.0} mV)")) + "\n"
+            + $"f-I curve: repetitive firing from {fi.First(p => p.RateHz > 0).CurrentUaCm2} µA/cm², {fi[^1].RateHz:0.0} Hz at {fi[^1].CurrentUaCm2} µA/cm²\n"
+            + $"clamped at 0 mV: peak I_Na {clamp.INa.Min():0.00} µA/cm², I_K at the end {clamp.IK[^1]:0.00} µA/cm²";
+    }
+
+    private static string LinearHypothesisWidget()
+    {
+        // The calls the page makes (LinearHypothesis.razor's Compute: the recipe's Data and Features, then LinearModel.Fit).
+        var s = new LinearHypothesisSettings(Target: "sin3x", Phi: "poly", Degree: 3, Noise: 0.15, Points: 15, Seed: 1);
+        var (train, val, test) = LinearHypothesisRecipe.Data(s);
+        var model = Pitts.Models.LinearModel.Fit(LinearHypothesisRecipe.Features(s), train.Inputs, train.Targets);
+        return $"training MSE {model.Mse(train.Inputs, train.Targets):0.00000}, validation MSE {model.Mse(val.Inputs, val.Targets):0.00000}, "
+            + $"test MSE {model.Mse(test.Inputs, test.Targets):0.00000}";
+    }
+
+    private static string LossesWidget()
+    {
+        // The page's own computation, as its readouts show it (Losses.razor calls the recipe's Mse and Bce).
+        var (mse, dMse) = LossesRecipe.Mse(0.88, 1);
+        var (bce, dBce) = LossesRecipe.Bce(0.7, 1);
+        return $"MSE = {mse:0.0000}, dL/dyhat = {dMse:0.0000}\nBCE = {bce:0.0000}, dL/dp = {dBce:0.0000}";
+    }
+
+    private static string McCullochPittsWidget()
+    {
+        // The page's unit and search (McCullochPitts.razor: the recipe's Unit and XorSearch), printed as the recipe prints them.
+        var unit = McCullochPittsRecipe.Unit(new McCullochPittsSettings([1.0, 1.0], 2, [0, 0]));
+        var search = McCullochPittsRecipe.XorSearch();
+        return $"sum {unit.Sum(0, 0)}, output {unit.Fire(0, 0)}\n{Pitts.Neuro.McCullochPitts.TruthTable.Of(unit)}\n"
+            + $"{Pitts.Neuro.McCullochPitts.TruthTable.Of(Pitts.Neuro.McCullochPitts.Gates.Xor)}\n"
+            + $"two-input units with integer weights in [-4, 4]: {search.CandidatesTried} tried, {search.Solutions.Count} compute XOR";
+    }
+
+    private static string OverfittingWidget()
+    {
+        var run = new OverfittingRun(new OverfittingSettings(0, 0, false, 200, 0, Epochs: 3000, Seed: 1));
+        while (run.Epoch()) { }
+        return $"epoch {run.EpochsDone}: training MSE {run.Last.Train:0.00000}, validation MSE {run.Last.Val:0.00000}\n"
+            + $"best validation MSE {run.Best.Val:0.00000} at epoch {run.Best.Epoch}";
+    }
+
+    private static string PlaygroundWidget()
+    {
+        var model = new PlaygroundModel(new PlaygroundSettings());
+        while (model.EpochsDone < model.Settings.Epochs) model.Epoch();
+        var (train, test) = model.Losses();
+        return $"epoch {model.Settings.Epochs}: training loss {train:0.0000}, test loss {test:0.0000}, test accuracy {100 * model.Accuracy(test: true):0.0}%";
+    }
+
+    private static string TrainingWidget()
+    {
+        var run = new LectureTraining("adam", 0.01, 5000, 0);
+        while (run.EpochsDone < run.Epochs) run.Epoch();
+        return $"epoch {run.Epochs}: loss {run.LastLoss:G6}";
+    }
+
+    private static List<string> Files(string root) =>
+        [.. Directory.GetFiles(Path.Combine(root, "src", "Pitts.Lab"), "*.recipe.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)];
+
+    private static string Collapse(string code) => string.Join(' ', code.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
+
+    private static string Name(string file) => Path.GetFileName(file)[..^".recipe.cs".Length];
+
+    [Fact]
+    public void Every_recipe_is_in_the_lab_byte_for_byte_and_has_a_widget()
+    {
+        var files = Files(DocSnippetsRunTests.RepoRoot());
+        Assert.NotEmpty(files);
+        Assert.Equal(files.Count, RecipeFiles.Paths.Count);
+        foreach (var file in files)
+        {
+            string name = Name(file);
+            Assert.Equal(File.ReadAllBytes(file), RecipeFiles.Bytes(name));
+            string text = RecipeFiles.Text(name);
+            Assert.StartsWith("#:project ", text);
+            Assert.Contains("\n#if !PITTS_LAB", text);
+            Assert.True(Widgets.TryGetValue(name, out var widget), $"the recipe {name} has no widget check in RecipesTests.Widgets");
+            // The panel's "settings now" line for the recipe's own settings is the recipe's first line: pasting the page's
+            // settings into the file gives the page's numbers.
+            Assert.Contains(Collapse(RecipeFiles.Describe(widget.Settings)), Collapse(text));
+        }
+    }
+
+    [Fact]
+    public async Task Every_recipe_runs_on_its_own_and_prints_what_its_widget_computed()
+    {
+        string root = DocSnippetsRunTests.RepoRoot();
+        var files = Files(root);
+        using var apps = new FileBasedApps(root);
+        var sw = Stopwatch.StartNew();
+        var results = await apps.RunAll([.. files.Select(f => (Name(f), FileBasedApps.InPlace(f)))], TimeSpan.FromMinutes(4),
+            environment: DocSnippetsRunTests.Environment(root));
+        output.WriteLine($"{results.Count} recipes ran as file-based apps in {sw.Elapsed.TotalSeconds:0.0} s (two at a time)");
+        foreach (var r in results) output.WriteLine($"  {r.Name}: exit code {r.ExitCode}, {r.Seconds:0.0} s");
+        var failed = results.Where(r => r.ExitCode != 0).ToList();
+        Assert.True(failed.Count == 0, string.Join("\n", failed.Select(r => $"the recipe {r.Name} failed (exit code {r.ExitCode}):\n{r.Log}")));
+        foreach (var r in results)
+        {
+            var printed = r.Log.ReplaceLineEndings("\n").TrimEnd();
+            string expected = Widgets[r.Name].Printed().ReplaceLineEndings("\n");
+            output.WriteLine($"{r.Name}: {expected}");
+            Assert.True(printed.EndsWith(expected, StringComparison.Ordinal),
+                $"the recipe {r.Name} printed\n{printed}\nbut its widget computed\n{expected}");
+        }
+    }
+}
+
+/// <summary>Each page with a recipe shows that file in its panel byte for byte (in the HTML the lab serves).</summary>
+[Collection("lab")]
+public sealed partial class RecipePanelTests(LabFixture lab)
+{
+    [Theory]
+    [InlineData("/universal-approximation", "universal-approximation")]
+    [InlineData("/training", "training")]
+    [InlineData("/overfitting", "overfitting")]
+    [InlineData("/backprop", "backprop")]
+    [InlineData("/gradient-descent", "gradient-descent")]
+    [InlineData("/playground", "playground")]
+    [InlineData("/losses", "losses")]
+    [InlineData("/linear-hypothesis", "linear-hypothesis")]
+    [InlineData("/mcculloch-pitts", "mcculloch-pitts")]
+    [InlineData("/hodgkin-huxley", "hodgkin-huxley")]
+    public async Task ThePanelShowsTheRecipeFileByteForByte(string path, string recipe)
+    {
+        using var http = new HttpClient();
+        string html = await http.GetStringAsync(lab.BaseUrl + path);
+        var m = Panel().Match(html);
+        Assert.True(m.Success, $"{path} has no recipe panel");
+        string file = Path.Combine(DocSnippetsRunTests.RepoRoot(), "src", "Pitts.Lab", RecipeFiles.PathOf(recipe));
+        Assert.Equal(File.ReadAllText(file), System.Net.WebUtility.HtmlDecode(m.Groups["text"].Value));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("data-testid=\"(?:recipe-text|csharp)\"[^>]*>(?<text>.*?)</(?:code|pre)>", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex Panel();
+}
