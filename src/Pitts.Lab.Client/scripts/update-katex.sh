@@ -15,5 +15,5 @@ mkdir -p "$dest/fonts"
 cp "$tmp/package/dist/katex.min.js" "$tmp/package/dist/katex.min.css" "$dest/"
 cp "$tmp/package/dist/fonts/"*.woff2 "$dest/fonts/"   # every browser the lab supports reads woff2
 cp "$tmp/package/LICENSE" "$dest/LICENSE"
-echo "katex $VERSION (npm package katex, MIT licence), copied by src/Pitts.Lab/scripts/update-katex.sh" > "$dest/VERSION"
+echo "katex $VERSION (npm package katex, MIT licence), copied by src/Pitts.Lab.Client/scripts/update-katex.sh" > "$dest/VERSION"
 echo "KaTeX $VERSION copied to $dest"
