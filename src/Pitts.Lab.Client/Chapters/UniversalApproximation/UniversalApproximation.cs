@@ -79,6 +79,22 @@ public sealed class UniversalApproximation
         return r;
     }
 
+    /// <summary>The kept result for these settings, or null (see <see cref="Trained"/>).</summary>
+    public static UniversalApproximation? Kept(int units, TargetFunction target, ulong seed)
+    {
+        lock (Recent) return Recent.GetValueOrDefault((units, target.Key, seed));
+    }
+
+    /// <summary>Keeps a fully trained result for <see cref="Trained"/> and <see cref="Kept"/>.</summary>
+    public static void Keep(int units, TargetFunction target, ulong seed, UniversalApproximation trained)
+    {
+        lock (Recent)
+        {
+            if (Recent.Count >= 32) Recent.Clear();
+            Recent[(units, target.Key, seed)] = trained;
+        }
+    }
+
     private static readonly Dictionary<(int, string, ulong), UniversalApproximation> Recent = [];
 
     /// <summary>Trains the network for <paramref name="units"/> hidden units on <paramref name="target"/>.</summary>
@@ -89,24 +105,39 @@ public sealed class UniversalApproximation
         X = Enumerable.Range(0, Points).Select(i => -3 + 6.0 * i / (Points - 1)).ToArray();
         Y = X.Select(target.F).ToArray();
         Net = new Sequential(new Linear(1, units, generator: g), new Sigmoid(), new Linear(units, 1, generator: g));
+        _generator = g;
+        _opt = new Sgd(Net.Parameters(), LearningRate);
+        _xAll = Tensor.FromArray(X.Select(v => (float)v).ToArray(), Points, 1);
+        _yAll = Tensor.FromArray(Y.Select(v => (float)v).ToArray(), Points, 1);
+        for (int epoch = 0; epoch < epochs; epoch++) TrainEpoch(epochs);
+    }
+
+    private readonly Generator _generator;
+    private readonly Sgd _opt;
+    private readonly MseLoss _loss = new();
+    private readonly Tensor _xAll, _yAll;
+
+    /// <summary>Epochs trained so far.</summary>
+    public int EpochsDone { get; private set; }
+
+    /// <summary>
+    /// Trains one more epoch of a run of <paramref name="epochs"/> (the browser page trains epoch by epoch between
+    /// repaints); records the loss every tenth epoch and after the last.
+    /// </summary>
+    public void TrainEpoch(int epochs = Epochs)
+    {
         var sw = Stopwatch.StartNew();
-        var opt = new Sgd(Net.Parameters(), LearningRate);
-        var loss = new MseLoss();
-        var xAll = Tensor.FromArray(X.Select(v => (float)v).ToArray(), Points, 1);
-        var yAll = Tensor.FromArray(Y.Select(v => (float)v).ToArray(), Points, 1);
-        for (int epoch = 0; epoch < epochs; epoch++)
+        int epoch = EpochsDone++;
+        var perm = _generator.Permutation(Points);
+        foreach (int i in perm)
         {
-            var perm = g.Permutation(Points);
-            foreach (int i in perm)
-            {
-                opt.ZeroGrad();
-                loss.Forward(Net.Forward(xAll.IndexSelect(0, [i])), yAll.IndexSelect(0, [i])).Backward();
-                opt.Step();
-            }
-            if (epoch % 10 == 9 || epoch == epochs - 1)
-                using (Autograd.NoGrad()) History.Add(loss.Forward(Net.Forward(xAll), yAll).Item());
+            _opt.ZeroGrad();
+            _loss.Forward(Net.Forward(_xAll.IndexSelect(0, [i])), _yAll.IndexSelect(0, [i])).Backward();
+            _opt.Step();
         }
-        TrainMs = sw.Elapsed.TotalMilliseconds;
+        if (epoch % 10 == 9 || epoch == epochs - 1)
+            using (Autograd.NoGrad()) History.Add(_loss.Forward(Net.Forward(_xAll), _yAll).Item());
+        TrainMs += sw.Elapsed.TotalMilliseconds;
     }
 
     /// <summary>The final mean squared error on the 30 points.</summary>
