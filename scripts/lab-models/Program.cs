@@ -6,7 +6,7 @@ using Pitts.Lab.Zoo;
 // steps, evaluated on held-out data, and saved with its numbers in the safetensors metadata. Run it from the repository
 // root:   dotnet run -c Release --project scripts/lab-models -- [cnn rnn lstm denoising-ae attention-reverse attention-sort] [--out DIR]
 var names = new List<string>();
-string outDir = Path.Combine("src", "Pitts.Lab", "Models");
+string outDir = Path.Combine("src", "Pitts.Lab.Client", "Models");
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--out" && i + 1 < args.Length) outDir = args[++i];

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Reference PCA of the shipped MNIST training digits (data/mnist), with numpy in float64: the oracle for the lab's
-PCA (src/Pitts.Lab/Services/ZooData.cs) and its linear-autoencoder comparison.
+PCA (src/Pitts.Lab.Client/Chapters/Zoo/ZooData.cs) and its linear-autoencoder comparison.
 Run from the repository root:  /usr/bin/python3 scripts/lab-models/pca_reference.py"""
 import gzip, json
 import numpy as np

@@ -3,7 +3,8 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Pitts.Lab.Components;
+using Pitts.Lab.Hosting;
+using Pitts.Lab.Layout;
 using Pitts.Lab.Services;
 
 namespace Pitts.Lab;
@@ -174,7 +175,7 @@ public static class LabServer
         app.MapStaticAssets();
         app.MapGet("/api/status", (LabMonitor m) => Results.Json(m.Snapshot()));
         // RequestGuard's policy already says frame-ancestors 'self'; Blazor would add a second CSP header saying it again.
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
+        app.MapRazorComponents<App>().AddAdditionalAssemblies(typeof(Routes).Assembly).AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         return app;
     }
 }

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Pitts.Lab.Tests;
 
 /// <summary>
-/// The recipes (<c>src/Pitts.Lab/**/*.recipe.cs</c>): each is embedded in the lab byte for byte (what the "Show code"
+/// The recipes (<c>src/Pitts.Lab.Client/**/*.recipe.cs</c>): each is embedded in the lab byte for byte (what the "Show code"
 /// panel shows), and each runs on its own as a .NET file-based app with its default settings and prints the same final
 /// numbers, to the printed digit, as its widget computes in process with those settings.
 /// </summary>
@@ -116,7 +116,7 @@ public sealed class RecipesTests(ITestOutputHelper output)
     }
 
     private static List<string> Files(string root) =>
-        [.. Directory.GetFiles(Path.Combine(root, "src", "Pitts.Lab"), "*.recipe.cs", SearchOption.AllDirectories)
+        [.. Directory.GetFiles(Path.Combine(root, "src", "Pitts.Lab.Client"), "*.recipe.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)];

@@ -104,7 +104,7 @@ public sealed class WidgetModelTests(ITestOutputHelper output)
             foreach (var kind in new[] { "sgd", "momentum", "adam" })
             {
                 var path = new OptimizerPath(kind, land, land.Start, land.Lr);
-                for (int i = 0; i < Pitts.Lab.Components.Pages.GradientDescent.MaxSteps; i++) path.Step();
+                for (int i = 0; i < Pitts.Lab.Pages.GradientDescent.GradientDescent.MaxSteps; i++) path.Step();
                 Assert.False(path.Diverged, $"{kind} diverges on {land.Key} at α = {land.Lr}");
                 Assert.True(path.Loss[^1] < path.Loss[0], $"{kind} ends higher than it started on {land.Key}");
             }
@@ -115,7 +115,7 @@ public sealed class WidgetModelTests(ITestOutputHelper output)
         double EndW1(string kind)
         {
             var p = new OptimizerPath(kind, local, local.Start, local.Lr);
-            for (int i = 0; i < Pitts.Lab.Components.Pages.GradientDescent.MaxSteps; i++) p.Step();
+            for (int i = 0; i < Pitts.Lab.Pages.GradientDescent.GradientDescent.MaxSteps; i++) p.Step();
             return p.W1[^1];
         }
         Assert.InRange(EndW1("momentum"), -1.1, -1.0);

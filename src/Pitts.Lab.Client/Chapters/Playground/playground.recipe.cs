@@ -1,0 +1,229 @@
+#:project ../../../Pitts/Pitts.csproj
+// The playground: 2-D classification (circle, xor, gauss, spiral, moons, or points clicked in) by a network of the
+// library's modules, trained on shuffled mini-batches. The lab's page runs this file; on its own, from the repository's root:
+//   dotnet run -c Release src/Pitts.Lab.Client/Chapters/Playground/playground.recipe.cs
+using Pitts;
+using Pitts.Data;
+using Pitts.NN;
+using Pitts.Optim;
+
+#if !PITTS_LAB // the lab compiles the classes below into itself and runs the epochs a few per frame
+var settings = new PlaygroundSettings
+{
+    Data = "circle", Noise = 0, TrainPercent = 50, Features = ["x1", "x2"], Hidden = [4, 2], Activation = "tanh",
+    Loss = "bce", Optimizer = "adam", Lr = 0.03, L2 = 0, Batch = 10, Epochs = 500, Seed = 1, Custom = []
+};
+var playground = new PlaygroundRecipe(settings);
+for (int epoch = 0; epoch < settings.Epochs; epoch++)
+    playground.Epoch();
+var (train, test) = playground.Losses();
+Console.WriteLine($"epoch {settings.Epochs}: training loss {train:0.0000}, test loss {test:0.0000}, test accuracy {100 * playground.Accuracy(test: true):0.0}%");
+#endif
+
+/// <summary>What the page's controls change (all of it lives in the page's URL).</summary>
+public sealed record PlaygroundSettings
+{
+    /// <summary>The data set: circle, xor, gauss, spiral, moons, or custom (the points in <see cref="Custom"/>).</summary>
+    public string Data { get; init; } = "circle";
+
+    /// <summary>Noise in percent (0 to 50), as TensorFlow Playground.</summary>
+    public int Noise { get; init; }
+
+    /// <summary>Percentage of points used for training.</summary>
+    public int TrainPercent { get; init; } = 50;
+
+    /// <summary>The network's input features: some of x1, x2, x1sq, x2sq, x1x2, sinx1, sinx2.</summary>
+    public IReadOnlyList<string> Features { get; init; } = ["x1", "x2"];
+
+    /// <summary>Units of each hidden layer.</summary>
+    public IReadOnlyList<int> Hidden { get; init; } = [4, 2];
+
+    /// <summary>The hidden layers' activation: relu, sigmoid, tanh, gelu, leakyrelu, elu, softplus or identity.</summary>
+    public string Activation { get; init; } = "tanh";
+
+    /// <summary>bce (on the output logit) or mse (on the probability sigmoid(output)).</summary>
+    public string Loss { get; init; } = "bce";
+
+    /// <summary>sgd, momentum, adam or rmsprop.</summary>
+    public string Optimizer { get; init; } = "adam";
+
+    /// <summary>Learning rate.</summary>
+    public double Lr { get; init; } = 0.03;
+
+    /// <summary>L2 weight decay λ.</summary>
+    public double L2 { get; init; }
+
+    /// <summary>Mini-batch size.</summary>
+    public int Batch { get; init; } = 10;
+
+    /// <summary>Epochs to train.</summary>
+    public int Epochs { get; init; } = 500;
+
+    /// <summary>Seed of data, split, initialisation and shuffling.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>The points clicked in (data = custom): x1, x2 and the label, 1 blue or 0 orange.</summary>
+    public IReadOnlyList<(double X, double Y, int Label)> Custom { get; init; } = [];
+}
+
+/// <summary>The data, its split, the network, the loss and the optimizer of the playground, one epoch per <see cref="Epoch"/>.</summary>
+public sealed class PlaygroundRecipe
+{
+    private readonly PlaygroundSettings s;
+    private readonly Generator g;
+    private readonly Loss loss;
+    private readonly Optimizer optimizer;
+    private readonly Tensor xTrain, yTrain, xTest, yTest;
+
+    /// <summary>The activation module named <paramref name="key"/>.</summary>
+    public static Module Activation(string key) => key switch
+    {
+        "relu" => new Relu(),
+        "sigmoid" => new Sigmoid(),
+        "tanh" => new Tanh(),
+        "gelu" => new Gelu(),
+        "leakyrelu" => new LeakyRelu(0.1f),
+        "elu" => new Elu(),
+        "softplus" => new Softplus(),
+        _ => new Identity(),
+    };
+
+    /// <summary>The input feature named <paramref name="key"/> of the point (x1, x2).</summary>
+    public static double Feature(string key, double x1, double x2) => key switch
+    {
+        "x2" => x2,
+        "x1sq" => x1 * x1,
+        "x2sq" => x2 * x2,
+        "x1x2" => x1 * x2,
+        "sinx1" => Math.Sin(x1),
+        "sinx2" => Math.Sin(x2),
+        _ => x1,
+    };
+
+    /// <summary>The 300 points of the data set (or the clicked ones) on the square [-6, 6]²: x1, x2, label.</summary>
+    public static List<(double X, double Y, int Label)> Points(PlaygroundSettings s, Generator g)
+    {
+        if (s.Data == "custom") return [.. s.Custom];
+        double noise = s.Noise / 100.0;
+        var data = s.Data switch
+        {
+            "xor" => Playground.Xor(300, noise, g),
+            "gauss" => Playground.Gauss(300, noise, g),
+            "spiral" => Playground.Spiral(300, noise, g),
+            "moons" => Synthetic.Moons(300, noise, g),
+            _ => Playground.Circle(300, noise, g),
+        };
+        var x = data.Inputs.ToArray();   // (300, 2)
+        var y = data.Targets.ToArray();  // (300, 1): 1 blue, 0 orange
+        var points = new List<(double X, double Y, int Label)>();
+        for (int i = 0; i < y.Length; i++)
+        {
+            double x1 = x[2 * i], x2 = x[2 * i + 1];
+            // The moons live on about [-1, 2] x [-0.5, 1]: stretch them onto the playground's square
+            if (s.Data == "moons") (x1, x2) = ((x1 - 0.5) * 3.5, (x2 - 0.25) * 5);
+            points.Add((x1, x2, y[i] > 0.5f ? 1 : 0));
+        }
+        return points;
+    }
+
+    /// <summary>The training points.</summary>
+    public List<(double X, double Y, int Label)> TrainPoints { get; } = [];
+
+    /// <summary>The test points.</summary>
+    public List<(double X, double Y, int Label)> TestPoints { get; } = [];
+
+    /// <summary>The network; it outputs one logit, P(blue) = sigmoid(logit).</summary>
+    public Sequential Net { get; }
+
+    /// <summary>Makes the data, splits it, builds the network and the optimizer for <paramref name="settings"/>.</summary>
+    public PlaygroundRecipe(PlaygroundSettings settings)
+    {
+        s = settings;
+        g = new Generator((ulong)s.Seed);
+        var all = Points(s, g);
+        var order = g.Permutation(all.Count);
+        int nTrain = Math.Clamp((int)Math.Round(all.Count * s.TrainPercent / 100.0), 1, Math.Max(1, all.Count - 1));
+        for (int i = 0; i < all.Count; i++) (i < nTrain ? TrainPoints : TestPoints).Add(all[order[i]]);
+        (xTrain, yTrain) = (Inputs(TrainPoints.Select(p => (p.X, p.Y)).ToList()), Labels(TrainPoints));
+        (xTest, yTest) = (Inputs(TestPoints.Select(p => (p.X, p.Y)).ToList()), Labels(TestPoints));
+
+        var layers = new List<Module>();
+        int width = s.Features.Count;
+        foreach (int units in s.Hidden)
+        {
+            layers.Add(new Linear(width, units, generator: g));
+            layers.Add(Activation(s.Activation));
+            width = units;
+        }
+        layers.Add(new Linear(width, 1, generator: g));
+        Net = new Sequential([.. layers]);
+
+        loss = s.Loss == "mse" ? new MseLoss() : new BceWithLogitsLoss();
+        var p = Net.Parameters();
+        float lr = (float)s.Lr, wd = (float)s.L2;
+        optimizer = s.Optimizer switch
+        {
+            "sgd" => new Sgd(p, lr, weightDecay: wd),
+            "momentum" => new Sgd(p, lr, momentum: 0.9f, weightDecay: wd),
+            "rmsprop" => new RmsProp(p, lr, weightDecay: wd),
+            _ => new Adam(p, lr, weightDecay: wd),
+        };
+    }
+
+    /// <summary>The network's input features of the points, (n, features).</summary>
+    public Tensor Inputs(IReadOnlyList<(double X, double Y)> points)
+    {
+        var f = s.Features;
+        var data = new float[points.Count * f.Count];
+        for (int i = 0; i < points.Count; i++)
+            for (int j = 0; j < f.Count; j++) data[i * f.Count + j] = (float)Feature(f[j], points[i].X, points[i].Y);
+        return Tensor.FromArray(data, points.Count, f.Count);
+    }
+
+    private static Tensor Labels(List<(double X, double Y, int Label)> points) =>
+        Tensor.FromArray(points.Select(p => (float)p.Label).ToArray(), points.Count, 1);
+
+    /// <summary>The loss of the logits: BCE on the logit, or MSE on the probability.</summary>
+    public Tensor LossOf(Tensor logits, Tensor y) => s.Loss == "mse" ? loss.Forward(logits.Sigmoid(), y) : loss.Forward(logits, y);
+
+    /// <summary>One epoch: the training points in shuffled mini-batches.</summary>
+    public void Epoch()
+    {
+        int n = TrainPoints.Count;
+        var order = g.Permutation(n);
+        for (int start = 0; start < n; start += s.Batch)
+        {
+            var batch = order[start..Math.Min(start + s.Batch, n)];
+            var output = Net.Forward(xTrain.IndexSelect(0, batch));
+            var l = LossOf(output, yTrain.IndexSelect(0, batch));
+            l.Backward();
+            optimizer.Step();
+            optimizer.ZeroGrad();
+        }
+    }
+
+    /// <summary>The training and test loss now (test NaN without test points).</summary>
+    public (double Train, double Test) Losses()
+    {
+        using var _ = Autograd.NoGrad();
+        double train = LossOf(Net.Forward(xTrain), yTrain).Item();
+        double test = TestPoints.Count == 0 ? double.NaN : LossOf(Net.Forward(xTest), yTest).Item();
+        return (train, test);
+    }
+
+    /// <summary>P(blue) at the points.</summary>
+    public double[] Probabilities(IReadOnlyList<(double X, double Y)> points)
+    {
+        using var _ = Autograd.NoGrad();
+        return Net.Forward(Inputs(points)).Sigmoid().ToArray().Select(v => (double)v).ToArray();
+    }
+
+    /// <summary>The fraction of the test (or training) points classified correctly (P(blue) ≥ 0.5 means blue).</summary>
+    public double Accuracy(bool test)
+    {
+        var points = test ? TestPoints : TrainPoints;
+        if (points.Count == 0) return double.NaN;
+        var p = Probabilities(points.Select(q => (q.X, q.Y)).ToList());
+        return points.Select((q, i) => (p[i] >= 0.5 ? 1 : 0) == q.Label ? 1.0 : 0.0).Average();
+    }
+}
