@@ -14,7 +14,6 @@ public static class ClientProgram
         var builder = WebAssemblyHostBuilder.CreateDefault(args);
         builder.RootComponents.Add<Routes>("#app");
         builder.RootComponents.Add<HeadOutlet>("head::after");
-        builder.Services.AddSingleton<LabMonitor>();
         builder.Services.AddScoped<UrlState>();
         await builder.Build().RunAsync();
     }

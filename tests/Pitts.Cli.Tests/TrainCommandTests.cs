@@ -286,8 +286,12 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Lab_is_found_from_the_repository_and_not_from_elsewhere()
     {
-        Assert.Equal(Path.Combine(Repo.Root, "src", "Pitts.Lab", "Pitts.Lab.csproj"), Commands.LabCommand.Locate(Path.Combine(Repo.Root, "docs")));
-        Assert.Null(Commands.LabCommand.Locate(Path.GetTempPath()));
+        // In a checkout: the client project (published or not), and its publish folder once published.
+        var root = Commands.LabCommand.Locate(Path.Combine(Repo.Root, "docs"), out var project);
+        Assert.Equal(Path.Combine(Repo.Root, "src", "Pitts.Lab.Client", "Pitts.Lab.Client.csproj"), project);
+        Assert.True(root is null || root == Commands.LabCommand.PublishDir(Repo.Root), root);
+        Assert.Null(Commands.LabCommand.Locate(Path.GetTempPath(), out var none));
+        Assert.Null(none);
     }
 
     // ------------------------------------------------------------------ bad usage: one line, exit code 2

@@ -5,7 +5,8 @@ using Microsoft.Playwright;
 namespace Pitts.Lab.Tests;
 
 /// <summary>
-/// Starts the real lab (the built Pitts.Lab.dll, as a separate process on a free loopback port) and one headless
+/// Starts the real lab (the built Pitts.Lab.dll serving the published static lab with --root, as a separate process
+/// on a free loopback port) and one headless
 /// Debian Chromium driven by Playwright through its executable path (never Playwright's browser download).
 /// </summary>
 public sealed partial class LabFixture : IAsyncLifetime
@@ -15,6 +16,10 @@ public sealed partial class LabFixture : IAsyncLifetime
 
     private Process? _lab;
     private readonly List<string> _labOutput = [];
+
+    /// <summary>The published lab (its index.html and _framework), written by the test project's build.</summary>
+    public static string Root => typeof(LabFixture).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+        .Cast<System.Reflection.AssemblyMetadataAttribute>().First(a => a.Key == "LabRoot").Value!;
 
     /// <summary>The lab's base address, e.g. http://127.0.0.1:41234.</summary>
     public string BaseUrl { get; private set; } = "";
@@ -46,6 +51,8 @@ public sealed partial class LabFixture : IAsyncLifetime
         psi.ArgumentList.Add(dll);
         psi.ArgumentList.Add("--port");
         psi.ArgumentList.Add("0");
+        psi.ArgumentList.Add("--root");
+        psi.ArgumentList.Add(Root);
         psi.Environment.Remove("ASPNETCORE_URLS");
         var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         _lab = Process.Start(psi) ?? throw new InvalidOperationException("could not start the lab");
@@ -133,11 +140,11 @@ public sealed class LabPage : IAsyncDisposable
         page.PageError += (_, e) => { lock (Errors) Errors.Add("page error: " + e); };
     }
 
-    /// <summary>Waits until the Blazor circuit runs (the layout's "connecting" banner is gone).</summary>
+    /// <summary>Waits until the WebAssembly app has started and drawn the layout (no "connecting" banner).</summary>
     public async Task WaitInteractiveAsync()
     {
-        await Page.WaitForFunctionAsync("() => window.Blazor !== undefined && !document.querySelector('[data-testid=connecting]')",
-            null, new PageWaitForFunctionOptions { Timeout = 30000 });
+        await Page.WaitForFunctionAsync("() => document.querySelector('.shell') !== null && !document.querySelector('[data-testid=connecting]')",
+            null, new PageWaitForFunctionOptions { Timeout = 60000 });
     }
 
     /// <summary>

@@ -16,26 +16,27 @@ public enum StepOutcome
 }
 
 /// <summary>
-/// Runs a page's training loop off the UI thread: run, pause, single step, reset, and cancellation when the page
-/// (its circuit) goes away. Steps run in slices of about 15 ms on <see cref="LabMonitor.ComputeGate"/> and the page
-/// is asked to redraw at most <see cref="FramesPerSecond"/> times a second, less when many pages train at once
-/// (<see cref="LabMonitor.FrameRate"/>). Every step and every read of the
-/// model's state for drawing happens under <see cref="Sync"/>.
+/// Runs a page's training loop on the browser's one thread without freezing it: run, pause, single step, reset, and
+/// cancellation when the page goes away. Steps run in slices of about <see cref="SliceMilliseconds"/> ms; between
+/// slices the loop yields to the browser (a timer, so it repaints and handles input), and the page is asked to redraw
+/// at most <see cref="FramesPerSecond"/> times a second. <see cref="Sync"/> is kept for pages that read the model
+/// while it trains (uncontended on one thread).
 /// </summary>
 public sealed class LiveTrainer : IDisposable
 {
-    private readonly LabMonitor _monitor;
     private readonly Func<StepOutcome> _step;
     private readonly Func<Task> _requestFrame;
     private CancellationTokenSource _cts = new();
     private Task _loop = Task.CompletedTask;
-    private volatile bool _running;
+    private bool _running;
     private bool _disposed;
 
+    /// <summary>Longest run of steps between two yields to the browser, in milliseconds.</summary>
+    public const int SliceMilliseconds = 12;
+
     /// <summary>Creates a trainer around <paramref name="step"/> (one epoch or one optimizer step).</summary>
-    public LiveTrainer(LabMonitor monitor, Func<StepOutcome> step, Func<Task> requestFrame)
+    public LiveTrainer(Func<StepOutcome> step, Func<Task> requestFrame)
     {
-        _monitor = monitor;
         _step = step;
         _requestFrame = requestFrame;
     }
@@ -58,7 +59,10 @@ public sealed class LiveTrainer : IDisposable
     /// <summary>Frames the page was asked to draw since the last reset.</summary>
     public int Frames { get; private set; }
 
-    /// <summary>A message for the reader (divergence, busy lab), or null.</summary>
+    /// <summary>Longest slice of steps so far, in milliseconds (the longest the loop held the browser's thread).</summary>
+    public double LongestSliceMs { get; private set; }
+
+    /// <summary>A message for the reader (divergence, an error), or null.</summary>
     public string? Message { get; private set; }
 
     /// <summary>True when the last run stopped because the loss became NaN or infinite.</summary>
@@ -71,15 +75,9 @@ public sealed class LiveTrainer : IDisposable
     public void Run()
     {
         if (_running || _disposed || Finished || Diverged) return;
-        if (!_monitor.TryEnter())
-        {
-            Message = "The lab is busy with many trainings at once; try again in a moment.";
-            return;
-        }
         Message = null;
         _running = true;
-        var ct = _cts.Token;
-        _loop = Task.Run(() => LoopAsync(ct));
+        _loop = LoopAsync(_cts.Token);
     }
 
     /// <summary>Pauses the loop after the current step.</summary>
@@ -94,7 +92,7 @@ public sealed class LiveTrainer : IDisposable
     {
         await PauseAsync();
         if (_disposed || Finished || Diverged) return;
-        await Task.Run(() => { lock (Sync) Apply(_step()); });
+        lock (Sync) Apply(_step());
     }
 
     /// <summary>Stops the loop and calls <paramref name="reinitialise"/> under the lock to start over.</summary>
@@ -119,7 +117,6 @@ public sealed class LiveTrainer : IDisposable
     private void Apply(StepOutcome outcome)
     {
         Steps++;
-        _monitor.AddSteps(1);
         if (outcome == StepOutcome.Diverged)
         {
             Diverged = true;
@@ -135,23 +132,24 @@ public sealed class LiveTrainer : IDisposable
 
     private async Task LoopAsync(CancellationToken ct)
     {
-        long sliceTicks = Stopwatch.Frequency * 15 / 1000;
+        long sliceTicks = Stopwatch.Frequency * SliceMilliseconds / 1000;
         long lastFrame = Stopwatch.GetTimestamp();
+        LabProbe.Running++;
         try
         {
+            // The caller (a click handler) returns first, so the button's new state is drawn before the first slice.
+            await Task.Yield();
             while (_running && !ct.IsCancellationRequested)
             {
-                await _monitor.ComputeGate.WaitAsync(ct);
-                try
+                long start = Stopwatch.GetTimestamp();
+                do
                 {
-                    long start = Stopwatch.GetTimestamp();
-                    do
-                    {
-                        lock (Sync) Apply(_step());
-                    }
-                    while (StepInterval is null && _running && !ct.IsCancellationRequested && Stopwatch.GetTimestamp() - start < sliceTicks);
+                    lock (Sync) Apply(_step());
                 }
-                finally { _monitor.ComputeGate.Release(); }
+                while (StepInterval is null && _running && !ct.IsCancellationRequested && Stopwatch.GetTimestamp() - start < sliceTicks);
+                double sliceMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                LongestSliceMs = Math.Max(LongestSliceMs, sliceMs);
+                LabProbe.LongestSlice = Math.Max(LabProbe.LongestSlice, sliceMs);
 
                 if (StepInterval is { } interval)
                 {
@@ -160,23 +158,24 @@ public sealed class LiveTrainer : IDisposable
                     continue;
                 }
 
-                if (Stopwatch.GetTimestamp() - lastFrame >= (long)(Stopwatch.Frequency / _monitor.FrameRate(FramesPerSecond)))
+                if (Stopwatch.GetTimestamp() - lastFrame >= (long)(Stopwatch.Frequency / FramesPerSecond))
                 {
                     lastFrame = Stopwatch.GetTimestamp();
                     Frame();
                 }
-                await Task.Yield();
+                // A timer, not Task.Yield: in the browser a yield would run the next slice before the page repaints.
+                await Task.Delay(1, ct);
             }
         }
         catch (OperationCanceledException) { }
-        catch (Exception e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             Message = "Training stopped: " + e.Message;
         }
         finally
         {
             _running = false;
-            _monitor.Exit();
+            LabProbe.Running--;
         }
         if (!ct.IsCancellationRequested) Frame();
     }

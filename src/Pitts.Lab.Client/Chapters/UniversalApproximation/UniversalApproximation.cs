@@ -73,6 +73,22 @@ public sealed class UniversalApproximation
         return r;
     }
 
+    /// <summary>The kept result for these settings, or null (see <see cref="Trained"/>).</summary>
+    public static UniversalApproximation? Kept(int units, TargetFunction target, ulong seed)
+    {
+        lock (Recent) return Recent.GetValueOrDefault((units, target.Key, seed));
+    }
+
+    /// <summary>Keeps a fully trained result for <see cref="Trained"/> and <see cref="Kept"/>.</summary>
+    public static void Keep(int units, TargetFunction target, ulong seed, UniversalApproximation trained)
+    {
+        lock (Recent)
+        {
+            if (Recent.Count >= 32) Recent.Clear();
+            Recent[(units, target.Key, seed)] = trained;
+        }
+    }
+
     private static readonly Dictionary<(int, string, ulong), UniversalApproximation> Recent = [];
 
     /// <summary>The recipe's settings this result was trained with.</summary>
@@ -83,17 +99,29 @@ public sealed class UniversalApproximation
     {
         if (units < 1 || units > MaxUnits) throw new ArgumentOutOfRangeException(nameof(units), $"hidden units must be 1 to {MaxUnits}");
         Settings = new UniversalApproximationSettings(Units: units, Target: target.Key, Seed: seed);
+        _recipe = new UniversalApproximationRecipe(Settings);
+        Net = _recipe.Net;
+        X = _recipe.X.ToArray().Select(v => (double)v).ToArray();
+        Y = _recipe.Y.ToArray().Select(v => (double)v).ToArray();
+        for (int epoch = 0; epoch < epochs; epoch++) TrainEpoch(epochs);
+    }
+
+    private readonly UniversalApproximationRecipe _recipe;
+
+    /// <summary>Epochs trained so far.</summary>
+    public int EpochsDone { get; private set; }
+
+    /// <summary>
+    /// Trains one more epoch of a run of <paramref name="epochs"/> (the recipe's <c>Epoch()</c>; the browser page trains
+    /// epoch by epoch between repaints); records the MSE every tenth epoch and after the last.
+    /// </summary>
+    public void TrainEpoch(int epochs = Epochs)
+    {
         var sw = Stopwatch.StartNew();
-        var recipe = new UniversalApproximationRecipe(Settings);
-        Net = recipe.Net;
-        X = recipe.X.ToArray().Select(v => (double)v).ToArray();
-        Y = recipe.Y.ToArray().Select(v => (double)v).ToArray();
-        for (int epoch = 0; epoch < epochs; epoch++)
-        {
-            recipe.Epoch();
-            if (epoch % 10 == 9 || epoch == epochs - 1) History.Add(recipe.Mse());
-        }
-        TrainMs = sw.Elapsed.TotalMilliseconds;
+        int epoch = EpochsDone++;
+        _recipe.Epoch();
+        if (epoch % 10 == 9 || epoch == epochs - 1) History.Add(_recipe.Mse());
+        TrainMs += sw.Elapsed.TotalMilliseconds;
     }
 
     /// <summary>The final mean squared error on the 30 points.</summary>
