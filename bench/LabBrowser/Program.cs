@@ -1,0 +1,78 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using Pitts.Lab;
+using Pitts.Lab.Services;
+
+// bench/LabBrowser ROOT: serves ROOT (the published lab's wwwroot) on loopback and drives Debian's Chromium.
+string root = args.Length > 0 ? args[0] : Path.Combine("artifacts", "publish", "Pitts.Lab.Client", "release", "wwwroot");
+var app = LabServer.Build(LabOptions.Parse(["--port", "0", "--root", root]));
+await app.StartAsync();
+string baseUrl = LabServer.Addresses(app).First().TrimEnd('/');
+var inv = CultureInfo.InvariantCulture;
+
+using var pw = await Playwright.CreateAsync();
+await using var browser = await pw.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+{
+    ExecutablePath = "/usr/bin/chromium",
+    Headless = true,
+    Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+});
+
+async Task<(double Ms, long Bytes)> Load(IBrowserContext context, string path)
+{
+    var page = await context.NewPageAsync();
+    long bytes = 0;
+    var sizes = new List<Task>();
+    page.RequestFinished += (_, r) => sizes.Add(Task.Run(async () =>
+    {
+        var s = await r.SizesAsync();
+        Interlocked.Add(ref bytes, s.ResponseBodySize + s.ResponseHeadersSize);
+    }));
+    var sw = System.Diagnostics.Stopwatch.StartNew();
+    await page.GotoAsync(baseUrl + path);
+    await page.WaitForFunctionAsync("() => document.querySelector('.shell') !== null", null, new() { Timeout = 120000 });
+    double ms = sw.Elapsed.TotalMilliseconds;
+    await page.WaitForTimeoutAsync(300);
+    await Task.WhenAll(sizes.ToArray());
+    await page.CloseAsync();
+    return (ms, Interlocked.Read(ref bytes));
+}
+
+Console.WriteLine("| page | cold: interactive ms | cold: bytes transferred | warm: interactive ms | warm: bytes |");
+Console.WriteLine("|---|---:|---:|---:|---:|");
+string[] pages = ["/", "/mcculloch-pitts", "/hodgkin-huxley", "/linear-hypothesis", "/networks", "/losses", "/gradient-descent",
+    "/backprop", "/training", "/universal-approximation", "/overfitting", "/playground", "/zoo", "/autoencoder", "/convolution",
+    "/depth", "/recurrent", "/attention"];
+foreach (var path in pages)
+{
+    await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
+    var cold = await Load(context, path);
+    var warm = await Load(context, path);
+    Console.WriteLine(string.Create(inv, $"| {path} | {cold.Ms:0} | {cold.Bytes:N0} | {warm.Ms:0} | {warm.Bytes:N0} |"));
+}
+
+await using (var context = await browser.NewContextAsync())
+{
+    var page = await context.NewPageAsync();
+    await page.GotoAsync(baseUrl + "/");
+    await page.WaitForFunctionAsync("() => document.querySelector('.shell') !== null", null, new() { Timeout = 120000 });
+    Task<T> Js<T>(string name) => page.EvaluateAsync<T>($"() => DotNet.invokeMethod('Pitts.Lab.Client', '{name}')");
+    Console.WriteLine();
+    string simd = await Js<string>("Simd");
+    Console.WriteLine($"browser: {simd}; native: {LabBench.Simd()}");
+    Console.WriteLine("| action | browser | native |");
+    Console.WriteLine("|---|---:|---:|");
+    double gb = await Js<double>("Gemm256Gflops"), gn = LabBench.Gemm256Gflops();
+    Console.WriteLine(string.Create(inv, $"| GEMM 256³ (GFLOP/s) | {gb:0.00} | {gn:0.0} |"));
+    for (int i = 0; i < 2; i++) // the first call includes the runtime's warm-up (the jiterpreter, the JIT)
+    {
+        double ub = await Js<double>("UniversalApproximation50Ms"), un = LabBench.UniversalApproximation50Ms();
+        Console.WriteLine(string.Create(inv, $"| universal approximation N = 50, 800 epochs (ms), run {i + 1} | {ub:0} | {un:0} |"));
+    }
+    for (int i = 0; i < 2; i++)
+    {
+        double hb = await Js<double>("HodgkinHuxley100Ms"), hn = LabBench.HodgkinHuxley100Ms();
+        Console.WriteLine(string.Create(inv, $"| Hodgkin-Huxley 100 ms at dt 0.01 (ms), run {i + 1} | {hb:0} | {hn:0.0} |"));
+    }
+}
+await app.StopAsync();
