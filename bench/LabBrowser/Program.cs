@@ -4,7 +4,9 @@ using Pitts.Lab;
 using Pitts.Lab.Services;
 
 // bench/LabBrowser ROOT: serves ROOT (the published lab's wwwroot) on loopback and drives Debian's Chromium.
-string root = args.Length > 0 ? args[0] : Path.Combine("artifacts", "publish", "Pitts.Lab.Client", "release", "wwwroot");
+// --actions: only the main actions; --pages: only the page loads.
+string root = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? Path.Combine("artifacts", "publish", "Pitts.Lab.Client", "release", "wwwroot");
+bool doPages = !args.Contains("--actions"), doActions = !args.Contains("--pages");
 var app = LabServer.Build(LabOptions.Parse(["--port", "0", "--root", root]));
 await app.StartAsync();
 string baseUrl = LabServer.Addresses(app).First().TrimEnd('/');
@@ -43,16 +45,18 @@ Console.WriteLine("|---|---:|---:|---:|---:|");
 string[] pages = ["/", "/mcculloch-pitts", "/hodgkin-huxley", "/linear-hypothesis", "/networks", "/losses", "/gradient-descent",
     "/backprop", "/training", "/universal-approximation", "/overfitting", "/playground", "/zoo", "/autoencoder", "/convolution",
     "/depth", "/recurrent", "/attention"];
-foreach (var path in pages)
+foreach (var path in doPages ? pages : [])
 {
     await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
-    var cold = await Load(context, path);
-    var warm = await Load(context, path);
+    (double Ms, long Bytes) cold, warm;
+    try { cold = await Load(context, path); warm = await Load(context, path); }
+    catch (TimeoutException) { Console.WriteLine($"| {path} | > 120,000 (first render not reached) | | | |"); continue; }
     Console.WriteLine(string.Create(inv, $"| {path} | {cold.Ms:0} | {cold.Bytes:N0} | {warm.Ms:0} | {warm.Bytes:N0} |"));
 }
 
-await using (var context = await browser.NewContextAsync())
+if (doActions)
 {
+    await using var context = await browser.NewContextAsync();
     var page = await context.NewPageAsync();
     await page.GotoAsync(baseUrl + "/");
     await page.WaitForFunctionAsync("() => document.querySelector('.shell') !== null", null, new() { Timeout = 120000 });
