@@ -91,11 +91,40 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 5,
 
     private TrainerState? _state;
 
-    /// <summary>The best value seen.</summary>
+    /// <summary>The best value seen (NaN before the first epoch).</summary>
     public double BestValue => _state?.BestValue ?? double.NaN;
 
     /// <summary>The epoch (1-based) of the best value.</summary>
     public int BestEpoch => _state?.BestEpoch ?? 0;
+
+    /// <summary>
+    /// The rule itself, for a loop written by hand (the lab's overfitting recipe) as for the trainer: takes
+    /// <paramref name="value"/> of the monitored metric after epoch <paramref name="epoch"/> (1-based) and returns true
+    /// when training should stop. An improvement resets the wait and, with <see cref="RestoreBestWeights"/>, keeps a
+    /// copy of <paramref name="model"/>'s weights for <see cref="RestoreBest"/>.
+    /// </summary>
+    public bool Update(double value, int epoch, Module model)
+    {
+        var s = _state ??= new TrainerState();
+        if (double.IsNaN(s.BestValue)) s.BestValue = Mode == MonitorMode.Min ? double.PositiveInfinity : double.NegativeInfinity;
+        bool better = Mode == MonitorMode.Min ? value < s.BestValue - MinDelta : value > s.BestValue + MinDelta;
+        if (better)
+        {
+            (s.BestValue, s.BestEpoch, s.Wait) = (value, epoch, 0);
+            if (RestoreBestWeights) s.BestWeights = TrainerState.Copy(model.StateDict());
+            return false;
+        }
+        return ++s.Wait >= Patience;
+    }
+
+    /// <summary>Copies the kept best weights back into <paramref name="model"/> (nothing when none were kept).</summary>
+    public void RestoreBest(Module model)
+    {
+        var best = _state?.BestWeights;
+        if (!RestoreBestWeights || best is null) return;
+        var sd = model.StateDict();
+        foreach (var (k, v) in best) v.AsSpan().CopyTo(sd[k].AsSpan());
+    }
 
     /// <inheritdoc/>
     public void OnTrainBegin(TrainingContext context) => _state = context.Trainer.State;
@@ -103,32 +132,22 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 5,
     /// <inheritdoc/>
     public void OnEpochEnd(TrainingContext context, EpochRecord record)
     {
-        var s = _state = context.Trainer.State;
+        _state = context.Trainer.State;
         string key = record.Metrics.ContainsKey(Monitor) ? Monitor : Monitor.StartsWith("val_", StringComparison.Ordinal) ? Monitor[4..] : Monitor;
         if (!record.Metrics.TryGetValue(key, out double value))
             throw new PittsException($"EarlyStopping: metric '{Monitor}' is not in the history (have: {string.Join(", ", record.Metrics.Keys)})");
-        if (double.IsNaN(s.BestValue)) s.BestValue = Mode == MonitorMode.Min ? double.PositiveInfinity : double.NegativeInfinity;
-        bool better = Mode == MonitorMode.Min ? value < s.BestValue - MinDelta : value > s.BestValue + MinDelta;
-        if (better)
-        {
-            (s.BestValue, s.BestEpoch, s.Wait) = (value, record.Epoch, 0);
-            if (RestoreBestWeights) s.BestWeights = TrainerState.Copy(context.Trainer.Model.StateDict());
-            return;
-        }
-        if (++s.Wait >= Patience)
+        if (Update(value, record.Epoch, context.Trainer.Model))
         {
             context.StopTraining = true;
-            context.StopReason = $"early stopping at epoch {record.Epoch}: {key} did not improve for {Patience} epochs (best {s.BestValue:G5} at epoch {s.BestEpoch})";
+            context.StopReason = $"early stopping at epoch {record.Epoch}: {key} did not improve for {Patience} epochs (best {BestValue:G5} at epoch {BestEpoch})";
         }
     }
 
     /// <inheritdoc/>
     public void OnTrainEnd(TrainingContext context)
     {
-        var best = context.Trainer.State.BestWeights;
-        if (!RestoreBestWeights || best is null) return;
-        var sd = context.Trainer.Model.StateDict();
-        foreach (var (k, v) in best) v.AsSpan().CopyTo(sd[k].AsSpan());
+        _state = context.Trainer.State;
+        RestoreBest(context.Trainer.Model);
     }
 }
 

@@ -7,6 +7,7 @@ using Pitts;
 using Pitts.Data;
 using Pitts.NN;
 using Pitts.Optim;
+using Pitts.Training;
 
 #if !PITTS_LAB // the lab compiles the classes below into itself and runs the epochs a few per frame
 var settings = new OverfittingSettings(WeightDecay: 0, Dropout: 0, EarlyStopping: false, Patience: 200, Augment: 0, Epochs: 3000, Seed: 1);
@@ -30,8 +31,7 @@ public sealed class OverfittingRecipe
     private readonly Generator g;
     private readonly Adam optimizer;
     private readonly MseLoss mse = new();
-    private OrderedDictionary<string, Tensor>? bestWeights;
-    private int sinceBest;
+    private readonly EarlyStopping stopper;   // Keras's rule, the one the library's Trainer uses
 
     /// <summary>The true function the points are drawn from.</summary>
     public static double Truth(double x) => Math.Sin(1.5 * x);
@@ -52,7 +52,7 @@ public sealed class OverfittingRecipe
     public (double Train, double Val) Last { get; private set; } = (double.NaN, double.NaN);
 
     /// <summary>The lowest validation loss so far and the epoch that reached it.</summary>
-    public (int Epoch, double Val) Best { get; private set; } = (-1, double.PositiveInfinity);
+    public (int Epoch, double Val) Best => (stopper.BestEpoch, stopper.BestValue);
 
     /// <summary>The epoch at which early stopping ended the run, if it did.</summary>
     public int? StoppedAt { get; private set; }
@@ -72,6 +72,7 @@ public sealed class OverfittingRecipe
         Net = new Sequential([.. layers]);
         // Weight decay as in the lecture's optim.Adam(net.parameters(), lr=0.01, weight_decay=1e-3)
         optimizer = new Adam(Net.Parameters(), lr: 0.01f, weightDecay: (float)s.WeightDecay);
+        stopper = new EarlyStopping("val_loss", patience: s.Patience, restoreBestWeights: s.EarlyStopping);
     }
 
     /// <summary>One epoch; false when training is over (the last epoch, an early stop, or a loss that is not finite).</summary>
@@ -91,25 +92,13 @@ public sealed class OverfittingRecipe
         EpochsDone++;
         if (!double.IsFinite(Last.Train)) return false;
 
-        if (Last.Val < Best.Val)
-        {
-            Best = (EpochsDone, Last.Val);
-            sinceBest = 0;
-            if (s.EarlyStopping) bestWeights = Copy(Net.StateDict());
-        }
-        else if (s.EarlyStopping && ++sinceBest >= s.Patience)
+        // Early stopping: stop when the validation loss has not improved for Patience epochs, back to the best weights.
+        if (stopper.Update(Last.Val, EpochsDone, Net) && s.EarlyStopping)
         {
             StoppedAt = EpochsDone;
-            if (bestWeights is not null) Net.LoadStateDict(bestWeights);   // restore the best weights
+            stopper.RestoreBest(Net);
             return false;
         }
         return EpochsDone < s.Epochs;
-    }
-
-    private static OrderedDictionary<string, Tensor> Copy(OrderedDictionary<string, Tensor> weights)
-    {
-        var copy = new OrderedDictionary<string, Tensor>();
-        foreach (var (name, w) in weights) copy[name] = Tensor.FromArray(w.ToArray(), [.. w.Shape]);
-        return copy;
     }
 }
