@@ -146,6 +146,23 @@ public sealed class RecipesTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Every_recipe_downloads_with_the_pages_settings_in_its_first_line()
+    {
+        foreach (var (name, widget) in Widgets)
+        {
+            // With the recipe's own settings the download is the file (the settings expression on one line).
+            Assert.Equal(Collapse(RecipeFiles.Text(name)), Collapse(RecipeFiles.WithSettings(name, widget.Settings)));
+        }
+        // Other settings replace the whole expression, braces, strings and lists included, and nothing else.
+        var s = new PlaygroundSettings { Data = "csv", CsvPath = "my \"data\" {1}.csv", Hidden = [8], Features = ["x1", "x1x2"], Epochs = 30 };
+        string text = RecipeFiles.WithSettings("playground", s);
+        string original = RecipeFiles.Text("playground");
+        Assert.Contains("\nvar settings = " + RecipeFiles.Describe(s) + ";\nvar playground = new PlaygroundRecipe(settings);", text);
+        Assert.Equal(original[..original.IndexOf("new PlaygroundSettings", StringComparison.Ordinal)], text[..text.IndexOf("new PlaygroundSettings", StringComparison.Ordinal)]);
+        Assert.Equal(original[original.IndexOf("var playground = ", StringComparison.Ordinal)..], text[text.IndexOf("var playground = ", StringComparison.Ordinal)..]);
+    }
+
+    [Fact]
     public async Task Every_recipe_runs_on_its_own_and_prints_what_its_widget_computed()
     {
         string root = DocSnippetsRunTests.RepoRoot();
