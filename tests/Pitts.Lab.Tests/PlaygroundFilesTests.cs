@@ -219,7 +219,7 @@ public sealed class PlaygroundFilesPageTests(LabFixture lab, Xunit.Abstractions.
             (File("empty.csv", ""), "CSV: empty.csv: the file is empty"),
             (File("rows.csv", PlaygroundFilesTests.Animals(PlaygroundCsv.MaxRows + 1)), "CSV: rows.csv: 1,001 rows; the playground trains in your browser on at most 1,000"),
             (new FilePayload { Name = "huge.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("1,2,0\n", 50000))) },
-                "CSV: huge.csv: 300,000 bytes; the playground reads files of up to 256 KB"),
+                "CSV: huge.csv: 300,000 bytes; the playground reads files of up to 256 KB (1,000 rows)"),
         };
         foreach (var (file, message) in cases)
         {

@@ -186,9 +186,9 @@ public sealed class RecipesTests(ITestOutputHelper output)
     }
 }
 
-/// <summary>Each page with a recipe shows that file in its panel byte for byte (in the HTML the lab serves).</summary>
+/// <summary>Each page with a recipe shows that file in its panel byte for byte (as the browser renders it), with its download button.</summary>
 [Collection("lab")]
-public sealed partial class RecipePanelTests(LabFixture lab)
+public sealed class RecipePanelTests(LabFixture lab)
 {
     [Theory]
     [InlineData("/universal-approximation", "universal-approximation")]
@@ -203,14 +203,12 @@ public sealed partial class RecipePanelTests(LabFixture lab)
     [InlineData("/hodgkin-huxley", "hodgkin-huxley")]
     public async Task ThePanelShowsTheRecipeFileByteForByte(string path, string recipe)
     {
-        using var http = new HttpClient();
-        string html = await http.GetStringAsync(lab.BaseUrl + path);
-        var m = Panel().Match(html);
-        Assert.True(m.Success, $"{path} has no recipe panel");
-        string file = Path.Combine(DocSnippetsRunTests.RepoRoot(), "src", "Pitts.Lab", RecipeFiles.PathOf(recipe));
-        Assert.Equal(File.ReadAllText(file), System.Net.WebUtility.HtmlDecode(m.Groups["text"].Value));
+        await using var p = await lab.OpenAsync(path);
+        var text = p.ById("recipe-text");
+        await text.WaitForAsync(new() { State = Microsoft.Playwright.WaitForSelectorState.Attached, Timeout = 60000 });
+        string file = Path.Combine(DocSnippetsRunTests.RepoRoot(), "src", "Pitts.Lab.Client", RecipeFiles.PathOf(recipe));
+        Assert.Equal(File.ReadAllText(file), await text.TextContentAsync());
+        Assert.Equal(1, await p.ById("download-recipe").CountAsync());
+        Assert.Empty(p.Errors);
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex("data-testid=\"(?:recipe-text|csharp)\"[^>]*>(?<text>.*?)</(?:code|pre)>", System.Text.RegularExpressions.RegexOptions.Singleline)]
-    private static partial System.Text.RegularExpressions.Regex Panel();
 }

@@ -25,8 +25,7 @@ public sealed record PlaygroundCsv(string FileName, CsvLabeledTable Table, List<
     public static PlaygroundCsv Parse(string fileName, ReadOnlySpan<byte> bytes)
     {
         string name = SafeName(fileName);
-        if (bytes.Length > MaxBytes)
-            throw new CsvException($"CSV: {name}: {bytes.Length:N0} bytes; the playground reads files of up to {MaxBytes / 1024} KB ({MaxRows:N0} rows)");
+        if (bytes.Length > MaxBytes) throw TooLarge(name, bytes.Length);
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
         string text = new UTF8Encoding(false, throwOnInvalidBytes: false).GetString(bytes);
         if (text.Trim().Length == 0) throw new CsvException($"CSV: {name}: the file is empty");
@@ -35,6 +34,10 @@ public sealed record PlaygroundCsv(string FileName, CsvLabeledTable Table, List<
             throw new CsvException($"CSV: {name}: {table.Labels.Count:N0} rows; the playground trains in your browser on at most {MaxRows:N0}");
         return new PlaygroundCsv(name, table, PlaygroundRecipe.CsvPoints(table, name));
     }
+
+    /// <summary>The error for a file of <paramref name="bytes"/> bytes, more than <see cref="MaxBytes"/> (the page checks the size before reading).</summary>
+    public static CsvException TooLarge(string name, long bytes) =>
+        new($"CSV: {name}: {bytes:N0} bytes; the playground reads files of up to {MaxBytes / 1024} KB ({MaxRows:N0} rows)");
 
     /// <summary>
     /// The file's name as the recipe's CsvPath and the page show it: letters, digits and <c>. _ -</c> kept, anything else
