@@ -21,7 +21,7 @@ var (train, test) = playground.Losses();
 Console.WriteLine($"epoch {settings.Epochs}: training loss {train:0.0000}, test loss {test:0.0000}, test accuracy {100 * playground.Accuracy(test: true):0.0}%");
 #endif
 
-/// <summary>What the page's controls change (all of it lives in the page's URL).</summary>
+/// <summary>What the page's controls change (all of it lives in the page's URL, but for the contents of a CSV file).</summary>
 public sealed record PlaygroundSettings
 {
     /// <summary>The data set: circle, xor, gauss, spiral, moons, custom (the points in <see cref="Custom"/>) or csv (the file at <see cref="CsvPath"/>).</summary>
