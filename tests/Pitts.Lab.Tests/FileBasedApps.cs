@@ -55,10 +55,13 @@ public sealed partial class FileBasedApps : IDisposable
     /// The file-based app at <paramref name="path"/> (a recipe in the repository) as it would run in place: its text, each
     /// relative <c>#:project</c> path made absolute from the file's folder (the app itself runs from this temporary folder).
     /// </summary>
-    public static string InPlace(string path)
+    public static string InPlace(string path) => InPlace(path, File.ReadAllText(path));
+
+    /// <summary>The program <paramref name="code"/> as it would run saved at <paramref name="path"/> (a recipe downloaded from the lab, saved over its file).</summary>
+    public static string InPlace(string path, string code)
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        return ProjectPaths().Replace(File.ReadAllText(path),
+        return ProjectPaths().Replace(code,
             m => "#:project " + Path.GetFullPath(Path.Combine(dir, m.Groups["path"].Value)).Replace('\\', '/'));
     }
 

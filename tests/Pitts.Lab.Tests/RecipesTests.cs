@@ -146,6 +146,23 @@ public sealed class RecipesTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Every_recipe_downloads_with_the_pages_settings_in_its_first_line()
+    {
+        foreach (var (name, widget) in Widgets)
+        {
+            // With the recipe's own settings the download is the file (the settings expression on one line).
+            Assert.Equal(Collapse(RecipeFiles.Text(name)), Collapse(RecipeFiles.WithSettings(name, widget.Settings)));
+        }
+        // Other settings replace the whole expression, braces, strings and lists included, and nothing else.
+        var s = new PlaygroundSettings { Data = "csv", CsvPath = "my \"data\" {1}.csv", Hidden = [8], Features = ["x1", "x1x2"], Epochs = 30 };
+        string text = RecipeFiles.WithSettings("playground", s);
+        string original = RecipeFiles.Text("playground");
+        Assert.Contains("\nvar settings = " + RecipeFiles.Describe(s) + ";\nvar playground = new PlaygroundRecipe(settings);", text);
+        Assert.Equal(original[..original.IndexOf("new PlaygroundSettings", StringComparison.Ordinal)], text[..text.IndexOf("new PlaygroundSettings", StringComparison.Ordinal)]);
+        Assert.Equal(original[original.IndexOf("var playground = ", StringComparison.Ordinal)..], text[text.IndexOf("var playground = ", StringComparison.Ordinal)..]);
+    }
+
+    [Fact]
     public async Task Every_recipe_runs_on_its_own_and_prints_what_its_widget_computed()
     {
         string root = DocSnippetsRunTests.RepoRoot();
@@ -169,7 +186,7 @@ public sealed class RecipesTests(ITestOutputHelper output)
     }
 }
 
-/// <summary>Each page with a recipe shows that file in its panel byte for byte (in the page as the browser renders it).</summary>
+/// <summary>Each page with a recipe shows that file in its panel byte for byte (as the browser renders it), with its download button.</summary>
 [Collection("lab")]
 public sealed class RecipePanelTests(LabFixture lab)
 {
@@ -186,12 +203,14 @@ public sealed class RecipePanelTests(LabFixture lab)
     [InlineData("/hodgkin-huxley", "hodgkin-huxley")]
     public async Task ThePanelShowsTheRecipeFileByteForByte(string path, string recipe)
     {
-        await using var page = await lab.OpenAsync(path);
-        await page.WaitInteractiveAsync();
-        var panel = page.Page.Locator("[data-testid=recipe-text], [data-testid=csharp]").First;
-        Assert.True(await panel.CountAsync() > 0, $"{path} has no recipe panel");
+        await using var p = await lab.OpenAsync(path);
+        // The "Show code" panel (recipe-text), or on the training page the C# beside the PyTorch (csharp).
+        var text = p.Page.Locator("[data-testid=recipe-text], [data-testid=csharp]");
+        await text.WaitForAsync(new() { State = Microsoft.Playwright.WaitForSelectorState.Attached, Timeout = 60000 });
         string file = Path.Combine(DocSnippetsRunTests.RepoRoot(), "src", "Pitts.Lab.Client", RecipeFiles.PathOf(recipe));
-        Assert.Equal(File.ReadAllText(file), await panel.TextContentAsync());
-        Assert.Empty(page.Errors);
+        Assert.Equal(File.ReadAllText(file), await text.TextContentAsync());
+        // Every "Show code" panel with a recipe has its download button (the training page has no such panel yet).
+        Assert.Equal(recipe == "training" ? 0 : 1, await p.ById("download-recipe").CountAsync());
+        Assert.Empty(p.Errors);
     }
 }

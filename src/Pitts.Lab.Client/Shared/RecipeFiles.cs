@@ -64,6 +64,37 @@ public static class RecipeFiles
         return $"new {type.Name} {{ {string.Join(", ", properties.Select(p => $"{p.Name} = {Value(p.GetValue(settings))}"))} }}";
     }
 
+    /// <summary>
+    /// The recipe named <paramref name="name"/> with <paramref name="settings"/> in place of its own: the first <c>new
+    /// SettingsType(...)</c> or <c>new SettingsType { ... }</c> of its program (the line after <c>#if !PITTS_LAB</c>) becomes
+    /// <see cref="Describe"/>'s expression, so the file, run on its own, reproduces the page. The "Download recipe" button's file.
+    /// </summary>
+    public static string WithSettings(string name, object settings)
+    {
+        string text = Text(name);
+        string head = "new " + settings.GetType().Name;
+        int program = text.IndexOf("\n#if !PITTS_LAB", StringComparison.Ordinal);
+        int at = program < 0 ? -1 : text.IndexOf(head, program, StringComparison.Ordinal);
+        int i = at < 0 ? text.Length : at + head.Length;
+        while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
+        if (i >= text.Length || text[i] is not ('(' or '{'))
+            throw new KeyNotFoundException($"RecipeFiles: the recipe '{name}' has no '{head}(...)' or '{head} {{ ... }}' in its program");
+        // The expression ends at the bracket that closes its first one (brackets inside strings do not count).
+        int depth = 0;
+        for (bool quoted = false; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (quoted) { if (c == '\\') i++; else if (c == '"') quoted = false; }
+            else if (c == '"') quoted = true;
+            else if (c is '(' or '{' or '[') depth++;
+            else if (c is ')' or '}' or ']')
+            {
+                if (--depth == 0) break;
+            }
+        }
+        return text[..at] + Describe(settings) + text[(i + 1)..];
+    }
+
     private static string Value(object? v) => v switch
     {
         null => "null",

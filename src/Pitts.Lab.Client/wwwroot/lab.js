@@ -35,6 +35,19 @@
         setQuery: function (query) {
             const url = location.pathname + (query ? "?" + query : "") + location.hash;
             history.replaceState(history.state, "", url);
+        },
+        // Saves bytes made in the page (a .NET byte[] arrives as a Uint8Array) as a file: a Blob, its object URL and a
+        // click on a temporary link with the download attribute; nothing leaves the browser.
+        download: function (fileName, mimeType, bytes) {
+            const url = URL.createObjectURL(new Blob([bytes], { type: mimeType }));
+            const a = document.createElement("a");
+            a.href = url;
+            a.download = fileName;
+            a.style.display = "none";
+            document.body.appendChild(a);
+            a.click();
+            a.remove();
+            setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
         }
     };
 })();

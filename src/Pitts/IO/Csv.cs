@@ -36,6 +36,20 @@ public sealed record CsvTable(IReadOnlyList<string> Columns, Tensor Values)
 }
 
 /// <summary>
+/// A table read from a CSV file whose last column is a class label (numbers such as 0 and 1, or names such as "cat" and
+/// "dog") and whose other columns are numbers.
+/// </summary>
+/// <param name="Columns">The feature columns' names from the header, or "column1", "column2", ... when the file has none.</param>
+/// <param name="LabelColumn">The label column's name.</param>
+/// <param name="Features">The feature values, (rows, features), float32.</param>
+/// <param name="Classes">
+/// The distinct labels, sorted: by value when every label is a number (written in invariant culture, so "1.0" and "1" are
+/// the class "1"), else ordinally. Class k is <c>Classes[k]</c>.
+/// </param>
+/// <param name="Labels">Each row's class, an index into <paramref name="Classes"/>.</param>
+public sealed record CsvLabeledTable(IReadOnlyList<string> Columns, string LabelColumn, Tensor Features, IReadOnlyList<string> Classes, IReadOnlyList<int> Labels);
+
+/// <summary>
 /// Reads numeric CSV files (comma or another delimiter, optional header, optional double quotes around fields, numbers in
 /// invariant culture, nan/inf accepted). A ragged row, an empty field or a value that is not a number raises
 /// <see cref="CsvException"/> naming the line and the column; so do a line, a field or a table larger than the
@@ -68,6 +82,40 @@ public static class Csv
         ArgumentNullException.ThrowIfNull(text);
         var budget = (limits ?? ReadLimits.Default).Checked();
         return Parse(ReadLines(new StringReader(text), source, budget), source, hasHeader, delimiter, comment, budget);
+    }
+
+    /// <summary>
+    /// Reads the CSV file at <paramref name="path"/> as numeric features and a class label in its last column (see
+    /// <see cref="ParseLabeled(string, bool?, char?, char?, string, ReadLimits?)"/>).
+    /// </summary>
+    public static CsvLabeledTable LoadLabeled(string path, bool? hasHeader = null, char? delimiter = null, char? comment = '#', ReadLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var budget = (limits ?? ReadLimits.Default).Checked();
+        try
+        {
+            using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+            return ParseLabeled(ReadLines(reader, path, budget), path, hasHeader, delimiter, comment, budget);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new CsvException($"CSV: cannot read '{path}': {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Parses CSV text whose last column is a class label (a number or a name) and whose other columns are numbers.
+    /// <paramref name="delimiter"/> null means: ';' when the first data line has one, else a tab when it has one, else ','.
+    /// With a delimiter other than ',' a number may use a decimal comma ("1,5"), as spreadsheets write it in many locales.
+    /// <paramref name="hasHeader"/> null means: the first line is a header when any of its feature fields is not a number.
+    /// A file with fewer than two columns, a ragged row, an empty field or a feature that is not a number raises
+    /// <see cref="CsvException"/> naming the line and the column.
+    /// </summary>
+    public static CsvLabeledTable ParseLabeled(string text, bool? hasHeader = null, char? delimiter = null, char? comment = '#', string source = "text", ReadLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var budget = (limits ?? ReadLimits.Default).Checked();
+        return ParseLabeled(ReadLines(new StringReader(text), source, budget), source, hasHeader, delimiter, comment, budget);
     }
 
     // Lines without their '\n' or "\r\n"; a line longer than the cap is refused while it is read, not after.
@@ -110,44 +158,121 @@ public static class Csv
         bool named = false;
         var values = new List<float>();
         long maxValues = limits.MaxDataBytes / sizeof(float);
-        int width = -1, rows = 0, ln = 0;
-        foreach (string line in lines)
+        int rows = 0;
+        foreach (var (ln, fields) in Records(lines, source, delimiter, comment, limits))
         {
-            ln++;
-            if (line.Trim().Length == 0 || (comment is char c && line.TrimStart().StartsWith(c))) continue;
-            var fields = Split(line, delimiter, source, ln, limits);
-            if (width < 0)
+            if (columns is null)
             {
-                width = fields.Count;
                 bool header = hasHeader ?? fields.Any(f => !TryNumber(f, out _));
-                if (header)
-                {
-                    columns = fields.Select(f => f.Trim()).ToArray();
-                    named = true;
-                    continue;
-                }
-                columns = Enumerable.Range(1, width).Select(i => $"column{i}").ToArray();
+                columns = header ? [.. fields.Select(f => f.Trim())] : [.. Enumerable.Range(1, fields.Count).Select(i => $"column{i}")];
+                named = header;
+                if (header) continue;
             }
-            if (fields.Count != width)
-                throw new CsvException($"CSV: {source}: line {ln} has {fields.Count} fields but {(rows == 0 && named ? "the header has" : "earlier lines have")} {width}");
-            if (values.Count + (long)fields.Count > maxValues)
-                throw new CsvException($"CSV: {source}: line {ln} brings the table past {maxValues:N0} values, the limit of {limits.MaxDataBytes:N0} bytes (ReadLimits.MaxDataBytes; the CLI's --max-input-mb raises it)");
-            for (int k = 0; k < fields.Count; k++)
-            {
-                if (!TryNumber(fields[k], out float v))
-                {
-                    string col = named ? $"column {k + 1} ('{columns![k]}')" : $"column {k + 1}";
-                    throw new CsvException(fields[k].Trim().Length == 0
-                        ? $"CSV: {source}: line {ln}, {col} is empty"
-                        : $"CSV: {source}: line {ln}, {col}: '{Printable(fields[k].Trim())}' is not a number");
-                }
-                values.Add(v);
-            }
+            CheckRow(source, ln, fields.Count, columns.Length, rows == 0 && named, values.Count, maxValues, limits);
+            for (int k = 0; k < fields.Count; k++) values.Add(Number(fields[k], source, ln, k, named ? columns : null, decimalComma: false));
             rows++;
         }
         if (columns is null) throw new CsvException($"CSV: {source}: no data");
         return new CsvTable(columns, Tensor.FromArray(values.ToArray(), rows, columns.Length));
     }
+
+    private static CsvLabeledTable ParseLabeled(IEnumerable<string> lines, string source, bool? hasHeader, char? delimiter, char? comment, ReadLimits limits)
+    {
+        string[]? columns = null;
+        bool named = false;
+        var values = new List<float>();
+        var labels = new List<string>();
+        long maxValues = limits.MaxDataBytes / sizeof(float);
+        int rows = 0;
+        // Without a delimiter given, the first data line picks it: the lines up to it are held and then read again.
+        using var rest = lines.GetEnumerator();
+        var head = new List<string>();
+        bool IsData(string l) => !(l.Trim().Length == 0 || (comment is char c && l.TrimStart().StartsWith(c)));
+        while (rest.MoveNext())
+        {
+            head.Add(rest.Current);
+            if (IsData(rest.Current)) break;
+        }
+        char sep = delimiter ?? (head.Count > 0 && IsData(head[^1]) ? (head[^1].Contains(';') ? ';' : head[^1].Contains('\t') ? '\t' : ',') : ',');
+        IEnumerable<string> All()
+        {
+            foreach (string l in head) yield return l;
+            while (rest.MoveNext()) yield return rest.Current;
+        }
+        bool decimalComma = sep != ',';
+        foreach (var (ln, fields) in Records(All(), source, sep, comment, limits))
+        {
+            if (columns is null)
+            {
+                if (fields.Count < 2)
+                    throw new CsvException($"CSV: {source}: line {ln} has {fields.Count} field{(fields.Count == 1 ? "" : "s")}; a labelled table needs at least two columns, the features and then the label (delimiter '{Shown(sep)}')");
+                bool header = hasHeader ?? fields.Take(fields.Count - 1).Any(f => !TryNumber(decimalComma ? DecimalPoint(f) : f, out _));
+                columns = header ? [.. fields.Select(f => f.Trim())] : [.. Enumerable.Range(1, fields.Count).Select(i => $"column{i}")];
+                named = header;
+                if (header) continue;
+            }
+            CheckRow(source, ln, fields.Count, columns.Length, rows == 0 && named, values.Count + labels.Count, maxValues, limits);
+            for (int k = 0; k < fields.Count - 1; k++) values.Add(Number(fields[k], source, ln, k, named ? columns : null, decimalComma));
+            string label = fields[^1].Trim();
+            if (label.Length == 0)
+                throw new CsvException($"CSV: {source}: line {ln}, column {fields.Count}{(named ? $" ('{columns[^1]}')" : "")} (the label) is empty");
+            labels.Add(label);
+            rows++;
+        }
+        if (columns is null) throw new CsvException($"CSV: {source}: no data");
+        if (rows == 0) throw new CsvException($"CSV: {source}: a header but no rows");
+
+        // Numeric labels are classes by value ("1.0" is "1"); names are classes as written.
+        bool numeric = labels.All(l => TryNumber(decimalComma ? DecimalPoint(l) : l, out float v) && float.IsFinite(v));
+        string Key(string l)
+        {
+            if (!numeric) return l;
+            TryNumber(decimalComma ? DecimalPoint(l) : l, out float v);
+            return v.ToString(CultureInfo.InvariantCulture);
+        }
+        var keys = labels.Select(Key).ToList();
+        var classes = numeric
+            ? keys.Distinct().OrderBy(k => float.Parse(k, CultureInfo.InvariantCulture)).ToList()
+            : keys.Distinct().Order(StringComparer.Ordinal).ToList();
+        var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
+        return new CsvLabeledTable(columns[..^1], columns[^1], Tensor.FromArray(values.ToArray(), rows, columns.Length - 1), classes,
+            keys.Select(k => index[k]).ToArray());
+    }
+
+    private static string Shown(char c) => c == '\t' ? "\\t" : c.ToString();
+
+    // The lines that hold data (not blank, not a comment), split into fields, with their 1-based line numbers.
+    private static IEnumerable<(int Line, List<string> Fields)> Records(IEnumerable<string> lines, string source, char delimiter, char? comment, ReadLimits limits)
+    {
+        int ln = 0;
+        foreach (string line in lines)
+        {
+            ln++;
+            if (line.Trim().Length == 0 || (comment is char c && line.TrimStart().StartsWith(c))) continue;
+            yield return (ln, Split(line, delimiter, source, ln, limits));
+        }
+    }
+
+    private static void CheckRow(string source, int ln, int fields, int width, bool afterHeader, long valuesSoFar, long maxValues, ReadLimits limits)
+    {
+        if (fields != width)
+            throw new CsvException($"CSV: {source}: line {ln} has {fields} fields but {(afterHeader ? "the header has" : "earlier lines have")} {width}");
+        if (valuesSoFar + fields > maxValues)
+            throw new CsvException($"CSV: {source}: line {ln} brings the table past {maxValues:N0} values, the limit of {limits.MaxDataBytes:N0} bytes (ReadLimits.MaxDataBytes; the CLI's --max-input-mb raises it)");
+    }
+
+    // Field k of line ln as a number, or the error that names the line and the column.
+    private static float Number(string field, string source, int ln, int k, IReadOnlyList<string>? columns, bool decimalComma)
+    {
+        if (TryNumber(decimalComma ? DecimalPoint(field) : field, out float v)) return v;
+        string col = columns is not null ? $"column {k + 1} ('{columns[k]}')" : $"column {k + 1}";
+        throw new CsvException(field.Trim().Length == 0
+            ? $"CSV: {source}: line {ln}, {col} is empty"
+            : $"CSV: {source}: line {ln}, {col}: '{Printable(field.Trim())}' is not a number");
+    }
+
+    // "1,5" as "1.5" (a decimal comma, as spreadsheets write numbers in many locales when the delimiter is ';').
+    private static string DecimalPoint(string field) => field.Contains(',') && !field.Contains('.') ? field.Replace(',', '.') : field;
 
     private static List<string> Split(string line, char delimiter, string source, int lineNumber, ReadLimits limits)
     {

@@ -230,4 +230,73 @@ public class CsvTests
         var e = Assert.Throws<CsvException>(() => Csv.Parse(text, hasHeader: text.StartsWith("1;") ? false : null));
         Assert.Contains(fragment, e.Message);
     }
+
+    [Fact]
+    public void LabelledCsvWithNumericLabelsAndAHeader()
+    {
+        var t = Csv.ParseLabeled("x,y,label\n1.5,-2,1\n0,3e1,0\n2,2,1.0\n");
+        Assert.Equal(["x", "y"], t.Columns);
+        Assert.Equal("label", t.LabelColumn);
+        Assert.Equal([3, 2], t.Features.Shape);
+        Assert.Equal([1.5f, -2, 0, 30, 2, 2], t.Features.ToArray());
+        Assert.Equal(["0", "1"], t.Classes);        // by value: "1.0" is the class "1"
+        Assert.Equal([1, 0, 1], t.Labels);
+    }
+
+    [Fact]
+    public void LabelledCsvWithClassNamesSemicolonsDecimalCommasAndNoHeader()
+    {
+        // A spreadsheet in a decimal-comma locale: ';' is detected from the first data line, "1,5" is 1.5; names are sorted.
+        var t = Csv.ParseLabeled("# made by hand\r\n1,5;2;dog\r\n-0,25;4;cat\r\n\r\n3;\"1,0\";dog\r\n");
+        Assert.Equal(["column1", "column2"], t.Columns);
+        Assert.Equal("column3", t.LabelColumn);
+        Assert.Equal([1.5f, 2, -0.25f, 4, 3, 1], t.Features.ToArray());
+        Assert.Equal(["cat", "dog"], t.Classes);
+        Assert.Equal([1, 0, 1], t.Labels);
+        // Numeric labels sort by value, not as text: 10 after 9.
+        Assert.Equal(["9", "10"], Csv.ParseLabeled("1,10\n2,9\n").Classes);
+        // Tabs are detected too; a header row whose feature fields are names is a header even when the label field is a number.
+        var tabs = Csv.ParseLabeled("a\tb\t0\n1\t2\t1\n");
+        Assert.Equal(["a", "b"], tabs.Columns);
+        Assert.Equal("0", tabs.LabelColumn);
+        Assert.Equal(["1"], tabs.Classes);
+    }
+
+    [Fact]
+    public void LabelledCsvLoadsFromAFileWithAByteOrderMark()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"pitts-labelled-{Environment.ProcessId}.csv");
+        File.WriteAllText(path, "x;y;class\n1;2;a\n3;4;b\n", new System.Text.UTF8Encoding(true));
+        try
+        {
+            var t = Csv.LoadLabeled(path);
+            Assert.Equal(["x", "y"], t.Columns);
+            Assert.Equal(["a", "b"], t.Classes);
+            Assert.Equal([1f, 2, 3, 4], t.Features.ToArray());
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Theory]
+    [InlineData("x,y,label\n1,2,0\n3,0\n", "line 3 has 2 fields but earlier lines have 3")]
+    [InlineData("x,y,label\n1,2,0,4\n", "line 2 has 4 fields but the header has 3")]
+    [InlineData("x,y,label\n1,abc,0\n", "line 2, column 2 ('y'): 'abc' is not a number")]
+    [InlineData("1,2,0\n1,,1\n", "line 2, column 2 is empty")]
+    [InlineData("x,y,label\n1,2,\n", "line 2, column 3 ('label') (the label) is empty")]
+    [InlineData("x,y,label\n", "a header but no rows")]
+    [InlineData("\n# nothing\n", "no data")]
+    [InlineData("1\n2\n", "line 1 has 1 field; a labelled table needs at least two columns")]
+    [InlineData("1,2,a\n1.5.2,3,b\n", "line 2, column 1: '1.5.2' is not a number")]
+    public void BadLabelledCsvNamesTheLineAndColumn(string text, string fragment)
+    {
+        var e = Assert.Throws<CsvException>(() => Csv.ParseLabeled(text, source: "my.csv"));
+        Assert.Contains("CSV: my.csv: " + fragment, e.Message);
+    }
+
+    [Fact]
+    public void LabelledCsvRespectsTheReadLimits()
+    {
+        var e = Assert.Throws<CsvException>(() => Csv.ParseLabeled(string.Concat(Enumerable.Repeat("1,2,0\n", 100)), limits: new ReadLimits { MaxDataBytes = 100 * 4 }));
+        Assert.Contains("past 100 values", e.Message);
+    }
 }

@@ -1,17 +1,19 @@
 using System.Globalization;
+using Pitts.IO;
 using Pitts.Lab.Services;
 using Pitts.NN;
 
 namespace Pitts.Lab.Widgets;
 
 /// <summary>
-/// The playground page's run: the recipe (playground.recipe.cs, beside this file) one epoch per <see cref="Epoch"/> call, with the
-/// history, the decision map and each neuron's map that the page draws.
+/// The playground page's run: the recipe (playground.recipe.cs, beside this file) one mini-batch per <see cref="StepBatch"/>
+/// call (the page steps these in slices, so that an epoch of batch size 1 never holds the browser's thread), with the history,
+/// the decision map and each neuron's map that the page draws, and the trained weights as a safetensors file.
 /// </summary>
 public sealed class PlaygroundModel
 {
     /// <summary>Datasets offered.</summary>
-    public static readonly string[] DataKeys = ["circle", "xor", "gauss", "spiral", "moons", "custom"];
+    public static readonly string[] DataKeys = ["circle", "xor", "gauss", "spiral", "moons", "custom", "csv"];
 
     /// <summary>Input features offered (TensorFlow Playground's seven).</summary>
     public static readonly string[] FeatureKeys = ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"];
@@ -60,24 +62,87 @@ public sealed class PlaygroundModel
     /// <summary>(epoch, training loss, test loss), thinned to about 1000 entries.</summary>
     public TrainingCurve<(int Epoch, double Train, double Test)> History { get; } = new(1000, h => h.Epoch);
 
-    /// <summary>Builds data, split and network from the settings.</summary>
-    public PlaygroundModel(PlaygroundSettings s)
+    /// <summary>Mini-batches run in the current epoch (0 between epochs).</summary>
+    public int BatchesDone { get; private set; }
+
+    /// <summary>Mini-batches per epoch.</summary>
+    public int BatchesPerEpoch => (TrainPoints.Count + Settings.Batch - 1) / Settings.Batch;
+
+    /// <summary>The training loss at the end of the last epoch (NaN before the first, or when it diverged).</summary>
+    public double LastLoss { get; private set; } = double.NaN;
+
+    private IEnumerator<int[]>? _epoch;   // the current epoch's mini-batches, null between epochs
+
+    /// <summary>Builds data, split and network from the settings; data = csv trains on <paramref name="csv"/>'s points.</summary>
+    public PlaygroundModel(PlaygroundSettings s, PlaygroundCsv? csv = null)
     {
         Settings = s;
-        _recipe = new PlaygroundRecipe(s);
+        if (s.Data == "csv" && csv is null) throw new ArgumentException("PlaygroundModel: data = csv needs the CSV file's points", nameof(csv));
+        Csv = s.Data == "csv" ? csv : null;
+        _recipe = new PlaygroundRecipe(s, Csv?.Points);
     }
+
+    /// <summary>The CSV file trained on (data = csv), else null.</summary>
+    public PlaygroundCsv? Csv { get; }
 
     /// <summary>The network's input features for points (n, features).</summary>
     public Tensor Inputs(IReadOnlyList<(double X, double Y)> pts) => _recipe.Inputs(pts);
 
-    /// <summary>One epoch of shuffled mini-batches; returns the training loss, or NaN when it diverged.</summary>
-    public double Epoch()
+    /// <summary>
+    /// One mini-batch of the recipe's current epoch (its <see cref="PlaygroundRecipe.Batches"/> and <see cref="PlaygroundRecipe.Step"/>,
+    /// the pieces of its <see cref="PlaygroundRecipe.Epoch"/>); after an epoch's last batch it records the losses and returns true.
+    /// </summary>
+    public bool StepBatch()
     {
-        _recipe.Epoch();
+        _epoch ??= _recipe.Batches().GetEnumerator();
+        if (_epoch.MoveNext()) _recipe.Step(_epoch.Current);
+        if (++BatchesDone < BatchesPerEpoch) return false;
+        _epoch.Dispose();
+        _epoch = null;
+        BatchesDone = 0;
         var (train, test) = Losses();
         History.Record((EpochsDone, train, test));
         EpochsDone++;
-        return train;
+        LastLoss = train;
+        return true;
+    }
+
+    /// <summary>The rest of the current epoch (a whole one between epochs); returns the training loss, or NaN when it diverged.</summary>
+    public double Epoch()
+    {
+        while (!StepBatch()) { }
+        return LastLoss;
+    }
+
+    /// <summary>
+    /// The trained weights as a safetensors file (the library's writer): the network's state dict, named as PyTorch's
+    /// nn.Sequential names it (0.weight, 0.bias, 2.weight, ...), with metadata that says how to use it (the settings, the
+    /// input features, and for a CSV file each column's range that the inputs were scaled from).
+    /// </summary>
+    public byte[] Safetensors()
+    {
+        var meta = new Dictionary<string, string>
+        {
+            ["format"] = "pt",
+            ["pitts.recipe"] = "playground",
+            ["settings"] = RecipeFiles.Describe(Settings),
+            ["epochs"] = EpochsDone.ToString(CultureInfo.InvariantCulture),
+            ["features"] = string.Join(',', Settings.Features),
+            ["hidden"] = string.Join(',', Settings.Hidden),
+            ["activation"] = Settings.Activation,
+            ["output"] = "one logit; P(class 1, blue) = sigmoid(logit)",
+        };
+        if (Csv is { } csv)
+        {
+            var t = csv.Table;
+            var ranges = new[] { PlaygroundRecipe.CsvRange(t, 0), PlaygroundRecipe.CsvRange(t, 1) };
+            meta["csv.columns"] = string.Join(',', t.Columns);
+            meta["csv.classes"] = string.Join(',', t.Classes);
+            meta["csv.min"] = string.Join(',', ranges.Select(r => r.Min.ToString("R", CultureInfo.InvariantCulture)));
+            meta["csv.max"] = string.Join(',', ranges.Select(r => r.Max.ToString("R", CultureInfo.InvariantCulture)));
+            meta["inputs"] = "x1, x2 = -5 + 10 (column - csv.min) / (csv.max - csv.min), then the features; class k is csv.classes[k]";
+        }
+        return Pitts.IO.Safetensors.Serialize(Net.StateDict(), meta);
     }
 
     /// <summary>Training and test loss now.</summary>

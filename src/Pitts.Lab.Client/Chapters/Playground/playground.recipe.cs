@@ -1,17 +1,18 @@
 #:project ../../../Pitts/Pitts.csproj
-// The playground: 2-D classification (circle, xor, gauss, spiral, moons, or points clicked in) by a network of the
-// library's modules, trained on shuffled mini-batches. The lab's page runs this file; on its own, from the repository's root:
+// The playground: 2-D classification (circle, xor, gauss, spiral, moons, points clicked in, or a CSV file) by a network of
+// the library's modules, trained on shuffled mini-batches. The lab's page runs this file; on its own, from the repository's root:
 //   dotnet run -c Release src/Pitts.Lab.Client/Chapters/Playground/playground.recipe.cs
 using Pitts;
 using Pitts.Data;
+using Pitts.IO;
 using Pitts.NN;
 using Pitts.Optim;
 
-#if !PITTS_LAB // the lab compiles the classes below into itself and runs the epochs a few per frame
+#if !PITTS_LAB // the lab compiles the classes below into itself and runs the mini-batches in slices of about 12 ms
 var settings = new PlaygroundSettings
 {
     Data = "circle", Noise = 0, TrainPercent = 50, Features = ["x1", "x2"], Hidden = [4, 2], Activation = "tanh",
-    Loss = "bce", Optimizer = "adam", Lr = 0.03, L2 = 0, Batch = 10, Epochs = 500, Seed = 1, Custom = []
+    Loss = "bce", Optimizer = "adam", Lr = 0.03, L2 = 0, Batch = 10, Epochs = 500, Seed = 1, Custom = [], CsvPath = ""
 };
 var playground = new PlaygroundRecipe(settings);
 for (int epoch = 0; epoch < settings.Epochs; epoch++)
@@ -20,10 +21,10 @@ var (train, test) = playground.Losses();
 Console.WriteLine($"epoch {settings.Epochs}: training loss {train:0.0000}, test loss {test:0.0000}, test accuracy {100 * playground.Accuracy(test: true):0.0}%");
 #endif
 
-/// <summary>What the page's controls change (all of it lives in the page's URL).</summary>
+/// <summary>What the page's controls change (all of it lives in the page's URL, but for the contents of a CSV file).</summary>
 public sealed record PlaygroundSettings
 {
-    /// <summary>The data set: circle, xor, gauss, spiral, moons, or custom (the points in <see cref="Custom"/>).</summary>
+    /// <summary>The data set: circle, xor, gauss, spiral, moons, custom (the points in <see cref="Custom"/>) or csv (the file at <see cref="CsvPath"/>).</summary>
     public string Data { get; init; } = "circle";
 
     /// <summary>Noise in percent (0 to 50), as TensorFlow Playground.</summary>
@@ -64,6 +65,9 @@ public sealed record PlaygroundSettings
 
     /// <summary>The points clicked in (data = custom): x1, x2 and the label, 1 blue or 0 orange.</summary>
     public IReadOnlyList<(double X, double Y, int Label)> Custom { get; init; } = [];
+
+    /// <summary>The CSV file read when Data is csv (relative to the folder the program runs in): two numeric columns, then a label of two classes.</summary>
+    public string CsvPath { get; init; } = "";
 }
 
 /// <summary>The data, its split, the network, the loss and the optimizer of the playground, one epoch per <see cref="Epoch"/>.</summary>
@@ -100,10 +104,11 @@ public sealed class PlaygroundRecipe
         _ => x1,
     };
 
-    /// <summary>The 300 points of the data set (or the clicked ones) on the square [-6, 6]²: x1, x2, label.</summary>
+    /// <summary>The 300 points of the data set (or the clicked ones, or the CSV file's) on the square [-6, 6]²: x1, x2, label.</summary>
     public static List<(double X, double Y, int Label)> Points(PlaygroundSettings s, Generator g)
     {
         if (s.Data == "custom") return [.. s.Custom];
+        if (s.Data == "csv") return CsvPoints(Csv.LoadLabeled(s.CsvPath), s.CsvPath);
         double noise = s.Noise / 100.0;
         var data = s.Data switch
         {
@@ -126,6 +131,35 @@ public sealed class PlaygroundRecipe
         return points;
     }
 
+    /// <summary>
+    /// A CSV table's rows as points: its two feature columns, each scaled from its range onto [-5, 5], and its label's two
+    /// classes (sorted, see <see cref="CsvLabeledTable.Classes"/>) as 0, orange, and 1, blue. <paramref name="source"/> names the file in errors.
+    /// </summary>
+    public static List<(double X, double Y, int Label)> CsvPoints(CsvLabeledTable table, string source)
+    {
+        if (table.Columns.Count != 2)
+            throw new CsvException($"CSV: {source}: {table.Columns.Count + 1} columns; the playground needs three: two numeric features, then the label");
+        if (table.Classes.Count != 2)
+            throw new CsvException($"CSV: {source}: the label column '{table.LabelColumn}' has {table.Classes.Count} class{(table.Classes.Count == 1 ? "" : "es")} "
+                + $"({string.Join(", ", table.Classes.Take(5))}{(table.Classes.Count > 5 ? ", ..." : "")}); the playground needs exactly two");
+        var v = table.Features.ToArray();   // (rows, 2)
+        int bad = Array.FindIndex(v, x => !float.IsFinite(x));
+        if (bad >= 0) throw new CsvException($"CSV: {source}: data row {bad / 2 + 1}, column '{table.Columns[bad % 2]}' is {v[bad]}; the playground needs finite numbers");
+        var (r1, r2) = (CsvRange(table, 0), CsvRange(table, 1));
+        static double Scale(double x, (double Min, double Max) r) => r.Max > r.Min ? -5 + 10 * (x - r.Min) / (r.Max - r.Min) : 0;
+        return [.. table.Labels.Select((label, i) => (Scale(v[2 * i], r1), Scale(v[2 * i + 1], r2), label))];
+    }
+
+    /// <summary>The smallest and largest value of a CSV table's feature column: the range that <see cref="CsvPoints"/> maps onto [-5, 5].</summary>
+    public static (double Min, double Max) CsvRange(CsvLabeledTable table, int column)
+    {
+        var v = table.Features.ToArray();
+        int width = table.Columns.Count;
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        for (int i = column; i < v.Length; i += width) (min, max) = (Math.Min(min, v[i]), Math.Max(max, v[i]));
+        return (min, max);
+    }
+
     /// <summary>The training points.</summary>
     public List<(double X, double Y, int Label)> TrainPoints { get; } = [];
 
@@ -135,12 +169,15 @@ public sealed class PlaygroundRecipe
     /// <summary>The network; it outputs one logit, P(blue) = sigmoid(logit).</summary>
     public Sequential Net { get; }
 
-    /// <summary>Makes the data, splits it, builds the network and the optimizer for <paramref name="settings"/>.</summary>
-    public PlaygroundRecipe(PlaygroundSettings settings)
+    /// <summary>
+    /// Makes the data (or takes <paramref name="points"/>: the lab passes the CSV file the reader loaded, as <see cref="CsvPoints"/>
+    /// gave them), splits it, builds the network and the optimizer for <paramref name="settings"/>.
+    /// </summary>
+    public PlaygroundRecipe(PlaygroundSettings settings, List<(double X, double Y, int Label)>? points = null)
     {
         s = settings;
         g = new Generator((ulong)s.Seed);
-        var all = Points(s, g);
+        var all = points ?? Points(s, g);
         var order = g.Permutation(all.Count);
         int nTrain = Math.Clamp((int)Math.Round(all.Count * s.TrainPercent / 100.0), 1, Math.Max(1, all.Count - 1));
         for (int i = 0; i < all.Count; i++) (i < nTrain ? TrainPoints : TestPoints).Add(all[order[i]]);
@@ -189,17 +226,27 @@ public sealed class PlaygroundRecipe
     /// <summary>One epoch: the training points in shuffled mini-batches.</summary>
     public void Epoch()
     {
+        foreach (var batch in Batches())
+            Step(batch);
+    }
+
+    /// <summary>One epoch's mini-batches: the training points' indices, shuffled, <see cref="PlaygroundSettings.Batch"/> at a time.</summary>
+    public IEnumerable<int[]> Batches()
+    {
         int n = TrainPoints.Count;
         var order = g.Permutation(n);
         for (int start = 0; start < n; start += s.Batch)
-        {
-            var batch = order[start..Math.Min(start + s.Batch, n)];
-            var output = Net.Forward(xTrain.IndexSelect(0, batch));
-            var l = LossOf(output, yTrain.IndexSelect(0, batch));
-            l.Backward();
-            optimizer.Step();
-            optimizer.ZeroGrad();
-        }
+            yield return order[start..Math.Min(start + s.Batch, n)];
+    }
+
+    /// <summary>One optimizer step on the training points <paramref name="batch"/>.</summary>
+    public void Step(int[] batch)
+    {
+        var output = Net.Forward(xTrain.IndexSelect(0, batch));
+        var l = LossOf(output, yTrain.IndexSelect(0, batch));
+        l.Backward();
+        optimizer.Step();
+        optimizer.ZeroGrad();
     }
 
     /// <summary>The training and test loss now (test NaN without test points).</summary>
