@@ -29,18 +29,18 @@ public sealed partial class LazyAssetsTests(LabFixture lab)
         Assert.Contains("Pitts.Lab.Client", fetched);   // the oracle sees the boot assemblies
         Assert.Empty(Lazy());
 
-        await page.ClickAsync("a.nav-item[href='/hodgkin-huxley']");
+        await page.ClickAsync("a.nav-item[href='hodgkin-huxley']");
         await Expect(page.Locator("main h1")).ToContainTextAsync("Hodgkin");
         Assert.Empty(Lazy());
 
         // The recurrent page needs only the small weights; the router shows a loading line until they have arrived.
-        await page.ClickAsync("a.nav-item[href='/recurrent']");
+        await page.ClickAsync("a.nav-item[href='recurrent']");
         await Expect(p.ById("loading-assets")).ToContainTextAsync("the trained weights");
         await Expect(page.Locator("main h1")).ToContainTextAsync("Recurrent", new() { Timeout = 60000 });
         Assert.Equal([LabAssets.Weights], Lazy());
 
         // The convolution page reads the digits as well, but not the autoencoders' 3.5 MB.
-        await page.ClickAsync("a.nav-item[href='/convolution']");
+        await page.ClickAsync("a.nav-item[href='convolution']");
         await Expect(page.Locator("main h1")).ToContainTextAsync("Convolutional", new() { Timeout = 60000 });
         Assert.Equal([LabAssets.Mnist, LabAssets.Weights], Lazy());
         await Expect(p.ById("assets-error")).ToHaveCountAsync(0);
