@@ -39,8 +39,13 @@ async Task<(double Ms, long Bytes)> Load(IBrowserContext context, string path)
     }));
     var sw = System.Diagnostics.Stopwatch.StartNew();
     await page.GotoAsync(baseUrl + path);
-    await page.WaitForFunctionAsync(Interactive, null, new() { Timeout = 120000 });
-    double ms = sw.Elapsed.TotalMilliseconds;
+    double ms;
+    try
+    {
+        await page.WaitForFunctionAsync(Interactive, null, new() { Timeout = 120000 });
+        ms = sw.Elapsed.TotalMilliseconds;
+    }
+    catch (TimeoutException) { ms = double.PositiveInfinity; } // its bytes still count
     await page.WaitForTimeoutAsync(300);
     await Task.WhenAll(sizes.ToArray());
     await page.CloseAsync();
@@ -55,9 +60,13 @@ string[] pages = ["/", "/mcculloch-pitts", "/hodgkin-huxley", "/linear-hypothesi
 foreach (var path in !doPages ? [] : only.Length > 0 ? only : pages)
 {
     await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
-    (double Ms, long Bytes) cold, warm;
-    try { cold = await Load(context, path); warm = await Load(context, path); }
-    catch (TimeoutException) { Console.WriteLine($"| {path} | > 120,000 (first render not reached) | | | |"); continue; }
+    var cold = await Load(context, path);
+    if (double.IsInfinity(cold.Ms))
+    {
+        Console.WriteLine(string.Create(inv, $"| {path} | > 120,000 (first render not reached) | {cold.Bytes:N0} | | |"));
+        continue;
+    }
+    var warm = await Load(context, path);
     Console.WriteLine(string.Create(inv, $"| {path} | {cold.Ms:0} | {cold.Bytes:N0} | {warm.Ms:0} | {warm.Bytes:N0} |"));
 }
 
