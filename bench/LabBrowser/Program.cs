@@ -3,9 +3,12 @@ using Microsoft.Playwright;
 using Pitts.Lab;
 using Pitts.Lab.Services;
 
-// bench/LabBrowser ROOT: serves ROOT (the published lab's wwwroot) on loopback and drives Debian's Chromium.
-// --actions: only the main actions; --pages: only the page loads.
-string root = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? Path.Combine("artifacts", "publish", "Pitts.Lab.Client", "release", "wwwroot");
+// bench/LabBrowser ROOT [/PATH ...]: serves ROOT (the published lab's wwwroot) on loopback and drives Debian's Chromium.
+// --actions: only the main actions; --pages: only the page loads; /PATH arguments: only those pages.
+string[] plain = [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
+bool hasRoot = plain.Length > 0 && plain[0] != "/" && Directory.Exists(plain[0]);
+string root = hasRoot ? plain[0] : Path.Combine("artifacts", "publish", "Pitts.Lab.Client", "release", "wwwroot");
+string[] only = [.. plain.Skip(hasRoot ? 1 : 0)];
 bool doPages = !args.Contains("--actions"), doActions = !args.Contains("--pages");
 var app = LabServer.Build(LabOptions.Parse(["--port", "0", "--root", root]));
 await app.StartAsync();
@@ -20,6 +23,10 @@ await using var browser = await pw.Chromium.LaunchAsync(new BrowserTypeLaunchOpt
     Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
 });
 
+// Interactive: the app has started, the page's lazily loaded assets (the zoo's digits and weights) have arrived, and the
+// page itself has rendered its heading.
+const string Interactive = "() => document.querySelector('.shell main h1') !== null && !document.querySelector('[data-testid=loading-assets]') && !document.querySelector('[data-testid=connecting]')";
+
 async Task<(double Ms, long Bytes)> Load(IBrowserContext context, string path)
 {
     var page = await context.NewPageAsync();
@@ -32,8 +39,13 @@ async Task<(double Ms, long Bytes)> Load(IBrowserContext context, string path)
     }));
     var sw = System.Diagnostics.Stopwatch.StartNew();
     await page.GotoAsync(baseUrl + path);
-    await page.WaitForFunctionAsync("() => document.querySelector('.shell') !== null", null, new() { Timeout = 120000 });
-    double ms = sw.Elapsed.TotalMilliseconds;
+    double ms;
+    try
+    {
+        await page.WaitForFunctionAsync(Interactive, null, new() { Timeout = 120000 });
+        ms = sw.Elapsed.TotalMilliseconds;
+    }
+    catch (TimeoutException) { ms = double.PositiveInfinity; } // its bytes still count
     await page.WaitForTimeoutAsync(300);
     await Task.WhenAll(sizes.ToArray());
     await page.CloseAsync();
@@ -45,12 +57,16 @@ Console.WriteLine("|---|---:|---:|---:|---:|");
 string[] pages = ["/", "/mcculloch-pitts", "/hodgkin-huxley", "/linear-hypothesis", "/networks", "/losses", "/gradient-descent",
     "/backprop", "/training", "/universal-approximation", "/overfitting", "/playground", "/zoo", "/autoencoder", "/convolution",
     "/depth", "/recurrent", "/attention"];
-foreach (var path in doPages ? pages : [])
+foreach (var path in !doPages ? [] : only.Length > 0 ? only : pages)
 {
     await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
-    (double Ms, long Bytes) cold, warm;
-    try { cold = await Load(context, path); warm = await Load(context, path); }
-    catch (TimeoutException) { Console.WriteLine($"| {path} | > 120,000 (first render not reached) | | | |"); continue; }
+    var cold = await Load(context, path);
+    if (double.IsInfinity(cold.Ms))
+    {
+        Console.WriteLine(string.Create(inv, $"| {path} | > 120,000 (first render not reached) | {cold.Bytes:N0} | | |"));
+        continue;
+    }
+    var warm = await Load(context, path);
     Console.WriteLine(string.Create(inv, $"| {path} | {cold.Ms:0} | {cold.Bytes:N0} | {warm.Ms:0} | {warm.Bytes:N0} |"));
 }
 
@@ -59,7 +75,7 @@ if (doActions)
     await using var context = await browser.NewContextAsync();
     var page = await context.NewPageAsync();
     await page.GotoAsync(baseUrl + "/");
-    await page.WaitForFunctionAsync("() => document.querySelector('.shell') !== null", null, new() { Timeout = 120000 });
+    await page.WaitForFunctionAsync(Interactive, null, new() { Timeout = 120000 });
     Task<T> Js<T>(string name) => page.EvaluateAsync<T>($"() => DotNet.invokeMethod('Pitts.Lab.Client', '{name}')");
     Console.WriteLine();
     string simd = await Js<string>("Simd");

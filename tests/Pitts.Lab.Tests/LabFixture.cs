@@ -140,10 +140,11 @@ public sealed class LabPage : IAsyncDisposable
         page.PageError += (_, e) => { lock (Errors) Errors.Add("page error: " + e); };
     }
 
-    /// <summary>Waits until the WebAssembly app has started and drawn the layout (no "connecting" banner).</summary>
+    /// <summary>Waits until the WebAssembly app has started and drawn the layout (no "connecting" banner) and the page's
+    /// lazily loaded assets (the zoo's digits and weights) have arrived.</summary>
     public async Task WaitInteractiveAsync()
     {
-        await Page.WaitForFunctionAsync("() => document.querySelector('.shell') !== null && !document.querySelector('[data-testid=connecting]')",
+        await Page.WaitForFunctionAsync("() => document.querySelector('.shell') !== null && !document.querySelector('[data-testid=connecting]') && !document.querySelector('[data-testid=loading-assets]')",
             null, new PageWaitForFunctionOptions { Timeout = 60000 });
     }
 

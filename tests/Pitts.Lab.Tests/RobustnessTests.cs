@@ -33,7 +33,7 @@ public sealed class RobustnessTests(LabFixture lab)
         await p.ById("run").ClickAsync();
         await WaitForRunning(p, n => n == 1);
         // Another chapter through the navigation: the training page is disposed and its loop ends.
-        await p.Page.Locator("nav a[href='/losses']").ClickAsync();
+        await p.Page.Locator("nav a[href='losses']").ClickAsync();
         await Expect(p.Page.Locator("h1")).ToContainTextAsync("Loss");
         await WaitForRunning(p, n => n == 0);
     }

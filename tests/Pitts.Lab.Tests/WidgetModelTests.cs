@@ -156,6 +156,26 @@ public sealed class WidgetModelTests(ITestOutputHelper output)
             Assert.True(run.Last.Val < plain.Last.Val, $"{r} lowers the final validation loss");
         }
     }
+
+    [Fact]
+    public void TheShippedFiCurveIsTheRecipesFiCurve()
+    {
+        // The Hodgkin-Huxley page draws ShippedFiCurve at once instead of spending ~20 s of the browser's one thread on
+        // it; the recipe recomputes it here (61 runs of 1 s). Spike counts exact; rates to 1e-9 (libm's exp may differ
+        // in the last bits from the machine that wrote the table).
+        var fi = HodgkinHuxleyRecipe.FiCurve(new Pitts.Neuro.HodgkinHuxley.HodgkinHuxleyModel());
+        var shipped = ShippedFiCurve.Points;
+        Assert.Equal(fi.Length, shipped.Count);
+        for (int k = 0; k < fi.Length; k++)
+        {
+            Assert.Equal(fi[k].CurrentUaCm2, shipped[k].CurrentUaCm2);
+            Assert.Equal(fi[k].SpikeCount, shipped[k].SpikeCount);
+            Assert.True(Math.Abs(fi[k].RateHz - shipped[k].RateHz) <= 1e-9 * Math.Max(1, fi[k].RateHz), $"{fi[k]} vs {shipped[k]}");
+        }
+        // Published: repetitive firing from about 6.3 µA/cm² (Rinzel and Miller 6.26), about 68 Hz at 10 µA/cm².
+        Assert.Equal(6.5, shipped.First(p => p.RateHz > 0).CurrentUaCm2);
+        Assert.InRange(shipped.Single(p => p.CurrentUaCm2 == 10).RateHz, 66, 70);
+    }
 }
 
 /// <summary>The regularisation switches of one overfitting run in <see cref="WidgetModelTests"/>.</summary>

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Pitts.IO;
+using Pitts.Lab.Services;
 using Pitts.NN;
 using Pitts.Optim;
 
@@ -13,13 +13,17 @@ public static class ZooWeights
 
     private static readonly Dictionary<string, SafetensorsFile?> Cache = [];
 
-    /// <summary>The shipped file <paramref name="name"/> (embedded in the lab assembly), or null when it is missing.</summary>
+    /// <summary>
+    /// The shipped file <paramref name="name"/>, or null when it is missing: a resource of its weights assembly
+    /// (<see cref="LabAssets.WeightsAssembly"/>), which the browser has loaded before it shows a page that needs it.
+    /// </summary>
     public static SafetensorsFile? Load(string name)
     {
         lock (Cache)
         {
             if (Cache.TryGetValue(name, out var f)) return f;
-            using var s = typeof(ZooWeights).Assembly.GetManifestResourceStream($"Pitts.Lab.Models.{name}.safetensors");
+            var assembly = System.Reflection.Assembly.Load(new System.Reflection.AssemblyName(LabAssets.WeightsAssembly(name)));
+            using var s = assembly.GetManifestResourceStream($"Pitts.Lab.Models.{name}.safetensors");
             return Cache[name] = s is null ? null : Safetensors.Load(s);
         }
     }
