@@ -233,16 +233,16 @@ public sealed class ZooPart2Tests(LabFixture lab)
         var watch = System.Diagnostics.Stopwatch.StartNew();
         await p.Page.GetByTestId("run").Nth(1).ClickAsync();
         await Expect(p.ById("cnn-loss")).ToBeVisibleAsync();
-        // Live training is sized for the browser's interpreter (150 steps of 8 digits, seconds): a progress bar follows it,
-        // and a fresh CNN that has seen 1,200 digits already reads most held-out digits.
+        // Live training is sized for the browser's interpreter (100 steps of 8 digits): a progress bar follows it, and a
+        // fresh CNN that has seen 800 digits already reads most held-out digits.
         await Expect(p.ById("cnn-progress")).ToBeVisibleAsync();
-        await p.Page.WaitForFunctionAsync(@"() => /step 150 of 150.*held-out accuracy (\d+(\.\d)?) % at step 150/.test(document.body.innerText)",
+        await p.Page.WaitForFunctionAsync(@"() => /step 100 of 100.*held-out accuracy (\d+(\.\d)?) % at step 100/.test(document.body.innerText)",
             null, new PageWaitForFunctionOptions { Timeout = 90000 });
         await Expect(p.Page.GetByTestId("run").Nth(1)).ToBeDisabledAsync();
         double longest = await p.Page.EvaluateAsync<double>("() => DotNet.invokeMethod('Pitts.Lab.Client', 'LongestSliceMs')");
-        Console.WriteLine($"convolution: 150 live CNN steps and 4 accuracy checks in {watch.Elapsed.TotalSeconds:0.0} s; longest slice {longest:0} ms");
-        Assert.Equal("150", await p.ById("cnn-progress").GetAttributeAsync("value"));
-        var m = System.Text.RegularExpressions.Regex.Match(await p.Page.InnerTextAsync("body"), @"held-out accuracy (\d+(\.\d)?) % at step 150");
+        Console.WriteLine($"convolution: 100 live CNN steps and 3 accuracy checks in {watch.Elapsed.TotalSeconds:0.0} s; longest slice {longest:0} ms");
+        Assert.Equal("100", await p.ById("cnn-progress").GetAttributeAsync("value"));
+        var m = System.Text.RegularExpressions.Regex.Match(await p.Page.InnerTextAsync("body"), @"held-out accuracy (\d+(\.\d)?) % at step 100");
         Assert.True(Number(m.Groups[1].Value) > 50, m.Value);
         Assert.NotEqual(filtersBefore, await p.ById("filters").InnerHTMLAsync());
         Assert.Empty(p.Errors);
