@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Pitts.Data;
-using Pitts.IO;
 using Pitts.Lab.Services;
 using Pitts.Models;
 using Pitts.NN;
@@ -159,59 +158,6 @@ public sealed class DenoisingTrainer : ZooTrainer
     }
 }
 
-/// <summary>
-/// <see cref="DenoisingTrainer.TestError"/> one block of <see cref="Block"/> digits at a time (<see cref="Advance"/>), so
-/// a page can spread the 2,004 held-out digits over time slices; each block's squared errors are summed in float32 and
-/// the blocks' sums in double (more accurate than one float32 sum over all 1.6 million pixels).
-/// </summary>
-public sealed class TestErrorRun
-{
-    private readonly Autoencoder _model;
-    private readonly Tensor _clean;
-    private readonly float _sigma;
-    private readonly Generator _noise = new(12345);
-    private double _rec, _raw;
-
-    /// <summary>Starts the evaluation of <paramref name="model"/> at noise σ = <paramref name="sigma"/>.</summary>
-    public TestErrorRun(Autoencoder model, float sigma)
-    {
-        _model = model;
-        _sigma = sigma;
-        _clean = MnistArrays.Get().TestImages;                                        // (2004, 784)
-    }
-
-    /// <summary>Digits evaluated so far.</summary>
-    public int Done { get; private set; }
-
-    /// <summary>Digits in all.</summary>
-    public int Count => _clean.Shape[0];
-
-    /// <summary>The (reconstruction, noisy input) MSE per pixel over the digits done so far.</summary>
-    public (double Reconstruction, double Noisy) Result => Done == 0 ? (double.NaN, double.NaN) : (_rec / ((double)Done * 784), _raw / ((double)Done * 784));
-
-    /// <summary>Digits per block.</summary>
-    public const int Block = 50;
-
-    /// <summary>Evaluates the next block of digits; true when all are done.</summary>
-    public bool Advance()
-    {
-        using var _ = Autograd.NoGrad();
-        _model.Eval();
-        int m = Math.Min(Block, Count - Done);
-        if (m > 0)
-        {
-            var clean = _clean.Narrow(0, Done, m);                                    // (m, 784)
-            // The noise block by block from one generator: the same values as for all digits at once (normals come in
-            // pairs, and every block holds an even number of pixels), without 1.6 million draws in one slice.
-            var noisy = ZooData.AddNoise(clean, _sigma, _noise);
-            _rec += Functional.MseLoss(_model.Forward(noisy), clean, Reduction.Sum).Item();
-            _raw += Functional.MseLoss(noisy, clean, Reduction.Sum).Item();
-            Done += m;
-        }
-        return Done >= Count;
-    }
-}
-
 /// <summary>A linear autoencoder on centred digits, compared with PCA's subspace.</summary>
 public sealed class LinearAeTrainer : ZooTrainer
 {
@@ -272,79 +218,6 @@ public sealed class LinearAeTrainer : ZooTrainer
     /// <summary>PCA's MSE per pixel with k components: the sum of the discarded eigenvalues over 784 (the best any rank-k linear map can do).</summary>
     public double PcaError() => PcaCache.Get().ErrorWith(K);
 
-}
-
-/// <summary>
-/// PCA of the shipped training digits, read once from the shipped file <see cref="FileName"/> (scripts/lab-models
-/// writes it with <see cref="Compute"/> and <see cref="Save"/>: the 784×784 covariance and 300 power iterations take a
-/// second natively but over a minute in the browser's interpreter), or computed when the file is missing.
-/// </summary>
-public sealed class PcaCache
-{
-    private static readonly Lazy<PcaCache> Shared = new(() => ZooWeights.Load(FileName) is { } file ? FromFile(file) : Compute());
-
-    /// <summary>The shared result.</summary>
-    public static PcaCache Get() => Shared.Value;
-
-    /// <summary>The shipped file's short name (src/Pitts.Lab.Client/Models/mnist-pca.safetensors).</summary>
-    public const string FileName = "mnist-pca";
-
-    /// <summary>The largest code size offered.</summary>
-    public const int MaxK = 8;
-
-    private PcaCache(double[,] components, double[] eigenvalues, float[] mean, double totalVariance) =>
-        (Components, Eigenvalues, Mean, TotalVariance) = (components, eigenvalues, mean, totalVariance);
-
-    /// <summary>Computes the PCA of the 7,996 shipped training digits (<see cref="Pca.Fit"/>).</summary>
-    public static PcaCache Compute()
-    {
-        var (c, e, m, total) = Pca.Fit(MnistArrays.Get().TrainImages, MaxK);
-        return new PcaCache(c, e, m, total);
-    }
-
-    /// <summary>Reads a file written by <see cref="Save"/>; a file of other shapes is refused with a clear message.</summary>
-    public static PcaCache FromFile(SafetensorsFile file)
-    {
-        if (!file.Tensors.TryGetValue("components", out var comps) || !comps.Shape.SequenceEqual([784, MaxK])
-            || !file.Tensors.TryGetValue("mean", out var mean) || !mean.Shape.SequenceEqual([784])
-            || !file.Metadata.TryGetValue("eigenvalues", out var eig) || !file.Metadata.TryGetValue("total_variance", out var total))
-            throw new PittsException($"{FileName}.safetensors: expected components (784, {MaxK}), mean (784) and metadata eigenvalues, total_variance; rerun scripts/lab-models pca");
-        var c = comps.ToArray();
-        var m = new double[784, MaxK];
-        for (int r = 0; r < 784; r++) for (int k = 0; k < MaxK; k++) m[r, k] = c[r * MaxK + k];
-        var values = eig.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-        if (values.Length != MaxK) throw new PittsException($"{FileName}.safetensors: {values.Length} eigenvalues, expected {MaxK}");
-        return new PcaCache(m, values, mean.ToArray(), double.Parse(total, CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>Writes the components and mean (float32) and the eigenvalues and total variance (exact, as text) to <paramref name="path"/>.</summary>
-    public void Save(string path)
-    {
-        var c = new float[784 * MaxK];
-        for (int r = 0; r < 784; r++) for (int k = 0; k < MaxK; k++) c[r * MaxK + k] = (float)Components[r, k];
-        Safetensors.Save(path, new Dictionary<string, Tensor> { ["components"] = Tensor.FromArray(c, 784, MaxK), ["mean"] = Tensor.FromArray(Mean) },
-            new Dictionary<string, string>
-            {
-                ["eigenvalues"] = string.Join(',', Eigenvalues.Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
-                ["total_variance"] = TotalVariance.ToString("R", CultureInfo.InvariantCulture),
-                ["recipe"] = "dotnet run -c Release --project scripts/lab-models -- pca",
-            });
-    }
-
-    /// <summary>Top principal directions (784×MaxK).</summary>
-    public double[,] Components { get; }
-
-    /// <summary>Their eigenvalues (variances), descending.</summary>
-    public double[] Eigenvalues { get; }
-
-    /// <summary>The mean digit.</summary>
-    public float[] Mean { get; }
-
-    /// <summary>Total variance (trace of the covariance).</summary>
-    public double TotalVariance { get; }
-
-    /// <summary>MSE per pixel of the best rank-k reconstruction: (total − Σ top-k eigenvalues) / 784.</summary>
-    public double ErrorWith(int k) => (TotalVariance - Eigenvalues.Take(k).Sum()) / 784;
 }
 
 /// <summary>The digit CNN with cross-entropy and Adam.</summary>
