@@ -1,35 +1,61 @@
 using System.Diagnostics;
 using System.Globalization;
 using Pitts.Lab.Zoo;
+using Pitts.Models;
 
 // The recipe for the architecture zoo's shipped weights: each model is trained from a fixed seed for a fixed number of
 // steps, evaluated on held-out data, and saved with its numbers in the safetensors metadata. Run it from the repository
-// root:   dotnet run -c Release --project scripts/lab-models -- [cnn rnn lstm denoising-ae attention-reverse attention-sort] [--out DIR]
+// root:   dotnet run -c Release --project scripts/lab-models -- [cnn rnn lstm denoising-ae attention-reverse attention-sort mnist-pca denoising-figures] [--out DIR]
+// (mnist-pca and denoising-figures are figure data: the PCA of the training digits, the shipped denoisers' test errors and latent codes,
+// which the autoencoder page would otherwise compute in the browser).
 var names = new List<string>();
 string outDir = Path.Combine("src", "Pitts.Lab.Client", "Models");
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--out" && i + 1 < args.Length) outDir = args[++i];
-    else if (args[i] == "linear-ae") names.Add(args[i]);
+    else if (args[i] is "linear-ae" or PcaCache.FileName or DenoisingFigures.FileName) names.Add(args[i]);
     else if (ZooWeights.Names.Contains(args[i])) names.Add(args[i]);
     else
     {
-        Console.Error.WriteLine($"lab-models: unknown argument '{args[i]}'; models: {string.Join(", ", ZooWeights.Names)}; option: --out DIR");
+        Console.Error.WriteLine($"lab-models: unknown argument '{args[i]}'; models: {string.Join(", ", ZooWeights.Names)}; figure data: {PcaCache.FileName}, {DenoisingFigures.FileName}; report: linear-ae; option: --out DIR");
         return 2;
     }
 }
-if (names.Count == 0) names.AddRange(ZooWeights.Names);
+if (names.Count == 0) names.AddRange([.. ZooWeights.Names, PcaCache.FileName, DenoisingFigures.FileName]);
 Directory.CreateDirectory(outDir);
 static string F(double v) => v.ToString("G5", CultureInfo.InvariantCulture);
 
 foreach (var name in names)
 {
+    if (name == PcaCache.FileName)
+    {
+        // Figure data, not weights: the PCA the autoencoder page compares its linear autoencoder with.
+        var pcaWatch = Stopwatch.StartNew();
+        var fit = PcaCache.Compute();
+        string pcaPath = Path.Combine(outDir, name + ".safetensors");
+        fit.Save(pcaPath);
+        Console.WriteLine($"{name}: PCA of the 7,996 training digits in {pcaWatch.Elapsed.TotalSeconds:0.0} s; eigenvalues {string.Join(", ", fit.Eigenvalues.Take(4).Select(F))}, ... -> {pcaPath}");
+        continue;
+    }
+    if (name == DenoisingFigures.FileName)
+    {
+        // Figure data of the shipped denoisers (run after training them): test errors at every slider noise level, latent codes.
+        var figWatch = Stopwatch.StartNew();
+        var ae2 = ZooAutoencoders.Denoising();
+        var ae32 = ZooAutoencoders.Denoising(latent: 32);
+        if (!ZooWeights.TryLoadInto("denoising-ae", ae2) || !ZooWeights.TryLoadInto("denoising-ae-32", ae32))
+            throw new InvalidOperationException("denoising-figures needs the shipped denoising-ae and denoising-ae-32 (train them first)");
+        var figures = DenoisingFigures.Compute(ae2, ae32);
+        string figPath = Path.Combine(outDir, name + ".safetensors");
+        figures.Save(figPath);
+        Console.WriteLine($"{name}: {DenoisingFigures.Sigmas.Length} noise levels x 2 models in {figWatch.Elapsed.TotalSeconds:0.0} s; at sigma 0.5: {F(figures.TestMse2[10])}, {F(figures.TestMse32[10])} (noisy {F(figures.Noisy[10])}) -> {figPath}");
+        continue;
+    }
     if (name == "linear-ae")
     {
         // Trained live on the page, nothing shipped: report how fast it reaches PCA's subspace.
-        var pcaWatch = Stopwatch.StartNew();
         double pcaError = PcaCache.Get().ErrorWith(2);
-        Console.WriteLine($"linear-ae: PCA of the 7,996 training digits in {pcaWatch.Elapsed.TotalSeconds:0.0} s; rank-2 PCA MSE {F(pcaError)}");
+        Console.WriteLine($"linear-ae: rank-2 PCA MSE {F(pcaError)}");
         var lin = new LinearAeTrainer(2, seed: 5);
         double linSeconds = 0;
         foreach (int upTo in new[] { 250, 500, 1000, 2000, 4000 })

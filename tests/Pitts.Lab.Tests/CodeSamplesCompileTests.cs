@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Pitts.Lab.Services;
 using Pitts.Lab.Widgets;
-using ZooKernels = Pitts.Lab.Zoo.Kernels;
 using Xunit.Abstractions;
 
 namespace Pitts.Lab.Tests;
@@ -31,10 +30,6 @@ public sealed class CodeSamplesCompileTests(ITestOutputHelper output)
         Add("autoencoders-default", CodeSamples.Autoencoders(0.5, 2, 0.25, -1.5, 2));
         Add("autoencoders-32", CodeSamples.Autoencoders(0, 32, 0, 0, 16));
 
-
-        Add("convolution-default", CodeSamples.Convolution(0, ZooKernels.Get("edge-v").Weights(3), 3, 0, 0, 0));
-        foreach (var k in ZooKernels.All)
-            Add("convolution-" + k.Key + "-5", CodeSamples.Convolution(17, k.Weights(5), 5, 11, 3, -1.25));
 
         Add("depth-default", CodeSamples.Depth(0));
         Add("depth-42", CodeSamples.Depth(42));
@@ -93,7 +88,7 @@ public sealed class CodeSamplesCompileTests(ITestOutputHelper output)
     }
 
     /// <summary>The pages of the lab that have a "Show code" panel (or, Training in practice, the code that runs): one default sample each.</summary>
-    private const int Pages = 6;
+    private const int Pages = 5;
 
     [Fact]
     public async Task Every_page_default_sample_runs_as_a_file_based_app()

@@ -28,7 +28,20 @@ public sealed class RecipesTests(ITestOutputHelper output)
         ["overfitting"] = (new OverfittingSettings(WeightDecay: 0, Dropout: 0, EarlyStopping: false, Patience: 200, Augment: 0, Epochs: 3000, Seed: 1), OverfittingWidget),
         ["playground"] = (new PlaygroundSettings(), PlaygroundWidget),
         ["training"] = (new TrainingSettings(Optimizer: "adam", Lr: 0.01, Epochs: 5000, Seed: 0), TrainingWidget),
+        ["convolution"] = (new ConvolutionSettings(Digit: 0, Kernel: [-1f, 0f, 1f, -2f, 0f, 2f, -1f, 0f, 1f], Wy: 13, Wx: 13), ConvolutionWidget),
     };
+
+    private static string ConvolutionWidget()
+    {
+        // The page's computation (Convolution.razor's Recompute: its held-out digit through the recipe's Slide), for the
+        // page's defaults: digit 0, the vertical-edge kernel, the window in the middle of the 26×26 map.
+        var s = new ConvolutionSettings(0, Pitts.Lab.Zoo.Kernels.Get("edge-v").Weights(3), 13, 13);
+        var x = Pitts.Lab.Zoo.MnistArrays.Get().TestImages.Narrow(0, s.Digit, 1).Reshape(1, 1, 28, 28);
+        var (map, pooled) = ConvolutionRecipe.Slide(x, s);
+        return $"output ({s.Wy}, {s.Wx}) = {ConvolutionRecipe.At(map, s.Wy, s.Wx):0.0000}\n"
+            + $"map ({string.Join(", ", map.Shape)}): largest {map.Max().Item():0.0000}, smallest {map.Min().Item():0.0000}; "
+            + $"pooled ({string.Join(", ", pooled.Shape)}): sum {pooled.Sum().Item():0.0000}";
+    }
 
     private static string UniversalApproximationWidget() =>
         $"MSE = {new UniversalApproximation(3, TargetFunction.Get("sin"), 1).Mse:0.00000}";
@@ -201,6 +214,7 @@ public sealed class RecipePanelTests(LabFixture lab)
     [InlineData("/linear-hypothesis", "linear-hypothesis")]
     [InlineData("/mcculloch-pitts", "mcculloch-pitts")]
     [InlineData("/hodgkin-huxley", "hodgkin-huxley")]
+    [InlineData("/convolution", "convolution")]
     public async Task ThePanelShowsTheRecipeFileByteForByte(string path, string recipe)
     {
         await using var p = await lab.OpenAsync(path);

@@ -1,4 +1,5 @@
 using Pitts.Lab.Zoo;
+using Pitts.Models;
 using Pitts.NN;
 
 namespace Pitts.Lab.Tests;
@@ -147,11 +148,11 @@ public sealed class ZooModelTests
     [Fact]
     public void ShippedDenoiserRecurrentNetsAndTransformersReachTheirStatedQuality()
     {
-        var ae = ZooModels.DenoisingAutoencoder();
+        var ae = ZooAutoencoders.Denoising();
         Assert.True(ZooWeights.TryLoadInto("denoising-ae", ae));
         var (rec, noisy) = DenoisingTrainer.TestError(ae, 0.5f);
         Assert.True(rec < noisy / 2, $"reconstruction {rec} vs noisy {noisy}");
-        var ae32 = ZooModels.DenoisingAutoencoder(latent: 32);
+        var ae32 = ZooAutoencoders.Denoising(latent: 32);
         Assert.True(ZooWeights.TryLoadInto("denoising-ae-32", ae32));
         double rec32 = DenoisingTrainer.TestError(ae32, 0.5f).Reconstruction;
         Assert.True(rec32 < rec * 0.75 && rec32 < noisy / 4, $"32-number code {rec32} vs 2-number code {rec}");
@@ -171,6 +172,88 @@ public sealed class ZooModelTests
             var (seq, _) = AttentionTrainer.TestAccuracy(tr, task);
             Assert.True(seq > 0.95, $"{task}: {seq:P1}");
         }
+    }
+
+    [Fact]
+    public void ShippedFigureDataIsWhatTheModelsCompute()
+    {
+        // The autoencoder page looks these up instead of computing them in the browser: they must be what the shipped
+        // weights give here. PCA: the shipped file against a fresh fit of the digits.
+        var fresh = PcaCache.Compute();
+        var shipped = PcaCache.FromFile(ZooWeights.Load(PcaCache.FileName) ?? throw new InvalidOperationException("mnist-pca is not shipped"));
+        Assert.Equal(fresh.Eigenvalues, shipped.Eigenvalues);
+        Assert.Equal(fresh.TotalVariance, shipped.TotalVariance);
+        Assert.Equal(fresh.Mean, shipped.Mean);
+        // Stored in float32; angles this small are computed in float32 too (acos near 1): a few hundredths of a degree.
+        Assert.True(Pca.PrincipalAngles(fresh.Components, shipped.Components).Max() < 0.1);
+
+        var fig = DenoisingFigures.Shipped ?? throw new InvalidOperationException("denoising-figures is not shipped");
+        var ae2 = ZooAutoencoders.Denoising();
+        var ae32 = ZooAutoencoders.Denoising(latent: 32);
+        Assert.True(ZooWeights.TryLoadInto("denoising-ae", ae2) && ZooWeights.TryLoadInto("denoising-ae-32", ae32));
+        foreach (double sigma in new[] { 0.0, 0.25, 0.5, 1.0 })
+        {
+            var (rec, noisy) = DenoisingTrainer.TestError(ae2, (float)sigma);
+            Assert.Equal(rec, fig.TestError(2, sigma)!.Value.Reconstruction, 6);
+            Assert.Equal(noisy, fig.TestError(2, sigma)!.Value.Noisy, 6);
+            Assert.Equal(DenoisingTrainer.TestError(ae32, (float)sigma).Reconstruction, fig.TestError(32, sigma)!.Value.Reconstruction, 6);
+        }
+        Assert.Null(fig.TestError(2, 0.33));
+        // The block-wise evaluation (the page runs one block per slice) against one float64 pass written out here.
+        var run = new TestErrorRun(ae2, 0.5f);
+        int blocks = 0;
+        while (!run.Advance()) blocks++;
+        Assert.Equal(2004 / TestErrorRun.Block, blocks);
+        using (Autograd.NoGrad())
+        {
+            var clean = MnistArrays.Get().TestImages;
+            var noisyX = ZooData.AddNoise(clean, 0.5f, new Generator(12345));
+            var r = ae2.Forward(noisyX).ToArray();
+            var c = clean.ToArray();
+            double sum = 0;
+            for (int i = 0; i < c.Length; i++) sum += ((double)r[i] - c[i]) * ((double)r[i] - c[i]);
+            Assert.Equal(sum / c.Length, run.Result.Reconstruction, 6);
+        }
+        using (Autograd.NoGrad())
+        {
+            var data = MnistArrays.Get();
+            var codes = ae2.Encode(MnistArrays.Rows(data.TestImages, data.TestIndicesPerClass(DenoisingFigures.PerClass))).ToArray();
+            Assert.Equal(codes, fig.Codes);
+        }
+        // The recurrent and attention pages show the metrics recorded with their shipped weights.
+        var lstm = new SequencePredictor(CellKind.Lstm);
+        Assert.True(ZooWeights.TryLoadInto("lstm", lstm));
+        Assert.Equal(SequenceTrainer.TestError(lstm).OneStep, ZooTrainer.Recorded("lstm", "one_step_mse")!.Value, 4);
+        var tr = new TinyTransformer();
+        Assert.True(ZooWeights.TryLoadInto("attention-sort", tr));
+        Assert.Equal(AttentionTrainer.TestAccuracy(tr, "sort").Sequence, ZooTrainer.Recorded("attention-sort", "sequence_accuracy")!.Value, 4);
+    }
+
+    [Fact]
+    public void TheZooTrainersStepsAreTheLecturesLoop()
+    {
+        // Oracle: the plain loop written out (forward, loss, zero_grad, backward, step) on the batches the DataLoader draws
+        // from the same seed; the trainer (the library's Trainer.Step on a shuffled DataLoader) must reach the same weights.
+        var trainer = new CnnTrainer(seed: 21, lr: 5e-3f, batchSize: 8);
+        trainer.Train(3);
+        var g = new Generator(21);
+        var net = new DigitCnn(g);
+        var opt = new Pitts.Optim.Adam(net.Parameters(), 5e-3f);
+        var data = MnistArrays.Get();
+        var order = g.Permutation(data.TrainLabels.Length);   // the loader's first pass
+        for (int step = 0, cursor = 0; step < 3; step++, cursor += 8)
+        {
+            var idx = order[cursor..(cursor + 8)];
+            var x = MnistArrays.Rows(data.TrainImages, idx).Reshape(8, 1, 28, 28);
+            var y = Tensor.FromArray(idx.Select(i => (float)data.TrainLabels[i]).ToArray());
+            var loss = Functional.CrossEntropy(net.Forward(x), y);
+            opt.ZeroGrad();
+            loss.Backward();
+            opt.Step();
+            Assert.Equal(loss.Item(), trainer.Losses[step], 5);
+        }
+        Assert.Equal(net.Fc.Weight.ToArray(), trainer.Network.Fc.Weight.ToArray());
+        Assert.Equal(3, trainer.Trainer.State.Step);
     }
 
     [Fact]

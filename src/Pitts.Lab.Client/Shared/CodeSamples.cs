@@ -141,34 +141,6 @@ public static class CodeSamples
             """;
     }
 
-    /// <summary>
-    /// The convolution page: test digit <paramref name="digit"/> convolved with the <paramref name="size"/>×<paramref name="size"/>
-    /// <paramref name="kernel"/>, the window at (<paramref name="wy"/>, <paramref name="wx"/>) whose output is
-    /// <paramref name="value"/>.
-    /// </summary>
-    public static string Convolution(int digit, IReadOnlyList<float> kernel, int size, int wy, int wx, double value)
-    {
-        int outSize = 28 - size + 1;
-        return $$"""
-            using Pitts;
-            using Pitts.Data;
-            using Pitts.NN;
-
-            var mnist = Datasets.Mnist();                                   // the shipped 7,996 + 2,004 digits
-            var x = mnist.Test.Inputs.Narrow(0, {{digit}}, 1);                       // (1, 1, 28, 28)
-            var kernel = Tensor.FromArray([{{Lits(kernel.Select(v => (double)v))}}], 1, 1, {{size}}, {{size}});
-            var map = Tensor.Conv2d(x, kernel);                             // (1, 1, {{outSize}}, {{outSize}}): Σ K_mn X_(i+m, j+n)
-            var pooled = map.MaxPool2d(2);                                  // (1, 1, {{outSize / 2}}, {{outSize / 2}})
-            Console.WriteLine(map.Select(2, {{wy}}).Select(2, {{wx}}));     // the value under the window: {{Num.F(value, 4)}}
-
-            // The lab's CNN: conv 1→8 (5×5), ReLU, pool 2, conv 8→16 (5×5), ReLU, pool 2, Linear(256, 10);
-            // train it with Adam(2e-3) and Functional.CrossEntropy on batches of 64 (the Depth page's code has the loop)
-            var cnn = new Sequential(new Conv2d(1, 8, 5), new Relu(), new MaxPool2d(2),
-                new Conv2d(8, 16, 5), new Relu(), new MaxPool2d(2), new Flatten(), new Linear(16 * 4 * 4, 10));
-            Console.WriteLine(cnn.Summary(1, 1, 28, 28));
-            """;
-    }
-
     /// <summary>The depth page: the digit CNN trained, then what its layers make of test digit <paramref name="digit"/>.</summary>
     public static string Depth(int digit) => $$"""
         using Pitts;

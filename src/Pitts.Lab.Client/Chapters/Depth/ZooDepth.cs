@@ -1,3 +1,5 @@
+using Pitts.Models;
+
 namespace Pitts.Lab.Zoo;
 
 /// <summary>One unit (channel) of a layer with what excites it most among held-out digits.</summary>

@@ -1,48 +1,84 @@
 using System.Diagnostics;
-using Pitts.IO;
+using System.Globalization;
+using Pitts.Data;
+using Pitts.Lab.Services;
+using Pitts.Models;
 using Pitts.NN;
 using Pitts.Optim;
+using Pitts.Training;
 
 namespace Pitts.Lab.Zoo;
 
 /// <summary>
-/// One model of the zoo with its optimizer and data: <see cref="TrainStep"/> runs one minibatch (the pages call it from a
-/// <c>LiveTrainer</c>, the recipe in a plain loop), <see cref="Evaluate"/> measures the held-out quality.
+/// One model of the zoo with its data: the library's <see cref="Training.Trainer"/> (model, loss, optimizer) takes each
+/// optimisation step, this class draws the minibatches (<see cref="NextBatch"/>) and keeps the per-step losses for the
+/// pages' curves. <see cref="TrainStep"/> is one step; a page's <c>LiveTrainer</c> calls <see cref="LiveStep"/> in time
+/// slices and yields between them (the browser has one thread); scripts/lab-models calls <see cref="Train"/>.
 /// </summary>
 public abstract class ZooTrainer
 {
+    private readonly List<double> _losses = [];
+
+    /// <summary>Sets up the library's trainer of <paramref name="model"/>; <paramref name="generator"/> draws the batches.</summary>
+    protected ZooTrainer(Module model, Loss loss, Optimizer optimizer, Generator generator, float? maxGradNorm = null)
+    {
+        Generator = generator;
+        Trainer = new Trainer(model, loss, optimizer) { Generator = generator, MaxGradNorm = maxGradNorm };
+    }
+
+    /// <summary>The library's trainer: forward, loss, zero-grad, backward, clipping, step; a NaN loss stops it.</summary>
+    public Trainer Trainer { get; }
+
     /// <summary>The model being trained.</summary>
-    public abstract Module Model { get; }
+    public Module Model => Trainer.Model;
+
+    /// <summary>The generator of the minibatches (and the trainer's).</summary>
+    protected Generator Generator { get; }
 
     /// <summary>Optimizer steps taken.</summary>
-    public int Steps { get; private set; }
+    public int Steps => _losses.Count;
 
     /// <summary>The training loss of every step.</summary>
-    public List<double> Losses { get; } = [];
+    public IReadOnlyList<double> Losses => _losses;
 
-    /// <summary>One optimizer step on a fresh minibatch; returns the minibatch loss.</summary>
+    /// <summary>The next minibatch (input, target).</summary>
+    protected abstract Batch NextBatch();
+
+    /// <summary>One optimizer step of the library's trainer on a fresh minibatch; returns the minibatch loss.</summary>
     public double TrainStep()
     {
-        Model.Train();
-        double loss = Step();
-        Steps++;
-        Losses.Add(loss);
+        Model.Train();   // the pages draw in evaluation mode between steps
+        double loss = Trainer.Step(NextBatch());
+        _losses.Add(loss);
         return loss;
     }
 
-    /// <summary>The subclass's minibatch step.</summary>
-    protected abstract double Step();
+    /// <summary>
+    /// One step for a page's <c>LiveTrainer</c>: <see cref="StepOutcome.Finished"/> once <paramref name="maxSteps"/> are
+    /// done, <see cref="StepOutcome.Diverged"/> when the loss is not finite (the trainer's <see cref="NonFiniteLossException"/>).
+    /// </summary>
+    public StepOutcome LiveStep(int maxSteps)
+    {
+        if (Steps >= maxSteps) return StepOutcome.Finished;
+        try { TrainStep(); }
+        catch (NonFiniteLossException) { return StepOutcome.Diverged; }
+        return Steps >= maxSteps ? StepOutcome.Finished : StepOutcome.Continue;
+    }
 
-    /// <summary>The held-out metric (name, value), computed without gradients.</summary>
-    public abstract (string Name, double Value) Evaluate();
+    /// <summary>
+    /// A number that scripts/lab-models recorded in shipped file <paramref name="name"/>'s metadata when it trained the
+    /// weights (the held-out metrics below, computed once natively; the tests check them against the weights), or null.
+    /// </summary>
+    public static double? Recorded(string name, string key) =>
+        double.TryParse(ZooWeights.Meta(name, key), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : null;
 
     /// <summary>Mean of the last <paramref name="n"/> losses (NaN before the first step).</summary>
-    public double RecentLoss(int n = 20) => Losses.Count == 0 ? double.NaN : Losses.Skip(Math.Max(0, Losses.Count - n)).Average();
+    public double RecentLoss(int n = 20) => _losses.Count == 0 ? double.NaN : _losses.Skip(Math.Max(0, _losses.Count - n)).Average();
 
     /// <summary>Losses averaged over windows, for a smooth curve: (step, loss) pairs.</summary>
     public (double[] X, double[] Y) LossCurve(int points = 200)
     {
-        int n = Losses.Count;
+        int n = _losses.Count;
         if (n == 0) return ([], []);
         int w = Math.Max(1, n / points);
         var xs = new List<double>();
@@ -50,115 +86,105 @@ public abstract class ZooTrainer
         for (int i = 0; i + w <= n; i += w)
         {
             xs.Add(i + w);
-            ys.Add(Losses.Skip(i).Take(w).Average());
+            ys.Add(_losses.Skip(i).Take(w).Average());
         }
         return ([.. xs], [.. ys]);
     }
 
-    /// <summary>Runs <paramref name="steps"/> steps; returns the seconds taken.</summary>
+    /// <summary>Takes <paramref name="steps"/> steps (scripts/lab-models' run), reporting each; returns the seconds taken.</summary>
     public double Train(int steps, Action<int, double>? progress = null)
     {
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++)
         {
             double loss = TrainStep();
-            if (!double.IsFinite(loss)) throw new PittsException($"{GetType().Name}: the loss became {loss} at step {Steps}");
             progress?.Invoke(Steps, loss);
         }
         return sw.Elapsed.TotalSeconds;
     }
 }
 
+/// <summary>Cross-entropy per position: logits (N, L, C) against class indices (N, L), averaged over all N·L positions.</summary>
+public sealed class PositionwiseCrossEntropy() : Loss(Reduction.Mean)
+{
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input, Tensor target)
+    {
+        int n = input.Shape[0], l = input.Shape[1], c = input.Shape[2];
+        return Functional.CrossEntropy(input.Reshape(n * l, c), target.Reshape(n * l)); // (N·L, C) against (N·L)
+    }
+}
+
 /// <summary>The denoising autoencoder: noisy digit in, clean digit out, MSE, Adam.</summary>
 public sealed class DenoisingTrainer : ZooTrainer
 {
-    private readonly Autoencoder _model;
-    private readonly Adam _opt;
-    private readonly Generator _g;
     private readonly MnistArrays _data = MnistArrays.Get();
 
     /// <summary>Noise level σ of the training corruption.</summary>
     public float Sigma { get; }
 
-    /// <summary>Creates the trainer (a fresh model from <paramref name="seed"/>, or <paramref name="model"/>).</summary>
-    public DenoisingTrainer(float sigma = 0.5f, ulong seed = 1, Autoencoder? model = null, int latent = 2)
+    /// <summary>Creates the trainer (a fresh model from <paramref name="seed"/>), minibatches of <paramref name="batchSize"/> digits.</summary>
+    public DenoisingTrainer(float sigma = 0.5f, ulong seed = 1, int latent = 2, int batchSize = 128) : this(sigma, new Generator(seed), latent, batchSize) { }
+
+    private DenoisingTrainer(float sigma, Generator g, int latent, int batchSize) : this(sigma, g, ZooAutoencoders.Denoising(g, latent), batchSize) { }
+
+    private DenoisingTrainer(float sigma, Generator g, Autoencoder model, int batchSize) : base(model, new MseLoss(), new Adam(model.Parameters(), 2e-3f), g)
     {
         Sigma = sigma;
-        _g = new Generator(seed);
-        _model = model ?? ZooModels.DenoisingAutoencoder(_g, latent);
-        _opt = new Adam(_model.Parameters(), 2e-3f);
+        Autoencoder = model;
+        BatchSize = batchSize;
     }
 
-    /// <inheritdoc/>
-    public override Module Model => _model;
+    /// <summary>Digits per minibatch.</summary>
+    public int BatchSize { get; }
 
     /// <summary>The autoencoder.</summary>
-    public Autoencoder Autoencoder => _model;
+    public Autoencoder Autoencoder { get; }
 
-    /// <inheritdoc/>
-    protected override double Step()
+    /// <summary><see cref="BatchSize"/> random training digits with noise σ (input) and clean (target).</summary>
+    protected override Batch NextBatch()
     {
-        var idx = Enumerable.Range(0, 128).Select(_ => (int)_g.NextInt64(0, _data.TrainLabels.Length)).ToArray();
-        var clean = MnistArrays.Rows(_data.TrainImages, idx);                    // (128, 784)
-        var noisy = ZooData.AddNoise(clean, Sigma, _g);
-        _opt.ZeroGrad();
-        var loss = Functional.MseLoss(_model.Forward(noisy), clean);
-        loss.Backward();
-        _opt.Step();
-        return loss.Item();
+        var idx = Enumerable.Range(0, BatchSize).Select(_ => (int)Generator.NextInt64(0, _data.TrainLabels.Length)).ToArray();
+        var clean = MnistArrays.Rows(_data.TrainImages, idx);                    // (B, 784)
+        return new Batch(ZooData.AddNoise(clean, Sigma, Generator), clean);
     }
 
     /// <summary>Test MSE of the reconstruction against the clean digits, for inputs with noise σ (fixed noise seed), and of the noisy input itself.</summary>
     public static (double Reconstruction, double Noisy) TestError(Autoencoder model, float sigma)
     {
-        using var _ = Autograd.NoGrad();
-        model.Eval();
-        var data = MnistArrays.Get();
-        var noisy = ZooData.AddNoise(data.TestImages, sigma, new Generator(12345));
-        double rec = Functional.MseLoss(model.Forward(noisy), data.TestImages).Item();
-        double raw = Functional.MseLoss(noisy, data.TestImages).Item();
-        return (rec, raw);
+        var run = new TestErrorRun(model, sigma);
+        while (!run.Advance()) { }
+        return run.Result;
     }
-
-    /// <inheritdoc/>
-    public override (string Name, double Value) Evaluate() => ("test MSE", TestError(_model, Sigma).Reconstruction);
 }
 
 /// <summary>A linear autoencoder on centred digits, compared with PCA's subspace.</summary>
 public sealed class LinearAeTrainer : ZooTrainer
 {
     private readonly Autoencoder _model;
-    private readonly Adam _opt;
-    private readonly Generator _g;
     private readonly Tensor _centred;
 
     /// <summary>The code size k.</summary>
     public int K { get; }
 
     /// <summary>Creates the trainer for a k-dimensional code.</summary>
-    public LinearAeTrainer(int k, ulong seed = 3)
+    public LinearAeTrainer(int k, ulong seed = 3) : this(k, new Generator(seed)) { }
+
+    private LinearAeTrainer(int k, Generator g) : this(k, g, ZooAutoencoders.Linear(k, g)) { }
+
+    private LinearAeTrainer(int k, Generator g, Autoencoder model) : base(model, new MseLoss(), new Adam(model.Parameters(), 3e-3f), g)
     {
         K = k;
-        _g = new Generator(seed);
-        _model = ZooModels.LinearAutoencoder(k, _g);
-        _opt = new Adam(_model.Parameters(), 3e-3f);
-        var pca = PcaCache.Get();
-        _centred = MnistArrays.Get().TrainImages - Tensor.FromArray(pca.Mean);
+        _model = model;
+        _centred = MnistArrays.Get().TrainImages - Tensor.FromArray(PcaCache.Get().Mean);
     }
 
-    /// <inheritdoc/>
-    public override Module Model => _model;
-
-    /// <inheritdoc/>
-    protected override double Step()
+    /// <summary>256 random centred training digits, input and target alike.</summary>
+    protected override Batch NextBatch()
     {
-        var idx = Enumerable.Range(0, 256).Select(_ => (int)_g.NextInt64(0, _centred.Shape[0])).ToArray();
-        var x = _centred.IndexSelect(0, idx);
-        _opt.ZeroGrad();
-        var loss = Functional.MseLoss(_model.Forward(x), x);
-        loss.Backward();
-        _opt.Step();
-        return loss.Item();
+        var idx = Enumerable.Range(0, 256).Select(_ => (int)Generator.NextInt64(0, _centred.Shape[0])).ToArray();
+        var x = _centred.IndexSelect(0, idx);                                    // (256, 784)
+        return new Batch(x, x);
     }
 
     /// <summary>The decoder's columns (784×k): the subspace the reconstruction lives in.</summary>
@@ -192,111 +218,71 @@ public sealed class LinearAeTrainer : ZooTrainer
     /// <summary>PCA's MSE per pixel with k components: the sum of the discarded eigenvalues over 784 (the best any rank-k linear map can do).</summary>
     public double PcaError() => PcaCache.Get().ErrorWith(K);
 
-    /// <inheritdoc/>
-    public override (string Name, double Value) Evaluate() => ("largest angle to PCA (°)", AnglesToPca().Max());
-}
-
-/// <summary>PCA of the shipped training digits, computed once.</summary>
-public sealed class PcaCache
-{
-    private static readonly Lazy<PcaCache> Shared = new(() => new PcaCache());
-
-    /// <summary>The shared result.</summary>
-    public static PcaCache Get() => Shared.Value;
-
-    /// <summary>The largest code size offered.</summary>
-    public const int MaxK = 8;
-
-    private PcaCache()
-    {
-        var (c, e, m, total) = Pca.Fit(MnistArrays.Get().TrainImages, MaxK);
-        (Components, Eigenvalues, Mean, TotalVariance) = (c, e, m, total);
-    }
-
-    /// <summary>Top principal directions (784×MaxK).</summary>
-    public double[,] Components { get; }
-
-    /// <summary>Their eigenvalues (variances), descending.</summary>
-    public double[] Eigenvalues { get; }
-
-    /// <summary>The mean digit.</summary>
-    public float[] Mean { get; }
-
-    /// <summary>Total variance (trace of the covariance).</summary>
-    public double TotalVariance { get; }
-
-    /// <summary>MSE per pixel of the best rank-k reconstruction: (total − Σ top-k eigenvalues) / 784.</summary>
-    public double ErrorWith(int k) => (TotalVariance - Eigenvalues.Take(k).Sum()) / 784;
 }
 
 /// <summary>The digit CNN with cross-entropy and Adam.</summary>
 public sealed class CnnTrainer : ZooTrainer
 {
-    private readonly DigitCnn _model;
-    private readonly Adam _opt;
-    private readonly Generator _g;
-    private readonly MnistArrays _data = MnistArrays.Get();
-    private int[] _order = [];
-    private int _cursor;
+    private readonly DataLoader _loader;
+    private IEnumerator<Batch>? _epoch;
 
-    /// <summary>Creates the trainer with a fresh network from <paramref name="seed"/>.</summary>
-    public CnnTrainer(ulong seed = 1, float lr = 2e-3f)
+    /// <summary>Creates the trainer with a fresh network from <paramref name="seed"/>, minibatches of <paramref name="batchSize"/>.</summary>
+    public CnnTrainer(ulong seed = 1, float lr = 2e-3f, int batchSize = 64) : this(new Generator(seed), lr, batchSize) { }
+
+    private CnnTrainer(Generator g, float lr, int batchSize) : this(g, new DigitCnn(g), lr, batchSize) { }
+
+    private CnnTrainer(Generator g, DigitCnn net, float lr, int batchSize) : base(net, new CrossEntropyLoss(), new Adam(net.Parameters(), lr), g)
     {
-        _g = new Generator(seed);
-        _model = new DigitCnn(_g);
-        _opt = new Adam(_model.Parameters(), lr);
+        Network = net;
+        var data = MnistArrays.Get();
+        var images = new TensorDataset(data.TrainImages.Reshape(-1, 1, 28, 28), Tensor.FromArray(data.TrainLabels.Select(v => (float)v).ToArray()));
+        _loader = new DataLoader(images, batchSize, shuffle: true, dropLast: true, generator: g);  // (B, 1, 28, 28), (B)
     }
 
-    /// <inheritdoc/>
-    public override Module Model => _model;
-
     /// <summary>The network.</summary>
-    public DigitCnn Network => _model;
+    public DigitCnn Network { get; }
 
     /// <summary>Passes over the training set so far.</summary>
-    public double Epochs => Steps * 64.0 / _data.TrainLabels.Length;
+    public double Epochs => Steps * (double)_loader.BatchSize / _loader.Dataset.Count;
 
-    /// <inheritdoc/>
-    protected override double Step()
+    /// <summary>The next batch of a shuffled pass over the training digits (a new pass, a new order, when one ends).</summary>
+    protected override Batch NextBatch()
     {
-        if (_cursor + 64 > _order.Length) { _order = _g.Permutation(_data.TrainLabels.Length); _cursor = 0; }
-        var idx = _order.AsSpan(_cursor, 64).ToArray();
-        _cursor += 64;
-        var x = MnistArrays.Rows(_data.TrainImages, idx).Reshape(64, 1, 28, 28);
-        var y = Tensor.FromArray(idx.Select(i => (float)_data.TrainLabels[i]).ToArray());
-        _opt.ZeroGrad();
-        var loss = Functional.CrossEntropy(_model.Forward(x), y);
-        loss.Backward();
-        _opt.Step();
-        return loss.Item();
+        if (_epoch is null || !_epoch.MoveNext())
+        {
+            _epoch = _loader.GetEnumerator();
+            _epoch.MoveNext();
+        }
+        return _epoch.Current;
     }
 
     /// <summary>Accuracy of <paramref name="model"/> on the first <paramref name="count"/> held-out digits (all when null).</summary>
     public static double TestAccuracy(DigitCnn model, int? count = null)
     {
-        using var _ = Autograd.NoGrad();
-        var data = MnistArrays.Get();
-        int n = Math.Min(count ?? data.TestLabels.Length, data.TestLabels.Length), correct = 0;
-        for (int s = 0; s < n; s += 256)
-        {
-            int m = Math.Min(256, n - s);
-            var logits = model.Forward(data.TestImages.Narrow(0, s, m).Reshape(m, 1, 28, 28));
-            var pred = logits.Argmax(1).ToArray();
-            for (int i = 0; i < m; i++) if ((int)pred[i] == data.TestLabels[s + i]) correct++;
-        }
-        return (double)correct / n;
+        int n = Math.Min(count ?? MnistArrays.Get().TestLabels.Length, MnistArrays.Get().TestLabels.Length);
+        return (double)CountCorrect(model, 0, n) / n;
     }
 
-    /// <inheritdoc/>
-    public override (string Name, double Value) Evaluate() => ("test accuracy", TestAccuracy(_model));
+    /// <summary>How many of the held-out digits [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) <paramref name="model"/> classifies right.</summary>
+    public static int CountCorrect(DigitCnn model, int start, int count)
+    {
+        using var _ = Autograd.NoGrad();
+        model.Eval();
+        var data = MnistArrays.Get();
+        int end = Math.Min(start + count, data.TestLabels.Length), correct = 0;
+        for (int s = start; s < end; s += 256)
+        {
+            int m = Math.Min(256, end - s);
+            var pred = model.Forward(data.TestImages.Narrow(0, s, m).Reshape(m, 1, 28, 28)).Argmax(1).ToArray(); // (m, 10) -> (m)
+            for (int i = 0; i < m; i++) if ((int)pred[i] == data.TestLabels[s + i]) correct++;
+        }
+        return correct;
+    }
 }
 
 /// <summary>An RNN or LSTM trained to predict the damped oscillator one step ahead.</summary>
 public sealed class SequenceTrainer : ZooTrainer
 {
-    private readonly SequencePredictor _model;
-    private readonly Adam _opt;
-    private readonly Generator _g;
 
     /// <summary>Steps per training sequence.</summary>
     public const int SeqLength = 60;
@@ -305,30 +291,26 @@ public sealed class SequenceTrainer : ZooTrainer
     public string Signal { get; }
 
     /// <summary>Creates the trainer with a fresh model.</summary>
-    public SequenceTrainer(CellKind kind, ulong seed = 1, int hidden = 32, string signal = "oscillator")
+    public SequenceTrainer(CellKind kind, ulong seed = 1, int hidden = 32, string signal = "oscillator") : this(signal, new Generator(seed), kind, hidden) { }
+
+    private SequenceTrainer(string signal, Generator g, CellKind kind, int hidden) : this(signal, g, new SequencePredictor(kind, hidden, g)) { }
+
+    // Gradients clipped to norm 1: the unrolled recurrence's gradients can explode early in training.
+    private SequenceTrainer(string signal, Generator g, SequencePredictor model)
+        : base(model, new MseLoss(), new Adam(model.Parameters(), 5e-3f), g, maxGradNorm: 1f)
     {
         Signal = signal;
-        _g = new Generator(seed);
-        _model = new SequencePredictor(kind, hidden, _g);
-        _opt = new Adam(_model.Parameters(), 5e-3f);
+        Predictor = model;
     }
 
-    /// <inheritdoc/>
-    public override Module Model => _model;
-
     /// <summary>The predictor.</summary>
-    public SequencePredictor Predictor => _model;
+    public SequencePredictor Predictor { get; }
 
-    /// <inheritdoc/>
-    protected override double Step()
+    /// <summary>32 windows of the signal, (32, T, 1), and the same windows one step later.</summary>
+    protected override Batch NextBatch()
     {
-        var (x, y) = ZooData.SignalBatch(Signal, 32, SeqLength, _g);
-        _opt.ZeroGrad();
-        var loss = Functional.MseLoss(_model.Forward(x), y);
-        loss.Backward();
-        GradClip.ClipGradNorm(_model.Parameters(), 1f);
-        _opt.Step();
-        return loss.Item();
+        var (x, y) = ZooData.SignalBatch(Signal, 32, SeqLength, Generator);
+        return new Batch(x, y);
     }
 
     /// <summary>
@@ -355,17 +337,11 @@ public sealed class SequenceTrainer : ZooTrainer
         free /= 10 * (SeqLength - 20);
         return (one, naive, free);
     }
-
-    /// <inheritdoc/>
-    public override (string Name, double Value) Evaluate() => ("one-step test MSE", TestError(_model, Signal).OneStep);
 }
 
 /// <summary>The tiny transformer on a digit-sequence task (reverse or sort), cross-entropy per position.</summary>
 public sealed class AttentionTrainer : ZooTrainer
 {
-    private readonly TinyTransformer _model;
-    private readonly Adam _opt;
-    private readonly Generator _g;
 
     /// <summary>The task ("reverse" or "sort").</summary>
     public string Task { get; }
@@ -374,42 +350,41 @@ public sealed class AttentionTrainer : ZooTrainer
     public const int Length = 6;
 
     /// <summary>Creates the trainer with a fresh model.</summary>
-    public AttentionTrainer(string task, ulong seed = 1)
+    public AttentionTrainer(string task, ulong seed = 1, int batchSize = 64) : this(task, new Generator(seed), batchSize) { }
+
+    private AttentionTrainer(string task, Generator g, int batchSize) : this(task, g, new TinyTransformer(Length, 32, 2, g), batchSize) { }
+
+    private AttentionTrainer(string task, Generator g, TinyTransformer model, int batchSize)
+        : base(model, new PositionwiseCrossEntropy(), new Adam(model.Parameters(), 3e-3f), g)
     {
         Task = task;
-        _g = new Generator(seed);
-        _model = new TinyTransformer(Length, 32, 2, _g);
-        _opt = new Adam(_model.Parameters(), 3e-3f);
+        BatchSize = batchSize;
+        Transformer = model;
     }
-
-    /// <inheritdoc/>
-    public override Module Model => _model;
 
     /// <summary>The transformer.</summary>
-    public TinyTransformer Transformer => _model;
+    public TinyTransformer Transformer { get; }
 
-    /// <inheritdoc/>
-    protected override double Step()
+    /// <summary>Sequences per minibatch.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Random digit sequences (B, L) and their task's targets (B, L); the model's logits are (B, L, 10).</summary>
+    protected override Batch NextBatch()
     {
-        var (tokens, targets, _) = ZooData.SequenceBatch(Task, 64, Length, _g);
-        _opt.ZeroGrad();
-        var logits = _model.Forward(tokens);                                      // (64, L, 10)
-        var loss = Functional.CrossEntropy(logits.Reshape(64 * Length, 10), targets.Reshape(64 * Length));
-        loss.Backward();
-        _opt.Step();
-        return loss.Item();
+        var (tokens, targets, _) = ZooData.SequenceBatch(Task, BatchSize, Length, Generator);
+        return new Batch(tokens, targets);
     }
 
-    /// <summary>Whole-sequence and per-digit accuracy on 1,000 random held-out sequences (fixed seed).</summary>
-    public static (double Sequence, double Digit) TestAccuracy(TinyTransformer model, string task)
+    /// <summary>Whole-sequence and per-digit accuracy on <paramref name="count"/> random held-out sequences (fixed seed).</summary>
+    public static (double Sequence, double Digit) TestAccuracy(TinyTransformer model, string task, int count = 1000)
     {
         using var _ = Autograd.NoGrad();
         model.Eval();
-        var (tokens, targets, _) = ZooData.SequenceBatch(task, 1000, Length, new Generator(777));
+        var (tokens, targets, _) = ZooData.SequenceBatch(task, count, Length, new Generator(777));
         var pred = model.Forward(tokens).Argmax(2).ToArray();
         var t = targets.ToArray();
         int seqOk = 0, digitOk = 0;
-        for (int b = 0; b < 1000; b++)
+        for (int b = 0; b < count; b++)
         {
             bool all = true;
             for (int i = 0; i < Length; i++)
@@ -419,9 +394,6 @@ public sealed class AttentionTrainer : ZooTrainer
             }
             if (all) seqOk++;
         }
-        return (seqOk / 1000.0, digitOk / (1000.0 * Length));
+        return ((double)seqOk / count, digitOk / ((double)count * Length));
     }
-
-    /// <inheritdoc/>
-    public override (string Name, double Value) Evaluate() => ("sequence accuracy", TestAccuracy(_model, Task).Sequence);
 }
