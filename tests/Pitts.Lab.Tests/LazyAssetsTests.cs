@@ -51,12 +51,14 @@ public sealed partial class LazyAssetsTests(LabFixture lab)
     public void EveryShippedWeightsFileIsInTheAssemblyLabAssetsNames()
     {
         // Natively the weights assemblies are ordinary references: each file is found where LabAssets says it is.
-        foreach (var name in Pitts.Lab.Zoo.ZooWeights.Names)
+        // The autoencoder page's figure data (computed ahead by scripts/lab-models) travels with the autoencoders' weights.
+        foreach (var name in Pitts.Lab.Zoo.ZooWeights.Names.Append(Pitts.Lab.Zoo.PcaCache.FileName).Append(Pitts.Lab.Zoo.DenoisingFigures.FileName))
         {
             var asm = System.Reflection.Assembly.Load(new System.Reflection.AssemblyName(LabAssets.WeightsAssembly(name)));
             Assert.True(asm.GetManifestResourceInfo($"Pitts.Lab.Models.{name}.safetensors") is not null, $"{name} is not in {asm.GetName().Name}");
             Assert.NotNull(Pitts.Lab.Zoo.ZooWeights.Load(name));
         }
+        Assert.Equal(LabAssets.AutoencoderWeights, LabAssets.WeightsAssembly(Pitts.Lab.Zoo.PcaCache.FileName));
         // The pages that read them ask for them.
         Assert.Equal([LabAssets.Mnist, LabAssets.AutoencoderWeights], LabAssets.ForPage("autoencoder?sigma=0.5"));
         Assert.Empty(LabAssets.ForPage(""));

@@ -13,7 +13,7 @@ public static class LabAssets
     /// <summary>The shipped weights of the CNN, the RNN and LSTM and the attention models (0.2 MB).</summary>
     public const string Weights = "Pitts.Lab.Models";
 
-    /// <summary>The shipped weights of the two denoising autoencoders (3.5 MB).</summary>
+    /// <summary>The shipped weights of the two denoising autoencoders and the autoencoder page's figure data (the PCA of the digits, the denoisers' errors and codes; 3.5 MB).</summary>
     public const string AutoencoderWeights = "Pitts.Lab.Models.Autoencoders";
 
     /// <summary>What each asset is, for the line the page shows while it arrives.</summary>
@@ -27,7 +27,7 @@ public static class LabAssets
 
     /// <summary>The assembly that holds the shipped weights file <paramref name="weights"/> (a name of <c>ZooWeights.Names</c>).</summary>
     public static string WeightsAssembly(string weights) =>
-        weights.StartsWith("denoising-ae", StringComparison.Ordinal) ? AutoencoderWeights : Weights;
+        weights.StartsWith("denoising-", StringComparison.Ordinal) || weights == "mnist-pca" ? AutoencoderWeights : Weights;
 
     /// <summary>The assets the page at <paramref name="path"/> (relative to the base, with or without query) needs; none for most pages.</summary>
     public static IReadOnlyList<string> ForPage(string path)
