@@ -64,16 +64,7 @@ public static class Csv
     public static CsvTable Load(string path, bool? hasHeader = null, char delimiter = ',', char? comment = '#', ReadLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var budget = (limits ?? ReadLimits.Default).Checked();
-        try
-        {
-            using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-            return Parse(ReadLines(reader, path, budget), path, hasHeader, delimiter, comment, budget);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            throw new CsvException($"CSV: cannot read '{path}': {e.Message}");
-        }
+        return ReadFile(path, limits, (lines, budget) => Parse(lines, path, hasHeader, delimiter, comment, budget));
     }
 
     /// <summary>Parses CSV text (see <see cref="Load"/>); <paramref name="source"/> names it in error messages.</summary>
@@ -91,16 +82,7 @@ public static class Csv
     public static CsvLabeledTable LoadLabeled(string path, bool? hasHeader = null, char? delimiter = null, char? comment = '#', ReadLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var budget = (limits ?? ReadLimits.Default).Checked();
-        try
-        {
-            using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-            return ParseLabeled(ReadLines(reader, path, budget), path, hasHeader, delimiter, comment, budget);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            throw new CsvException($"CSV: cannot read '{path}': {e.Message}");
-        }
+        return ReadFile(path, limits, (lines, budget) => ParseLabeled(lines, path, hasHeader, delimiter, comment, budget));
     }
 
     /// <summary>
@@ -119,6 +101,21 @@ public static class Csv
     }
 
     // Lines without their '\n' or "\r\n"; a line longer than the cap is refused while it is read, not after.
+    /// <summary>Opens the file at <paramref name="path"/> (UTF-8, BOM detected) and parses its lines within the budget; I/O errors become a <see cref="CsvException"/>.</summary>
+    private static T ReadFile<T>(string path, ReadLimits? limits, Func<IEnumerable<string>, ReadLimits, T> parse)
+    {
+        var budget = (limits ?? ReadLimits.Default).Checked();
+        try
+        {
+            using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+            return parse(ReadLines(reader, path, budget), budget);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new CsvException($"CSV: cannot read '{path}': {e.Message}");
+        }
+    }
+
     private static IEnumerable<string> ReadLines(TextReader reader, string source, ReadLimits limits)
     {
         var sb = new System.Text.StringBuilder();
