@@ -4,9 +4,11 @@ using Pitts.Lab;
 using Pitts.Lab.Services;
 
 // bench/LabBrowser ROOT: serves ROOT (the published lab's wwwroot) on loopback and drives Debian's Chromium.
-// --actions: only the main actions; --pages: only the page loads.
+// --actions: only the main actions; --pages: only the page loads; --kernels: only the micro-kernel variants and the
+// universal-approximation step's stages (KernelBench, StepBench), in the browser and natively.
 string root = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? Path.Combine("artifacts", "publish", "Pitts.Lab.Client", "release", "wwwroot");
-bool doPages = !args.Contains("--actions"), doActions = !args.Contains("--pages");
+bool doKernels = args.Contains("--kernels");
+bool doPages = !args.Contains("--actions") && !doKernels, doActions = !args.Contains("--pages") && !doKernels;
 var app = LabServer.Build(LabOptions.Parse(["--port", "0", "--root", root]));
 await app.StartAsync();
 string baseUrl = LabServer.Addresses(app).First().TrimEnd('/');
@@ -78,5 +80,28 @@ if (doActions)
         double hb = await Js<double>("HodgkinHuxley100Ms"), hn = LabBench.HodgkinHuxley100Ms();
         Console.WriteLine(string.Create(inv, $"| Hodgkin-Huxley 100 ms at dt 0.01 (ms), run {i + 1} | {hb:0} | {hn:0.0} |"));
     }
+}
+if (doKernels)
+{
+    await using var context = await browser.NewContextAsync();
+    var page = await context.NewPageAsync();
+    await page.GotoAsync(baseUrl + "/");
+    await page.WaitForFunctionAsync("() => document.querySelector('.shell') !== null", null, new() { Timeout = 120000 });
+    Task<T> Js<T>(string name) => page.EvaluateAsync<T>($"() => DotNet.invokeMethod('Pitts.Lab.Client', '{name}')");
+    string simdB = await Js<string>("Simd");
+    Console.WriteLine($"browser: {simdB}; native: {LabBench.Simd()}");
+    for (int i = 0; i < 2; i++)
+    {
+        Console.WriteLine($"-- micro-kernels, run {i + 1}: browser");
+        Console.WriteLine(await Js<string>("Variants"));
+        Console.WriteLine($"-- micro-kernels, run {i + 1}: native");
+        Console.WriteLine(KernelBench.Variants());
+    }
+    double gemmB = await Js<double>("Gemm256Gflops");
+    Console.WriteLine(string.Create(inv, $"GEMM 256³: browser {gemmB:0.00} GFLOP/s, native {LabBench.Gemm256Gflops():0.0}"));
+    Console.WriteLine("-- universal approximation N = 50, stages: browser");
+    Console.WriteLine(await Js<string>("UniversalApproximationStages"));
+    Console.WriteLine("-- native");
+    Console.WriteLine(StepBench.UniversalApproximationStages());
 }
 await app.StopAsync();
