@@ -87,20 +87,32 @@ if (doKernels)
     var page = await context.NewPageAsync();
     await page.GotoAsync(baseUrl + "/");
     await page.WaitForFunctionAsync("() => document.querySelector('.shell') !== null", null, new() { Timeout = 120000 });
-    Task<T> Js<T>(string name) => page.EvaluateAsync<T>($"() => DotNet.invokeMethod('Pitts.Lab.Client', '{name}')");
-    string simdB = await Js<string>("Simd");
+    Task<T> Js<T>(string call) => page.EvaluateAsync<T>($"() => DotNet.invokeMethod('Pitts.Lab.Client', {call})");
+    string simdB = await Js<string>("'Simd'");
     Console.WriteLine($"browser: {simdB}; native: {LabBench.Simd()}");
-    for (int i = 0; i < 2; i++)
+    Console.WriteLine("| micro-kernel (k = 256, panels in L1), GFLOP/s, best of 9, two rounds | browser | native |");
+    Console.WriteLine("|---|---:|---:|");
+    int count = await Js<int>("'VariantCount'");
+    for (int v = 0; v < count; v++)
     {
-        Console.WriteLine($"-- micro-kernels, run {i + 1}: browser");
-        Console.WriteLine(await Js<string>("Variants"));
-        Console.WriteLine($"-- micro-kernels, run {i + 1}: native");
-        Console.WriteLine(KernelBench.Variants());
+        var b1 = (await Js<string>($"'RunVariant', {v}")).Split('|');
+        var b2 = (await Js<string>($"'RunVariant', {v}")).Split('|');
+        var n1 = KernelBench.RunVariant(v).Split('|');
+        var n2 = KernelBench.RunVariant(v).Split('|');
+        Console.WriteLine(string.Create(inv, $"| {b1[0]} | {double.Parse(b1[1], inv):0.00}, {double.Parse(b2[1], inv):0.00} | {double.Parse(n1[1], inv):0.0}, {double.Parse(n2[1], inv):0.0} |"));
     }
-    double gemmB = await Js<double>("Gemm256Gflops");
-    Console.WriteLine(string.Create(inv, $"GEMM 256³: browser {gemmB:0.00} GFLOP/s, native {LabBench.Gemm256Gflops():0.0}"));
-    Console.WriteLine("-- universal approximation N = 50, stages: browser");
-    Console.WriteLine(await Js<string>("UniversalApproximationStages"));
+    for (int i = 0; i < 3; i++)
+    {
+        double gb = await Js<double>("'Gemm256Gflops'");
+        Console.WriteLine(string.Create(inv, $"GEMM 256³ (best of 10), run {i + 1}: browser {gb:0.00} GFLOP/s, native {LabBench.Gemm256Gflops():0.0}"));
+    }
+    for (int i = 0; i < 3; i++)
+    {
+        double ub = await Js<double>("'UniversalApproximation50Ms'");
+        Console.WriteLine(string.Create(inv, $"universal approximation N = 50, run {i + 1}: browser {ub:0} ms, native {LabBench.UniversalApproximation50Ms():0} ms"));
+    }
+    Console.WriteLine("-- universal approximation N = 50, the step's stages: browser");
+    Console.WriteLine(await Js<string>("'UniversalApproximationStages'"));
     Console.WriteLine("-- native");
     Console.WriteLine(StepBench.UniversalApproximationStages());
 }

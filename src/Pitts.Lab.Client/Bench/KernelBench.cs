@@ -17,47 +17,56 @@ public static unsafe class KernelBench
 {
     private const int Kc = 256;
 
-    /// <summary>One line per variant: name and GFLOP/s (best of 7).</summary>
+    /// <summary>The number of variants.</summary>
     [JSInvokable]
-    public static string Variants()
+    public static int VariantCount() => 6;
+
+    /// <summary>"name|GFLOP/s" of variant <paramref name="index"/>: the best of 9 runs of 400 calls, after a warm-up.</summary>
+    [JSInvokable]
+    public static string RunVariant(int index)
     {
+        var k = VariantKernel(index);
         var a = new float[Kc * 8 + 16];
         var b = new float[Kc * 16 + 16];
         var c = new float[256];
         for (int i = 0; i < a.Length; i++) a[i] = (i % 7) * 0.125f - 0.375f;
         for (int i = 0; i < b.Length; i++) b[i] = (i % 5) * 0.25f - 0.5f;
-        var lines = new List<string>();
+        int reps = index == 0 ? 20 : 400; // the first is 80x slower in the browser
+        double best = double.MaxValue;
         fixed (float* pa = a, pb = b, pc = c)
         {
-            float* aa = pa, bb = pb, cc = pc;
-            void Run(string name, delegate*<int, float*, float*, float*, int, void> k, int flopsPerStep)
+            for (int r = 0; r < reps; r++) k(Kc, pa, pb, pc, 8); // warm-up: the jiterpreter compiles the loop, the JIT tiers up
+            for (int t = 0; t < 9; t++)
             {
-                int reps = 400;
-                double best = double.MaxValue;
-                k(Kc, aa, bb, cc, 8); // warm-up (the jiterpreter compiles hot loops after some iterations)
-                for (int t = 0; t < 7; t++)
-                {
-                    long t0 = Stopwatch.GetTimestamp();
-                    for (int r = 0; r < reps; r++) k(Kc, aa, bb, cc, 8);
-                    best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalSeconds);
-                }
-                lines.Add($"{name}: {(double)flopsPerStep * Kc * reps / best / 1e9:0.00} GFLOP/s");
+                long t0 = Stopwatch.GetTimestamp();
+                for (int r = 0; r < reps; r++) k(Kc, pa, pb, pc, 8);
+                best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalSeconds);
             }
-            Run("6x8 Vector128.MultiplyAddEstimate, Load, Create(*p)", &MulAddEstimate, 96);
-            Run("6x8 helpers Splat (PackedSimd/Avx/Create) + MulAdd (fused or a*b+c)", &H6x8, 96);
-            Run("6x8 helpers, k unrolled x2", &H6x8u2, 96);
-            Run("6x8 helpers, k unrolled x4", &H6x8u4, 96);
-            Run("6x8 inline splat + operators", &S6x8, 96);
-            if (PackedSimd.IsSupported) Run("6x8 PackedSimd, k unrolled x2", &P6x8u2, 96);
-            if (PackedSimd.IsSupported) Run("8x8 PackedSimd, k unrolled x2", &P8x8u2, 128);
-            if (PackedSimd.IsSupported) Run("8x16 PackedSimd", &P8x16, 256);
-            Run("8x8 helpers, k unrolled x2", &H8x8u2, 128);
-            Run("4x4 scalar MathF.FusedMultiplyAdd", &ScalarFma, 32);
-            Run("4x4 scalar a*b+c", &ScalarOps, 32);
         }
-        return string.Join("\n", lines);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{VariantName(index)}|{(double)VariantFlops(index) * Kc * reps / best / 1e9}");
     }
 
+    private static string VariantName(int index) => index switch
+    {
+        0 => "6x8 Vector128.MultiplyAddEstimate, Load, Create(*p)",
+        1 => "6x8 (the Vector128 tile): Broadcast128 (v128.load32_splat in the browser), MulAdd128 (a*b+c)",
+        2 => "8x16 (the Vector128Wide tile), the same helpers",
+        3 => PackedSimd.IsSupported ? "8x16 PackedSimd Multiply, Add, LoadVector128, LoadScalarAndSplatVector128" : "8x16 (PackedSimd: not here, the helpers)",
+        4 => "4x4 scalar MathF.FusedMultiplyAdd",
+        _ => "4x4 scalar a*b+c",
+    };
+
+    private static delegate*<int, float*, float*, float*, int, void> VariantKernel(int index) => index switch
+    {
+        0 => &MulAddEstimate,
+        1 => &H6x8,
+        2 => &H8x16,
+        3 => PackedSimd.IsSupported ? &P8x16 : &H8x16,
+        4 => &ScalarFma,
+        _ => &ScalarOps,
+    };
+
+    private static int VariantFlops(int index) => index switch { 0 or 1 => 96, 2 or 3 => 256, _ => 32 };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> Splat(float* p) =>
@@ -67,6 +76,7 @@ public static unsafe class KernelBench
     private static Vector128<float> MulAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
         Fma.IsSupported || AdvSimd.IsSupported ? Vector128.MultiplyAddEstimate(a, b, c) : a * b + c;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // natively: the optimised code at once, not tier 0
     private static void H6x8(int kc, float* a, float* b, float* c, int ldc)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -86,173 +96,7 @@ public static unsafe class KernelBench
         o[0] = c00; o[1] = c01; o[2] = c10; o[3] = c11; o[4] = c20; o[5] = c21; o[6] = c30; o[7] = c31; o[8] = c40; o[9] = c41; o[10] = c50; o[11] = c51;
     }
 
-    private static void H6x8u2(int kc, float* a, float* b, float* c, int ldc)
-    {
-        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p += 2)
-        {
-            {
-                var b0 = Vector128.Load(b + 0);
-                var b1 = Vector128.Load(b + 4);
-                var a0 = Splat(a + 0); c00 = MulAdd(a0, b0, c00); c01 = MulAdd(a0, b1, c01);
-                var a1 = Splat(a + 1); c10 = MulAdd(a1, b0, c10); c11 = MulAdd(a1, b1, c11);
-                var a2 = Splat(a + 2); c20 = MulAdd(a2, b0, c20); c21 = MulAdd(a2, b1, c21);
-                var a3 = Splat(a + 3); c30 = MulAdd(a3, b0, c30); c31 = MulAdd(a3, b1, c31);
-                var a4 = Splat(a + 4); c40 = MulAdd(a4, b0, c40); c41 = MulAdd(a4, b1, c41);
-                var a5 = Splat(a + 5); c50 = MulAdd(a5, b0, c50); c51 = MulAdd(a5, b1, c51);
-            }
-            {
-                var b0 = Vector128.Load(b + 8);
-                var b1 = Vector128.Load(b + 12);
-                var a0 = Splat(a + 6); c00 = MulAdd(a0, b0, c00); c01 = MulAdd(a0, b1, c01);
-                var a1 = Splat(a + 7); c10 = MulAdd(a1, b0, c10); c11 = MulAdd(a1, b1, c11);
-                var a2 = Splat(a + 8); c20 = MulAdd(a2, b0, c20); c21 = MulAdd(a2, b1, c21);
-                var a3 = Splat(a + 9); c30 = MulAdd(a3, b0, c30); c31 = MulAdd(a3, b1, c31);
-                var a4 = Splat(a + 10); c40 = MulAdd(a4, b0, c40); c41 = MulAdd(a4, b1, c41);
-                var a5 = Splat(a + 11); c50 = MulAdd(a5, b0, c50); c51 = MulAdd(a5, b1, c51);
-            }
-            a += 12; b += 16;
-        }
-        var o = (Vector128<float>*)c;
-        o[0] = c00; o[1] = c01; o[2] = c10; o[3] = c11; o[4] = c20; o[5] = c21; o[6] = c30; o[7] = c31; o[8] = c40; o[9] = c41; o[10] = c50; o[11] = c51;
-    }
-
-    private static void H6x8u4(int kc, float* a, float* b, float* c, int ldc)
-    {
-        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p += 4)
-        {
-            {
-                var b0 = Vector128.Load(b + 0);
-                var b1 = Vector128.Load(b + 4);
-                var a0 = Splat(a + 0); c00 = MulAdd(a0, b0, c00); c01 = MulAdd(a0, b1, c01);
-                var a1 = Splat(a + 1); c10 = MulAdd(a1, b0, c10); c11 = MulAdd(a1, b1, c11);
-                var a2 = Splat(a + 2); c20 = MulAdd(a2, b0, c20); c21 = MulAdd(a2, b1, c21);
-                var a3 = Splat(a + 3); c30 = MulAdd(a3, b0, c30); c31 = MulAdd(a3, b1, c31);
-                var a4 = Splat(a + 4); c40 = MulAdd(a4, b0, c40); c41 = MulAdd(a4, b1, c41);
-                var a5 = Splat(a + 5); c50 = MulAdd(a5, b0, c50); c51 = MulAdd(a5, b1, c51);
-            }
-            {
-                var b0 = Vector128.Load(b + 8);
-                var b1 = Vector128.Load(b + 12);
-                var a0 = Splat(a + 6); c00 = MulAdd(a0, b0, c00); c01 = MulAdd(a0, b1, c01);
-                var a1 = Splat(a + 7); c10 = MulAdd(a1, b0, c10); c11 = MulAdd(a1, b1, c11);
-                var a2 = Splat(a + 8); c20 = MulAdd(a2, b0, c20); c21 = MulAdd(a2, b1, c21);
-                var a3 = Splat(a + 9); c30 = MulAdd(a3, b0, c30); c31 = MulAdd(a3, b1, c31);
-                var a4 = Splat(a + 10); c40 = MulAdd(a4, b0, c40); c41 = MulAdd(a4, b1, c41);
-                var a5 = Splat(a + 11); c50 = MulAdd(a5, b0, c50); c51 = MulAdd(a5, b1, c51);
-            }
-            {
-                var b0 = Vector128.Load(b + 16);
-                var b1 = Vector128.Load(b + 20);
-                var a0 = Splat(a + 12); c00 = MulAdd(a0, b0, c00); c01 = MulAdd(a0, b1, c01);
-                var a1 = Splat(a + 13); c10 = MulAdd(a1, b0, c10); c11 = MulAdd(a1, b1, c11);
-                var a2 = Splat(a + 14); c20 = MulAdd(a2, b0, c20); c21 = MulAdd(a2, b1, c21);
-                var a3 = Splat(a + 15); c30 = MulAdd(a3, b0, c30); c31 = MulAdd(a3, b1, c31);
-                var a4 = Splat(a + 16); c40 = MulAdd(a4, b0, c40); c41 = MulAdd(a4, b1, c41);
-                var a5 = Splat(a + 17); c50 = MulAdd(a5, b0, c50); c51 = MulAdd(a5, b1, c51);
-            }
-            {
-                var b0 = Vector128.Load(b + 24);
-                var b1 = Vector128.Load(b + 28);
-                var a0 = Splat(a + 18); c00 = MulAdd(a0, b0, c00); c01 = MulAdd(a0, b1, c01);
-                var a1 = Splat(a + 19); c10 = MulAdd(a1, b0, c10); c11 = MulAdd(a1, b1, c11);
-                var a2 = Splat(a + 20); c20 = MulAdd(a2, b0, c20); c21 = MulAdd(a2, b1, c21);
-                var a3 = Splat(a + 21); c30 = MulAdd(a3, b0, c30); c31 = MulAdd(a3, b1, c31);
-                var a4 = Splat(a + 22); c40 = MulAdd(a4, b0, c40); c41 = MulAdd(a4, b1, c41);
-                var a5 = Splat(a + 23); c50 = MulAdd(a5, b0, c50); c51 = MulAdd(a5, b1, c51);
-            }
-            a += 24; b += 32;
-        }
-        var o = (Vector128<float>*)c;
-        o[0] = c00; o[1] = c01; o[2] = c10; o[3] = c11; o[4] = c20; o[5] = c21; o[6] = c30; o[7] = c31; o[8] = c40; o[9] = c41; o[10] = c50; o[11] = c51;
-    }
-
-    private static void S6x8(int kc, float* a, float* b, float* c, int ldc)
-    {
-        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p += 1)
-        {
-            var b0 = Vector128.Load(b + 0);
-            var b1 = Vector128.Load(b + 4);
-            var a0 = PackedSimd.IsSupported ? PackedSimd.LoadScalarAndSplatVector128(a + 0) : Vector128.Create(a[0]); c00 += a0 * b0; c01 += a0 * b1;
-            var a1 = PackedSimd.IsSupported ? PackedSimd.LoadScalarAndSplatVector128(a + 1) : Vector128.Create(a[1]); c10 += a1 * b0; c11 += a1 * b1;
-            var a2 = PackedSimd.IsSupported ? PackedSimd.LoadScalarAndSplatVector128(a + 2) : Vector128.Create(a[2]); c20 += a2 * b0; c21 += a2 * b1;
-            var a3 = PackedSimd.IsSupported ? PackedSimd.LoadScalarAndSplatVector128(a + 3) : Vector128.Create(a[3]); c30 += a3 * b0; c31 += a3 * b1;
-            var a4 = PackedSimd.IsSupported ? PackedSimd.LoadScalarAndSplatVector128(a + 4) : Vector128.Create(a[4]); c40 += a4 * b0; c41 += a4 * b1;
-            var a5 = PackedSimd.IsSupported ? PackedSimd.LoadScalarAndSplatVector128(a + 5) : Vector128.Create(a[5]); c50 += a5 * b0; c51 += a5 * b1;
-            a += 6; b += 8;
-        }
-        var o = (Vector128<float>*)c;
-        o[0] = c00; o[1] = c01; o[2] = c10; o[3] = c11; o[4] = c20; o[5] = c21; o[6] = c30; o[7] = c31; o[8] = c40; o[9] = c41; o[10] = c50; o[11] = c51;
-    }
-
-    private static void P6x8u2(int kc, float* a, float* b, float* c, int ldc)
-    {
-        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p += 2)
-        {
-            {
-                var b0 = PackedSimd.LoadVector128(b + 0);
-                var b1 = PackedSimd.LoadVector128(b + 4);
-                var a0 = PackedSimd.LoadScalarAndSplatVector128(a + 0); c00 = PackedSimd.Add(c00, PackedSimd.Multiply(a0, b0)); c01 = PackedSimd.Add(c01, PackedSimd.Multiply(a0, b1));
-                var a1 = PackedSimd.LoadScalarAndSplatVector128(a + 1); c10 = PackedSimd.Add(c10, PackedSimd.Multiply(a1, b0)); c11 = PackedSimd.Add(c11, PackedSimd.Multiply(a1, b1));
-                var a2 = PackedSimd.LoadScalarAndSplatVector128(a + 2); c20 = PackedSimd.Add(c20, PackedSimd.Multiply(a2, b0)); c21 = PackedSimd.Add(c21, PackedSimd.Multiply(a2, b1));
-                var a3 = PackedSimd.LoadScalarAndSplatVector128(a + 3); c30 = PackedSimd.Add(c30, PackedSimd.Multiply(a3, b0)); c31 = PackedSimd.Add(c31, PackedSimd.Multiply(a3, b1));
-                var a4 = PackedSimd.LoadScalarAndSplatVector128(a + 4); c40 = PackedSimd.Add(c40, PackedSimd.Multiply(a4, b0)); c41 = PackedSimd.Add(c41, PackedSimd.Multiply(a4, b1));
-                var a5 = PackedSimd.LoadScalarAndSplatVector128(a + 5); c50 = PackedSimd.Add(c50, PackedSimd.Multiply(a5, b0)); c51 = PackedSimd.Add(c51, PackedSimd.Multiply(a5, b1));
-            }
-            {
-                var b0 = PackedSimd.LoadVector128(b + 8);
-                var b1 = PackedSimd.LoadVector128(b + 12);
-                var a0 = PackedSimd.LoadScalarAndSplatVector128(a + 6); c00 = PackedSimd.Add(c00, PackedSimd.Multiply(a0, b0)); c01 = PackedSimd.Add(c01, PackedSimd.Multiply(a0, b1));
-                var a1 = PackedSimd.LoadScalarAndSplatVector128(a + 7); c10 = PackedSimd.Add(c10, PackedSimd.Multiply(a1, b0)); c11 = PackedSimd.Add(c11, PackedSimd.Multiply(a1, b1));
-                var a2 = PackedSimd.LoadScalarAndSplatVector128(a + 8); c20 = PackedSimd.Add(c20, PackedSimd.Multiply(a2, b0)); c21 = PackedSimd.Add(c21, PackedSimd.Multiply(a2, b1));
-                var a3 = PackedSimd.LoadScalarAndSplatVector128(a + 9); c30 = PackedSimd.Add(c30, PackedSimd.Multiply(a3, b0)); c31 = PackedSimd.Add(c31, PackedSimd.Multiply(a3, b1));
-                var a4 = PackedSimd.LoadScalarAndSplatVector128(a + 10); c40 = PackedSimd.Add(c40, PackedSimd.Multiply(a4, b0)); c41 = PackedSimd.Add(c41, PackedSimd.Multiply(a4, b1));
-                var a5 = PackedSimd.LoadScalarAndSplatVector128(a + 11); c50 = PackedSimd.Add(c50, PackedSimd.Multiply(a5, b0)); c51 = PackedSimd.Add(c51, PackedSimd.Multiply(a5, b1));
-            }
-            a += 12; b += 16;
-        }
-        var o = (Vector128<float>*)c;
-        o[0] = c00; o[1] = c01; o[2] = c10; o[3] = c11; o[4] = c20; o[5] = c21; o[6] = c30; o[7] = c31; o[8] = c40; o[9] = c41; o[10] = c50; o[11] = c51;
-    }
-
-    private static void P8x8u2(int kc, float* a, float* b, float* c, int ldc)
-    {
-        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        for (int p = 0; p < kc; p += 2)
-        {
-            {
-                var b0 = PackedSimd.LoadVector128(b + 0);
-                var b1 = PackedSimd.LoadVector128(b + 4);
-                var a0 = PackedSimd.LoadScalarAndSplatVector128(a + 0); c00 = PackedSimd.Add(c00, PackedSimd.Multiply(a0, b0)); c01 = PackedSimd.Add(c01, PackedSimd.Multiply(a0, b1));
-                var a1 = PackedSimd.LoadScalarAndSplatVector128(a + 1); c10 = PackedSimd.Add(c10, PackedSimd.Multiply(a1, b0)); c11 = PackedSimd.Add(c11, PackedSimd.Multiply(a1, b1));
-                var a2 = PackedSimd.LoadScalarAndSplatVector128(a + 2); c20 = PackedSimd.Add(c20, PackedSimd.Multiply(a2, b0)); c21 = PackedSimd.Add(c21, PackedSimd.Multiply(a2, b1));
-                var a3 = PackedSimd.LoadScalarAndSplatVector128(a + 3); c30 = PackedSimd.Add(c30, PackedSimd.Multiply(a3, b0)); c31 = PackedSimd.Add(c31, PackedSimd.Multiply(a3, b1));
-                var a4 = PackedSimd.LoadScalarAndSplatVector128(a + 4); c40 = PackedSimd.Add(c40, PackedSimd.Multiply(a4, b0)); c41 = PackedSimd.Add(c41, PackedSimd.Multiply(a4, b1));
-                var a5 = PackedSimd.LoadScalarAndSplatVector128(a + 5); c50 = PackedSimd.Add(c50, PackedSimd.Multiply(a5, b0)); c51 = PackedSimd.Add(c51, PackedSimd.Multiply(a5, b1));
-                var a6 = PackedSimd.LoadScalarAndSplatVector128(a + 6); c60 = PackedSimd.Add(c60, PackedSimd.Multiply(a6, b0)); c61 = PackedSimd.Add(c61, PackedSimd.Multiply(a6, b1));
-                var a7 = PackedSimd.LoadScalarAndSplatVector128(a + 7); c70 = PackedSimd.Add(c70, PackedSimd.Multiply(a7, b0)); c71 = PackedSimd.Add(c71, PackedSimd.Multiply(a7, b1));
-            }
-            {
-                var b0 = PackedSimd.LoadVector128(b + 8);
-                var b1 = PackedSimd.LoadVector128(b + 12);
-                var a0 = PackedSimd.LoadScalarAndSplatVector128(a + 8); c00 = PackedSimd.Add(c00, PackedSimd.Multiply(a0, b0)); c01 = PackedSimd.Add(c01, PackedSimd.Multiply(a0, b1));
-                var a1 = PackedSimd.LoadScalarAndSplatVector128(a + 9); c10 = PackedSimd.Add(c10, PackedSimd.Multiply(a1, b0)); c11 = PackedSimd.Add(c11, PackedSimd.Multiply(a1, b1));
-                var a2 = PackedSimd.LoadScalarAndSplatVector128(a + 10); c20 = PackedSimd.Add(c20, PackedSimd.Multiply(a2, b0)); c21 = PackedSimd.Add(c21, PackedSimd.Multiply(a2, b1));
-                var a3 = PackedSimd.LoadScalarAndSplatVector128(a + 11); c30 = PackedSimd.Add(c30, PackedSimd.Multiply(a3, b0)); c31 = PackedSimd.Add(c31, PackedSimd.Multiply(a3, b1));
-                var a4 = PackedSimd.LoadScalarAndSplatVector128(a + 12); c40 = PackedSimd.Add(c40, PackedSimd.Multiply(a4, b0)); c41 = PackedSimd.Add(c41, PackedSimd.Multiply(a4, b1));
-                var a5 = PackedSimd.LoadScalarAndSplatVector128(a + 13); c50 = PackedSimd.Add(c50, PackedSimd.Multiply(a5, b0)); c51 = PackedSimd.Add(c51, PackedSimd.Multiply(a5, b1));
-                var a6 = PackedSimd.LoadScalarAndSplatVector128(a + 14); c60 = PackedSimd.Add(c60, PackedSimd.Multiply(a6, b0)); c61 = PackedSimd.Add(c61, PackedSimd.Multiply(a6, b1));
-                var a7 = PackedSimd.LoadScalarAndSplatVector128(a + 15); c70 = PackedSimd.Add(c70, PackedSimd.Multiply(a7, b0)); c71 = PackedSimd.Add(c71, PackedSimd.Multiply(a7, b1));
-            }
-            a += 16; b += 16;
-        }
-        var o = (Vector128<float>*)c;
-        o[0] = c00; o[1] = c01; o[2] = c10; o[3] = c11; o[4] = c20; o[5] = c21; o[6] = c30; o[7] = c31; o[8] = c40; o[9] = c41; o[10] = c50; o[11] = c51; o[12] = c60; o[13] = c61; o[14] = c70; o[15] = c71;
-    }
-
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // natively: the optimised code at once, not tier 0
     private static void P8x16(int kc, float* a, float* b, float* c, int ldc)
     {
         Vector128<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default, c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default, c40 = default, c41 = default, c42 = default, c43 = default, c50 = default, c51 = default, c52 = default, c53 = default, c60 = default, c61 = default, c62 = default, c63 = default, c70 = default, c71 = default, c72 = default, c73 = default;
@@ -276,41 +120,31 @@ public static unsafe class KernelBench
         o[0] = c00; o[1] = c01; o[2] = c02; o[3] = c03; o[4] = c10; o[5] = c11; o[6] = c12; o[7] = c13; o[8] = c20; o[9] = c21; o[10] = c22; o[11] = c23; o[12] = c30; o[13] = c31; o[14] = c32; o[15] = c33; o[16] = c40; o[17] = c41; o[18] = c42; o[19] = c43; o[20] = c50; o[21] = c51; o[22] = c52; o[23] = c53; o[24] = c60; o[25] = c61; o[26] = c62; o[27] = c63; o[28] = c70; o[29] = c71; o[30] = c72; o[31] = c73;
     }
 
-    private static void H8x8u2(int kc, float* a, float* b, float* c, int ldc)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // natively: the optimised code at once, not tier 0
+    private static void H8x16(int kc, float* a, float* b, float* c, int ldc)
     {
-        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        for (int p = 0; p < kc; p += 2)
+        Vector128<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default, c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default, c40 = default, c41 = default, c42 = default, c43 = default, c50 = default, c51 = default, c52 = default, c53 = default, c60 = default, c61 = default, c62 = default, c63 = default, c70 = default, c71 = default, c72 = default, c73 = default;
+        for (int p = 0; p < kc; p += 1)
         {
-            {
-                var b0 = Vector128.Load(b + 0);
-                var b1 = Vector128.Load(b + 4);
-                var a0 = Splat(a + 0); c00 = MulAdd(a0, b0, c00); c01 = MulAdd(a0, b1, c01);
-                var a1 = Splat(a + 1); c10 = MulAdd(a1, b0, c10); c11 = MulAdd(a1, b1, c11);
-                var a2 = Splat(a + 2); c20 = MulAdd(a2, b0, c20); c21 = MulAdd(a2, b1, c21);
-                var a3 = Splat(a + 3); c30 = MulAdd(a3, b0, c30); c31 = MulAdd(a3, b1, c31);
-                var a4 = Splat(a + 4); c40 = MulAdd(a4, b0, c40); c41 = MulAdd(a4, b1, c41);
-                var a5 = Splat(a + 5); c50 = MulAdd(a5, b0, c50); c51 = MulAdd(a5, b1, c51);
-                var a6 = Splat(a + 6); c60 = MulAdd(a6, b0, c60); c61 = MulAdd(a6, b1, c61);
-                var a7 = Splat(a + 7); c70 = MulAdd(a7, b0, c70); c71 = MulAdd(a7, b1, c71);
-            }
-            {
-                var b0 = Vector128.Load(b + 8);
-                var b1 = Vector128.Load(b + 12);
-                var a0 = Splat(a + 8); c00 = MulAdd(a0, b0, c00); c01 = MulAdd(a0, b1, c01);
-                var a1 = Splat(a + 9); c10 = MulAdd(a1, b0, c10); c11 = MulAdd(a1, b1, c11);
-                var a2 = Splat(a + 10); c20 = MulAdd(a2, b0, c20); c21 = MulAdd(a2, b1, c21);
-                var a3 = Splat(a + 11); c30 = MulAdd(a3, b0, c30); c31 = MulAdd(a3, b1, c31);
-                var a4 = Splat(a + 12); c40 = MulAdd(a4, b0, c40); c41 = MulAdd(a4, b1, c41);
-                var a5 = Splat(a + 13); c50 = MulAdd(a5, b0, c50); c51 = MulAdd(a5, b1, c51);
-                var a6 = Splat(a + 14); c60 = MulAdd(a6, b0, c60); c61 = MulAdd(a6, b1, c61);
-                var a7 = Splat(a + 15); c70 = MulAdd(a7, b0, c70); c71 = MulAdd(a7, b1, c71);
-            }
-            a += 16; b += 16;
+            var b0 = Vector128.Load(b + 0);
+            var b1 = Vector128.Load(b + 4);
+            var b2 = Vector128.Load(b + 8);
+            var b3 = Vector128.Load(b + 12);
+            var a0 = Splat(a + 0); c00 = MulAdd(a0, b0, c00); c01 = MulAdd(a0, b1, c01); c02 = MulAdd(a0, b2, c02); c03 = MulAdd(a0, b3, c03);
+            var a1 = Splat(a + 1); c10 = MulAdd(a1, b0, c10); c11 = MulAdd(a1, b1, c11); c12 = MulAdd(a1, b2, c12); c13 = MulAdd(a1, b3, c13);
+            var a2 = Splat(a + 2); c20 = MulAdd(a2, b0, c20); c21 = MulAdd(a2, b1, c21); c22 = MulAdd(a2, b2, c22); c23 = MulAdd(a2, b3, c23);
+            var a3 = Splat(a + 3); c30 = MulAdd(a3, b0, c30); c31 = MulAdd(a3, b1, c31); c32 = MulAdd(a3, b2, c32); c33 = MulAdd(a3, b3, c33);
+            var a4 = Splat(a + 4); c40 = MulAdd(a4, b0, c40); c41 = MulAdd(a4, b1, c41); c42 = MulAdd(a4, b2, c42); c43 = MulAdd(a4, b3, c43);
+            var a5 = Splat(a + 5); c50 = MulAdd(a5, b0, c50); c51 = MulAdd(a5, b1, c51); c52 = MulAdd(a5, b2, c52); c53 = MulAdd(a5, b3, c53);
+            var a6 = Splat(a + 6); c60 = MulAdd(a6, b0, c60); c61 = MulAdd(a6, b1, c61); c62 = MulAdd(a6, b2, c62); c63 = MulAdd(a6, b3, c63);
+            var a7 = Splat(a + 7); c70 = MulAdd(a7, b0, c70); c71 = MulAdd(a7, b1, c71); c72 = MulAdd(a7, b2, c72); c73 = MulAdd(a7, b3, c73);
+            a += 8; b += 16;
         }
         var o = (Vector128<float>*)c;
-        o[0] = c00; o[1] = c01; o[2] = c10; o[3] = c11; o[4] = c20; o[5] = c21; o[6] = c30; o[7] = c31; o[8] = c40; o[9] = c41; o[10] = c50; o[11] = c51; o[12] = c60; o[13] = c61; o[14] = c70; o[15] = c71;
+        o[0] = c00; o[1] = c01; o[2] = c02; o[3] = c03; o[4] = c10; o[5] = c11; o[6] = c12; o[7] = c13; o[8] = c20; o[9] = c21; o[10] = c22; o[11] = c23; o[12] = c30; o[13] = c31; o[14] = c32; o[15] = c33; o[16] = c40; o[17] = c41; o[18] = c42; o[19] = c43; o[20] = c50; o[21] = c51; o[22] = c52; o[23] = c53; o[24] = c60; o[25] = c61; o[26] = c62; o[27] = c63; o[28] = c70; o[29] = c71; o[30] = c72; o[31] = c73;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // natively: the optimised code at once, not tier 0
     private static void MulAddEstimate(int kc, float* a, float* b, float* c, int ldc)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -330,6 +164,7 @@ public static unsafe class KernelBench
         c30.Store(c + 24); c31.Store(c + 28); c40.Store(c + 32); c41.Store(c + 36); c50.Store(c + 40); c51.Store(c + 44);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // natively: the optimised code at once, not tier 0
     private static void ScalarFma(int kc, float* a, float* b, float* c, int ldc)
     {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0, c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
@@ -345,6 +180,7 @@ public static unsafe class KernelBench
         c[0] = c00 + c01 + c02 + c03; c[1] = c10 + c11 + c12 + c13; c[2] = c20 + c21 + c22 + c23; c[3] = c30 + c31 + c32 + c33;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // natively: the optimised code at once, not tier 0
     private static void ScalarOps(int kc, float* a, float* b, float* c, int ldc)
     {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0, c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
@@ -404,6 +240,10 @@ public static class StepBench
                 Time("no grad: (1x50) @ (50x1)", _ => h.MatMul(w2));
                 Time("no grad: sigmoid of 50", _ => h.Sigmoid());
                 Time("no grad: 50 + 50", _ => h.Add(h));
+                var span = h.ToArray();
+                var dst = new float[50];
+                Time("TensorPrimitives.Sigmoid of 50 floats (span)", _ => System.Numerics.Tensors.TensorPrimitives.Sigmoid(span, dst));
+                Time("loop 1 / (1 + MathF.Exp(-x)) over 50 floats", _ => { for (int j = 0; j < 50; j++) dst[j] = 1f / (1f + MathF.Exp(-span[j])); });
             }
         }
         return string.Join("\n", lines);

@@ -6,14 +6,20 @@ namespace Pitts.Kernels;
 /// <summary>Which GEMM implementation to run; <see cref="Auto"/> picks the widest accelerated one.</summary>
 internal enum GemmPath
 {
-    /// <summary>Vector512 when accelerated, else Vector256, else Vector128, else scalar.</summary>
+    /// <summary>Vector512 when accelerated, else Vector256, else Vector128 (Vector128Wide in the browser), else scalar.</summary>
     Auto,
     /// <summary>AVX-512 micro-kernel (12x32 tiles).</summary>
     Vector512,
     /// <summary>AVX2 micro-kernel (6x16 tiles).</summary>
     Vector256,
-    /// <summary>128-bit micro-kernel (6x8 tiles): SSE, ARM64 AdvSimd, WebAssembly SIMD.</summary>
+    /// <summary>128-bit micro-kernel (6x8 tiles): SSE, ARM64 AdvSimd.</summary>
     Vector128,
+    /// <summary>
+    /// 128-bit micro-kernel with 8x16 tiles, for WebAssembly SIMD in the browser's interpreter, where locals live in
+    /// memory and every operation costs a dispatch: the larger tile needs fewer of them per multiply-add. The same
+    /// multiply-add chain per element as <see cref="Vector128"/>, so the same results.
+    /// </summary>
+    Vector128Wide,
     /// <summary>Scalar micro-kernel (4x4 tiles).</summary>
     Scalar,
 }
@@ -111,7 +117,7 @@ internal static unsafe class Gemm
     internal static GemmPath Resolve(GemmPath path) => path != GemmPath.Auto ? path
         : Vector512.IsHardwareAccelerated ? GemmPath.Vector512
         : Vector256.IsHardwareAccelerated ? GemmPath.Vector256
-        : Vector128.IsHardwareAccelerated ? GemmPath.Vector128
+        : Vector128.IsHardwareAccelerated ? (OperatingSystem.IsBrowser() ? GemmPath.Vector128Wide : GemmPath.Vector128)
         : GemmPath.Scalar;
 
     /// <summary>One product, as raw pointers, so worker threads can run parts of it.</summary>
@@ -142,6 +148,7 @@ internal static unsafe class Gemm
                 case GemmPath.Vector512: mr = GemmKernels.Mr512; nr = GemmKernels.Nr512; kernel = &GemmKernels.Kernel512; break;
                 case GemmPath.Vector256: mr = GemmKernels.Mr256; nr = GemmKernels.Nr256; kernel = &GemmKernels.Kernel256; break;
                 case GemmPath.Vector128: mr = GemmKernels.Mr128; nr = GemmKernels.Nr128; kernel = &GemmKernels.Kernel128; break;
+                case GemmPath.Vector128Wide: mr = GemmKernels.Mr128Wide; nr = GemmKernels.Nr128Wide; kernel = &GemmKernels.Kernel128Wide; break;
                 default: mr = GemmKernels.MrScalar; nr = GemmKernels.NrScalar; kernel = &GemmKernels.KernelScalar; break;
             }
         }
@@ -353,7 +360,18 @@ internal static unsafe class Gemm
                 if (!TransB)
                 {
                     float* src = B + (long)pc * Ldb + jc + jr;
-                    if (nw == nr)
+                    if (nw == nr && Path is GemmPath.Vector128 or GemmPath.Vector128Wide)
+                    {
+                        // Vector copies, not Span.CopyTo: in the browser's interpreter a call per row cost more
+                        // than the copy.
+                        for (int p = 0; p < kc; p++)
+                        {
+                            float* s = src + (long)p * Ldb;
+                            float* d = panel + p * nr;
+                            for (int q = 0; q < nr; q += 4) Vector128.Load(s + q).Store(d + q);
+                        }
+                    }
+                    else if (nw == nr)
                     {
                         for (int p = 0; p < kc; p++)
                             new ReadOnlySpan<float>(src + (long)p * Ldb, nr).CopyTo(new Span<float>(panel + p * nr, nr));
@@ -392,7 +410,7 @@ internal static unsafe class Gemm
         int m = job.M, n = job.N, k = job.K;
         float* b = job.B;
         int ldb = job.Ldb;
-        int width = job.Path switch { GemmPath.Vector512 => 16, GemmPath.Vector256 => 8, GemmPath.Vector128 => 4, _ => 1 };
+        int width = job.Path switch { GemmPath.Vector512 => 16, GemmPath.Vector256 => 8, GemmPath.Vector128 or GemmPath.Vector128Wide => 4, _ => 1 };
         int padded = (n + width - 1) / width * width;
         if (job.TransB || (long)(k - 1) * ldb + padded > bLength)
         {
@@ -430,7 +448,7 @@ internal static unsafe class Gemm
         {
             case GemmPath.Vector512: GemmKernels.Small512(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate); break;
             case GemmPath.Vector256: GemmKernels.Small256(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate); break;
-            case GemmPath.Vector128: GemmKernels.Small128(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate); break;
+            case GemmPath.Vector128 or GemmPath.Vector128Wide: GemmKernels.Small128(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate); break;
             default: SmallRowsScalar(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate, 0); break;
         }
     }

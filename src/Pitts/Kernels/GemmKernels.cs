@@ -11,7 +11,7 @@ namespace Pitts.Kernels;
 [SkipLocalsInit]
 internal static unsafe class GemmKernels
 {
-    public const int Mr512 = 12, Nr512 = 32, Mr256 = 6, Nr256 = 16, Mr128 = 6, Nr128 = 8, MrScalar = 4, NrScalar = 4;
+    public const int Mr512 = 12, Nr512 = 32, Mr256 = 6, Nr256 = 16, Mr128 = 6, Nr128 = 8, Mr128Wide = 8, Nr128Wide = 16, MrScalar = 4, NrScalar = 4;
 
     /// <summary>12x32 micro-kernel: C[0..12, 0..32] (+)= Apanel · Bpanel over kc steps, one FMA chain per element in k order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -214,6 +214,49 @@ internal static unsafe class GemmKernels
         c3_0.Store(c + 3 * ldc + 0); c3_1.Store(c + 3 * ldc + 4);
         c4_0.Store(c + 4 * ldc + 0); c4_1.Store(c + 4 * ldc + 4);
         c5_0.Store(c + 5 * ldc + 0); c5_1.Store(c + 5 * ldc + 4);
+    }
+
+    /// <summary>8x16 micro-kernel: C[0..8, 0..16] (+)= Apanel · Bpanel over kc steps, one multiply-add chain per element in k order (fused where the hardware fuses).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel128Wide(int kc, float* a, float* b, float* c, int ldc, bool load)
+    {
+        Vector128<float> c0_0, c0_1, c0_2, c0_3, c1_0, c1_1, c1_2, c1_3, c2_0, c2_1, c2_2, c2_3, c3_0, c3_1, c3_2, c3_3, c4_0, c4_1, c4_2, c4_3, c5_0, c5_1, c5_2, c5_3, c6_0, c6_1, c6_2, c6_3, c7_0, c7_1, c7_2, c7_3;
+        if (load)
+        {
+            c0_0 = Vector128.Load(c + 0 * ldc + 0); c0_1 = Vector128.Load(c + 0 * ldc + 4); c0_2 = Vector128.Load(c + 0 * ldc + 8); c0_3 = Vector128.Load(c + 0 * ldc + 12);
+            c1_0 = Vector128.Load(c + 1 * ldc + 0); c1_1 = Vector128.Load(c + 1 * ldc + 4); c1_2 = Vector128.Load(c + 1 * ldc + 8); c1_3 = Vector128.Load(c + 1 * ldc + 12);
+            c2_0 = Vector128.Load(c + 2 * ldc + 0); c2_1 = Vector128.Load(c + 2 * ldc + 4); c2_2 = Vector128.Load(c + 2 * ldc + 8); c2_3 = Vector128.Load(c + 2 * ldc + 12);
+            c3_0 = Vector128.Load(c + 3 * ldc + 0); c3_1 = Vector128.Load(c + 3 * ldc + 4); c3_2 = Vector128.Load(c + 3 * ldc + 8); c3_3 = Vector128.Load(c + 3 * ldc + 12);
+            c4_0 = Vector128.Load(c + 4 * ldc + 0); c4_1 = Vector128.Load(c + 4 * ldc + 4); c4_2 = Vector128.Load(c + 4 * ldc + 8); c4_3 = Vector128.Load(c + 4 * ldc + 12);
+            c5_0 = Vector128.Load(c + 5 * ldc + 0); c5_1 = Vector128.Load(c + 5 * ldc + 4); c5_2 = Vector128.Load(c + 5 * ldc + 8); c5_3 = Vector128.Load(c + 5 * ldc + 12);
+            c6_0 = Vector128.Load(c + 6 * ldc + 0); c6_1 = Vector128.Load(c + 6 * ldc + 4); c6_2 = Vector128.Load(c + 6 * ldc + 8); c6_3 = Vector128.Load(c + 6 * ldc + 12);
+            c7_0 = Vector128.Load(c + 7 * ldc + 0); c7_1 = Vector128.Load(c + 7 * ldc + 4); c7_2 = Vector128.Load(c + 7 * ldc + 8); c7_3 = Vector128.Load(c + 7 * ldc + 12);
+        }
+        else
+        {
+            c0_0 = c0_1 = c0_2 = c0_3 = c1_0 = c1_1 = c1_2 = c1_3 = c2_0 = c2_1 = c2_2 = c2_3 = c3_0 = c3_1 = c3_2 = c3_3 = c4_0 = c4_1 = c4_2 = c4_3 = c5_0 = c5_1 = c5_2 = c5_3 = c6_0 = c6_1 = c6_2 = c6_3 = c7_0 = c7_1 = c7_2 = c7_3 = Vector128<float>.Zero;
+        }
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector128.Load(b + 0); var b1 = Vector128.Load(b + 4); var b2 = Vector128.Load(b + 8); var b3 = Vector128.Load(b + 12);
+            var a0 = Broadcast128(a + 0); c0_0 = MulAdd128(a0, b0, c0_0); c0_1 = MulAdd128(a0, b1, c0_1); c0_2 = MulAdd128(a0, b2, c0_2); c0_3 = MulAdd128(a0, b3, c0_3);
+            var a1 = Broadcast128(a + 1); c1_0 = MulAdd128(a1, b0, c1_0); c1_1 = MulAdd128(a1, b1, c1_1); c1_2 = MulAdd128(a1, b2, c1_2); c1_3 = MulAdd128(a1, b3, c1_3);
+            var a2 = Broadcast128(a + 2); c2_0 = MulAdd128(a2, b0, c2_0); c2_1 = MulAdd128(a2, b1, c2_1); c2_2 = MulAdd128(a2, b2, c2_2); c2_3 = MulAdd128(a2, b3, c2_3);
+            var a3 = Broadcast128(a + 3); c3_0 = MulAdd128(a3, b0, c3_0); c3_1 = MulAdd128(a3, b1, c3_1); c3_2 = MulAdd128(a3, b2, c3_2); c3_3 = MulAdd128(a3, b3, c3_3);
+            var a4 = Broadcast128(a + 4); c4_0 = MulAdd128(a4, b0, c4_0); c4_1 = MulAdd128(a4, b1, c4_1); c4_2 = MulAdd128(a4, b2, c4_2); c4_3 = MulAdd128(a4, b3, c4_3);
+            var a5 = Broadcast128(a + 5); c5_0 = MulAdd128(a5, b0, c5_0); c5_1 = MulAdd128(a5, b1, c5_1); c5_2 = MulAdd128(a5, b2, c5_2); c5_3 = MulAdd128(a5, b3, c5_3);
+            var a6 = Broadcast128(a + 6); c6_0 = MulAdd128(a6, b0, c6_0); c6_1 = MulAdd128(a6, b1, c6_1); c6_2 = MulAdd128(a6, b2, c6_2); c6_3 = MulAdd128(a6, b3, c6_3);
+            var a7 = Broadcast128(a + 7); c7_0 = MulAdd128(a7, b0, c7_0); c7_1 = MulAdd128(a7, b1, c7_1); c7_2 = MulAdd128(a7, b2, c7_2); c7_3 = MulAdd128(a7, b3, c7_3);
+            a += 8; b += 16;
+        }
+        c0_0.Store(c + 0 * ldc + 0); c0_1.Store(c + 0 * ldc + 4); c0_2.Store(c + 0 * ldc + 8); c0_3.Store(c + 0 * ldc + 12);
+        c1_0.Store(c + 1 * ldc + 0); c1_1.Store(c + 1 * ldc + 4); c1_2.Store(c + 1 * ldc + 8); c1_3.Store(c + 1 * ldc + 12);
+        c2_0.Store(c + 2 * ldc + 0); c2_1.Store(c + 2 * ldc + 4); c2_2.Store(c + 2 * ldc + 8); c2_3.Store(c + 2 * ldc + 12);
+        c3_0.Store(c + 3 * ldc + 0); c3_1.Store(c + 3 * ldc + 4); c3_2.Store(c + 3 * ldc + 8); c3_3.Store(c + 3 * ldc + 12);
+        c4_0.Store(c + 4 * ldc + 0); c4_1.Store(c + 4 * ldc + 4); c4_2.Store(c + 4 * ldc + 8); c4_3.Store(c + 4 * ldc + 12);
+        c5_0.Store(c + 5 * ldc + 0); c5_1.Store(c + 5 * ldc + 4); c5_2.Store(c + 5 * ldc + 8); c5_3.Store(c + 5 * ldc + 12);
+        c6_0.Store(c + 6 * ldc + 0); c6_1.Store(c + 6 * ldc + 4); c6_2.Store(c + 6 * ldc + 8); c6_3.Store(c + 6 * ldc + 12);
+        c7_0.Store(c + 7 * ldc + 0); c7_1.Store(c + 7 * ldc + 4); c7_2.Store(c + 7 * ldc + 8); c7_3.Store(c + 7 * ldc + 12);
     }
 
     /// <summary>4x4 scalar micro-kernel with MathF.FusedMultiplyAdd, the same FMA chain per element as the vector kernels.</summary>

@@ -217,7 +217,7 @@ print("/// <summary>Register-blocked GEMM micro-kernels over packed panels (A: M
 print("[SkipLocalsInit]")
 print("internal static unsafe class GemmKernels")
 print("{")
-print(f"    public const int Mr512 = {mr512}, Nr512 = 32, Mr256 = 6, Nr256 = 16, Mr128 = 6, Nr128 = 8, MrScalar = 4, NrScalar = 4;")
+print(f"    public const int Mr512 = {mr512}, Nr512 = 32, Mr256 = 6, Nr256 = 16, Mr128 = 6, Nr128 = 8, Mr128Wide = 8, Nr128Wide = 16, MrScalar = 4, NrScalar = 4;")
 print()
 print(kernel("Kernel512", "Vector512", 16, mr512, 2))
 print()
@@ -230,6 +230,10 @@ print()
 # 12 accumulators, two B vectors, one broadcast and one product register: the 16 XMM registers of x64 without
 # AVX-512 (ARM64 has 32).
 print(kernel("Kernel128", "Vector128", 4, 6, 2))
+print()
+# The browser's interpreter keeps every local in memory, so registers set no limit there: 32 accumulators share each
+# broadcast of A over four B vectors and each k step's loop overhead over 64 multiply-adds (6x8: 12).
+print(kernel("Kernel128Wide", "Vector128", 4, 8, 4))
 print()
 print(scalar("KernelScalar", 4, 4))
 for vt, W, V in (("Vector512", 16, 4), ("Vector256", 8, 2), ("Vector128", 4, 2)):
