@@ -152,6 +152,26 @@ public class GemmTests
     }
 
     [Fact]
+    public void TinyProductsOnTheBrowserPathMatchThe128BitKernelsToTheBit()
+    {
+        // The browser's path runs products of at most 4,096 multiply-adds as plain loops; they keep the 128-bit
+        // kernels' chain per element, so every layout gives the Vector128 path's bits (fused or not).
+        foreach (var (m, n, k) in new[] { (1, 50, 1), (1, 1, 50), (50, 1, 1), (3, 7, 5), (16, 16, 16), (30, 20, 6) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (bool acc in new[] { false, true })
+                    {
+                        var a = Random(m * k, m + 3 * k);
+                        var b = Random(k * n, n + 5 * k);
+                        var c1 = Random(m * n, 7);
+                        var c2 = (float[])c1.Clone();
+                        Gemm.Sgemm(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, c1, n, acc, GemmPath.Vector128, 1);
+                        Gemm.Sgemm(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, c2, n, acc, GemmPath.Vector128Wide, 1);
+                        Assert.Equal(c1, c2);
+                    }
+    }
+
+    [Fact]
     public void ZeroInnerDimensionClearsOrKeepsC()
     {
         var c = new float[] { 1, 2, 3, 4 };
