@@ -90,6 +90,8 @@ if (doKernels)
     Task<T> Js<T>(string call) => page.EvaluateAsync<T>($"() => DotNet.invokeMethod('Pitts.Lab.Client', {call})");
     string simdB = await Js<string>("'Simd'");
     Console.WriteLine($"browser: {simdB}; native: {LabBench.Simd()}");
+    double errB = await Js<double>("'GemmMaxRelativeError'");
+    Console.WriteLine(string.Create(inv, $"MatMul against a double-precision loop, largest error / Σ|a·b|: browser {errB:0.0e0}, native {LabBench.GemmMaxRelativeError():0.0e0}"));
     Console.WriteLine("| micro-kernel (k = 256, panels in L1), GFLOP/s, best of 9, two rounds | browser | native |");
     Console.WriteLine("|---|---:|---:|");
     int count = await Js<int>("'VariantCount'");
