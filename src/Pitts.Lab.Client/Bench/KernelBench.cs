@@ -9,9 +9,9 @@ using Microsoft.JSInterop;
 namespace Pitts.Lab.Services;
 
 /// <summary>
-/// Ways of writing the GEMM micro-kernel, timed on the same packed panels (6 rows of A, 8 columns of B, 256 steps
-/// of k, in L1), for bench/LabBrowser <c>--kernels</c>: which formulation the browser's interpreter and jiterpreter
-/// run fast. Each returns GFLOP/s; natively the same code runs under the JIT.
+/// Ways of writing the GEMM micro-kernel (6x8 and 8x16 tiles, the forms docs/LAB.md compares), timed on the same
+/// packed panels (256 steps of k, in L1), for bench/LabBrowser <c>--kernels</c>: which formulation the browser's
+/// interpreter and jiterpreter run fast. Natively the same code runs under the JIT.
 /// </summary>
 public static unsafe class KernelBench
 {
