@@ -34,6 +34,32 @@ public static class LabBench
         return 2.0 * 256 * 256 * 256 / best / 1e9;
     }
 
+    /// <summary>
+    /// The largest error of MatMul against a double-precision triple loop over shapes that reach every GEMM path here
+    /// (tiny, no-packing, packed with edge tiles), relative to Σ|a·b|: a check that the browser's kernels compute
+    /// the right thing, not only fast.
+    /// </summary>
+    [JSInvokable]
+    public static double GemmMaxRelativeError()
+    {
+        var g = new Generator(3);
+        double worst = 0;
+        foreach (var (m, n, k) in new[] { (1, 50, 1), (50, 1, 1), (7, 9, 11), (30, 20, 40), (97, 129, 75), (256, 256, 256), (200, 70, 300) })
+        {
+            var a = Tensor.Randn([m, k], generator: g);
+            var b = Tensor.Randn([k, n], generator: g);
+            float[] c = a.MatMul(b).ToArray(), x = a.ToArray(), y = b.ToArray();
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double s = 0, abs = 0;
+                    for (int p = 0; p < k; p++) { s += (double)x[i * k + p] * y[p * n + j]; abs += Math.Abs((double)x[i * k + p] * y[p * n + j]); }
+                    worst = Math.Max(worst, Math.Abs(c[i * n + j] - s) / Math.Max(abs, 1e-30));
+                }
+        }
+        return worst;
+    }
+
     /// <summary>Milliseconds for the universal-approximation widget at N = 50 (800 epochs of per-point SGD on 30 points).</summary>
     [JSInvokable]
     public static double UniversalApproximation50Ms()

@@ -689,10 +689,10 @@ internal static class ConvKernels
                                 float* r = row + kx * dwid;
                                 var v0 = Vector128.Load(r);
                                 var v1 = Vector128.Load(r + 4);
-                                a00 = Vector128.MultiplyAddEstimate(wk[0], v0, a00); a01 = Vector128.MultiplyAddEstimate(wk[0], v1, a01);
-                                a10 = Vector128.MultiplyAddEstimate(wk[1], v0, a10); a11 = Vector128.MultiplyAddEstimate(wk[1], v1, a11);
-                                a20 = Vector128.MultiplyAddEstimate(wk[2], v0, a20); a21 = Vector128.MultiplyAddEstimate(wk[2], v1, a21);
-                                a30 = Vector128.MultiplyAddEstimate(wk[3], v0, a30); a31 = Vector128.MultiplyAddEstimate(wk[3], v1, a31);
+                                a00 = GemmKernels.MulAdd128(wk[0], v0, a00); a01 = GemmKernels.MulAdd128(wk[0], v1, a01);
+                                a10 = GemmKernels.MulAdd128(wk[1], v0, a10); a11 = GemmKernels.MulAdd128(wk[1], v1, a11);
+                                a20 = GemmKernels.MulAdd128(wk[2], v0, a20); a21 = GemmKernels.MulAdd128(wk[2], v1, a21);
+                                a30 = GemmKernels.MulAdd128(wk[3], v0, a30); a31 = GemmKernels.MulAdd128(wk[3], v1, a31);
                             }
                         }
                         float* yo = yp + ((long)oc * oh + oy) * ow + ox0;
@@ -767,16 +767,16 @@ internal static class ConvKernels
                                 var d1 = Vector128.Load(d1r + ox0);
                                 float* r = row + ox0;
                                 var v = Vector128.Load(r);
-                                a00 = Vector128.MultiplyAddEstimate(d0, v, a00); a10 = Vector128.MultiplyAddEstimate(d1, v, a10);
+                                a00 = GemmKernels.MulAdd128(d0, v, a00); a10 = GemmKernels.MulAdd128(d1, v, a10);
                                 if (n < 2) continue;
                                 v = Vector128.Load(r + g.DW);
-                                a01 = Vector128.MultiplyAddEstimate(d0, v, a01); a11 = Vector128.MultiplyAddEstimate(d1, v, a11);
+                                a01 = GemmKernels.MulAdd128(d0, v, a01); a11 = GemmKernels.MulAdd128(d1, v, a11);
                                 if (n < 3) continue;
                                 v = Vector128.Load(r + 2 * g.DW);
-                                a02 = Vector128.MultiplyAddEstimate(d0, v, a02); a12 = Vector128.MultiplyAddEstimate(d1, v, a12);
+                                a02 = GemmKernels.MulAdd128(d0, v, a02); a12 = GemmKernels.MulAdd128(d1, v, a12);
                                 if (n < 4) continue;
                                 v = Vector128.Load(r + 3 * g.DW);
-                                a03 = Vector128.MultiplyAddEstimate(d0, v, a03); a13 = Vector128.MultiplyAddEstimate(d1, v, a13);
+                                a03 = GemmKernels.MulAdd128(d0, v, a03); a13 = GemmKernels.MulAdd128(d1, v, a13);
                             }
                         }
                         float* w0 = wp + (long)oc * kk + ky * kw + kx0;

@@ -6,14 +6,20 @@ namespace Pitts.Kernels;
 /// <summary>Which GEMM implementation to run; <see cref="Auto"/> picks the widest accelerated one.</summary>
 internal enum GemmPath
 {
-    /// <summary>Vector512 when accelerated, else Vector256, else Vector128, else scalar.</summary>
+    /// <summary>Vector512 when accelerated, else Vector256, else Vector128 (Vector128Wide in the browser), else scalar.</summary>
     Auto,
     /// <summary>AVX-512 micro-kernel (12x32 tiles).</summary>
     Vector512,
     /// <summary>AVX2 micro-kernel (6x16 tiles).</summary>
     Vector256,
-    /// <summary>128-bit micro-kernel (6x8 tiles): SSE, ARM64 AdvSimd, WebAssembly SIMD.</summary>
+    /// <summary>128-bit micro-kernel (6x8 tiles): SSE, ARM64 AdvSimd.</summary>
     Vector128,
+    /// <summary>
+    /// 128-bit micro-kernel with 8x16 tiles, for WebAssembly SIMD in the browser's interpreter, where locals live in
+    /// memory and every operation costs a dispatch: the larger tile needs fewer of them per multiply-add. The same
+    /// multiply-add chain per element as <see cref="Vector128"/>, so the same results.
+    /// </summary>
+    Vector128Wide,
     /// <summary>Scalar micro-kernel (4x4 tiles).</summary>
     Scalar,
 }
@@ -84,6 +90,11 @@ internal static unsafe class Gemm
         {
             var job = new Job(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, path);
             long work = (long)m * n * k;
+            if (work <= TinyThreshold && path == GemmPath.Vector128Wide)
+            {
+                Tiny(in job);
+                return;
+            }
             if (work <= SmallThreshold || m < 8 || n <= 16)
             {
                 Small(in job, b.Length);
@@ -111,7 +122,7 @@ internal static unsafe class Gemm
     internal static GemmPath Resolve(GemmPath path) => path != GemmPath.Auto ? path
         : Vector512.IsHardwareAccelerated ? GemmPath.Vector512
         : Vector256.IsHardwareAccelerated ? GemmPath.Vector256
-        : Vector128.IsHardwareAccelerated ? GemmPath.Vector128
+        : Vector128.IsHardwareAccelerated ? (OperatingSystem.IsBrowser() ? GemmPath.Vector128Wide : GemmPath.Vector128)
         : GemmPath.Scalar;
 
     /// <summary>One product, as raw pointers, so worker threads can run parts of it.</summary>
@@ -142,6 +153,7 @@ internal static unsafe class Gemm
                 case GemmPath.Vector512: mr = GemmKernels.Mr512; nr = GemmKernels.Nr512; kernel = &GemmKernels.Kernel512; break;
                 case GemmPath.Vector256: mr = GemmKernels.Mr256; nr = GemmKernels.Nr256; kernel = &GemmKernels.Kernel256; break;
                 case GemmPath.Vector128: mr = GemmKernels.Mr128; nr = GemmKernels.Nr128; kernel = &GemmKernels.Kernel128; break;
+                case GemmPath.Vector128Wide: mr = GemmKernels.Mr128Wide; nr = GemmKernels.Nr128Wide; kernel = &GemmKernels.Kernel128Wide; break;
                 default: mr = GemmKernels.MrScalar; nr = GemmKernels.NrScalar; kernel = &GemmKernels.KernelScalar; break;
             }
         }
@@ -353,7 +365,18 @@ internal static unsafe class Gemm
                 if (!TransB)
                 {
                     float* src = B + (long)pc * Ldb + jc + jr;
-                    if (nw == nr)
+                    if (nw == nr && Path is GemmPath.Vector128 or GemmPath.Vector128Wide)
+                    {
+                        // Vector copies, not Span.CopyTo: in the browser's interpreter a call per row cost more
+                        // than the copy.
+                        for (int p = 0; p < kc; p++)
+                        {
+                            float* s = src + (long)p * Ldb;
+                            float* d = panel + p * nr;
+                            for (int q = 0; q < nr; q += 4) Vector128.Load(s + q).Store(d + q);
+                        }
+                    }
+                    else if (nw == nr)
                     {
                         for (int p = 0; p < kc; p++)
                             new ReadOnlySpan<float>(src + (long)p * Ldb, nr).CopyTo(new Span<float>(panel + p * nr, nr));
@@ -392,7 +415,7 @@ internal static unsafe class Gemm
         int m = job.M, n = job.N, k = job.K;
         float* b = job.B;
         int ldb = job.Ldb;
-        int width = job.Path switch { GemmPath.Vector512 => 16, GemmPath.Vector256 => 8, GemmPath.Vector128 => 4, _ => 1 };
+        int width = job.Path switch { GemmPath.Vector512 => 16, GemmPath.Vector256 => 8, GemmPath.Vector128 or GemmPath.Vector128Wide => 4, _ => 1 };
         int padded = (n + width - 1) / width * width;
         if (job.TransB || (long)(k - 1) * ldb + padded > bLength)
         {
@@ -430,8 +453,38 @@ internal static unsafe class Gemm
         {
             case GemmPath.Vector512: GemmKernels.Small512(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate); break;
             case GemmPath.Vector256: GemmKernels.Small256(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate); break;
-            case GemmPath.Vector128: GemmKernels.Small128(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate); break;
+            case GemmPath.Vector128 or GemmPath.Vector128Wide: GemmKernels.Small128(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate); break;
             default: SmallRowsScalar(m, n, k, job.A, sa, sp, b, ldb, job.C, job.Ldc, job.Accumulate, 0); break;
+        }
+    }
+
+    /// <summary>Products with at most this many multiply-adds run <see cref="Tiny"/> on the browser's path.</summary>
+    internal const long TinyThreshold = 4096;
+
+    /// <summary>
+    /// The browser's tiny products (a 1-50-1 network's are 50 multiply-adds): one plain loop per element, the same
+    /// multiply-add chain in k order as the 128-bit kernels (fused where they fuse), without their setup, scratch copies
+    /// and calls, which the interpreter pays for one by one (a no-grad (1x1)·(1x50) product took 3-6 µs in Chromium).
+    /// </summary>
+    private static void Tiny(in Job job)
+    {
+        long sa = job.TransA ? 1 : job.Lda, sp = job.TransA ? job.Lda : 1;
+        long sb = job.TransB ? 1 : job.Ldb, sq = job.TransB ? job.Ldb : 1; // op(B)(p, j) at b[p * sb + j * sq]
+        bool fused = Vector128Fuses;
+        for (int i = 0; i < job.M; i++)
+        {
+            float* ai = job.A + i * sa;
+            float* ci = job.C + (long)i * job.Ldc;
+            for (int j = 0; j < job.N; j++)
+            {
+                float* bj = job.B + j * sq;
+                float c = job.Accumulate ? ci[j] : 0f;
+                if (fused)
+                    for (int p = 0; p < job.K; p++) c = MathF.FusedMultiplyAdd(ai[p * sp], bj[p * sb], c);
+                else
+                    for (int p = 0; p < job.K; p++) c = ai[p * sp] * bj[p * sb] + c;
+                ci[j] = c;
+            }
         }
     }
 

@@ -46,7 +46,7 @@ public sealed partial class Tensor
     /// <summary>y ← e^y / Σ e^y, for a row already shifted by its maximum.</summary>
     private static void ExpNormalize(Span<float> y)
     {
-        TensorPrimitives.Exp(y, y);
+        Kernels.Pointwise.Exp(y, y);
         TensorPrimitives.Divide(y, TensorPrimitives.Sum(y), y);
     }
 

@@ -28,7 +28,7 @@ public sealed partial class Tensor
     public Tensor Neg() => Unary("Neg", TensorPrimitives.Negate, (g, _, _, dx) => TensorPrimitives.Negate(g, dx));
 
     /// <summary>e^x.</summary>
-    public Tensor Exp() => Unary("Exp", TensorPrimitives.Exp, (g, _, y, dx) => TensorPrimitives.Multiply(g, y, dx));
+    public Tensor Exp() => Unary("Exp", Kernels.Pointwise.Exp, (g, _, y, dx) => TensorPrimitives.Multiply(g, y, dx));
 
     /// <summary>Natural logarithm; -inf at 0 and NaN below 0.</summary>
     public Tensor Log() => Unary("Log", TensorPrimitives.Log, (g, x, _, dx) => TensorPrimitives.Divide(g, x, dx));
@@ -102,11 +102,11 @@ public sealed partial class Tensor
         (g, x, _, dx) => { for (int i = 0; i < dx.Length; i++) dx[i] = x[i] > 0 ? g[i] : negativeSlope * g[i]; });
 
     /// <summary>Logistic sigmoid σ(x) = 1 / (1 + e^-x); σ' = σ(1 - σ).</summary>
-    public Tensor Sigmoid() => Unary("Sigmoid", TensorPrimitives.Sigmoid,
+    public Tensor Sigmoid() => Unary("Sigmoid", Kernels.Pointwise.Sigmoid,
         (g, _, y, dx) => { for (int i = 0; i < dx.Length; i++) dx[i] = g[i] * y[i] * (1f - y[i]); });
 
     /// <summary>Hyperbolic tangent; tanh' = 1 - tanh².</summary>
-    public Tensor Tanh() => Unary("Tanh", TensorPrimitives.Tanh,
+    public Tensor Tanh() => Unary("Tanh", Kernels.Pointwise.Tanh,
         (g, _, y, dx) => { for (int i = 0; i < dx.Length; i++) dx[i] = g[i] * (1f - y[i] * y[i]); });
 
     /// <summary>GELU, exact form x·Φ(x) = 0.5x(1 + erf(x/√2)) (PyTorch's default).</summary>

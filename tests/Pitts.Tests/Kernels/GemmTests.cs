@@ -8,7 +8,7 @@ public class GemmTests
     private static readonly int[] EdgeSizes = [0, 1, 2, 3, 15, 16, 17, 31, 33, 63, 65, 127, 129];
 
     // Path names rather than the internal enum, which a public test method cannot take.
-    public static TheoryData<string> Paths => new() { "Auto", "Vector512", "Vector256", "Vector128", "Scalar" };
+    public static TheoryData<string> Paths => new() { "Auto", "Vector512", "Vector256", "Vector128", "Vector128Wide", "Scalar" };
 
     private static float[] Random(int count, int seed)
     {
@@ -71,11 +71,12 @@ public class GemmTests
 
     [Theory]
     [InlineData("Vector128")]
+    [InlineData("Vector128Wide")]
     [InlineData("Auto")]
     public void EveryEdgeTileOfEachDimensionMatchesTheReference(string pathName)
     {
-        // Each of M, N and K runs 1..70 with the other two at sizes that are not multiples of any tile (6x8 on the
-        // 128-bit path, 12x32 and 6x16 on the wider ones), in every layout: every partial row panel, column panel and
+        // Each of M, N and K runs 1..70 with the other two at sizes that are not multiples of any tile (6x8 and 8x16 on the
+        // 128-bit paths, 12x32 and 6x16 on the wider ones), in every layout: every partial row panel, column panel and
         // k remainder, on the small (no packing) and the packed path.
         var path = Enum.Parse<GemmPath>(pathName);
         for (int s = 1; s <= 70; s++)
@@ -143,8 +144,31 @@ public class GemmTests
         var v128 = Run(GemmPath.Vector128, 1);
         Assert.Equal(v128, Run(GemmPath.Vector128, 2));
         Assert.Equal(v128, Run(GemmPath.Vector128, 3));
+        // The browser's 8x16 tiles run the same chain per element as the 6x8 ones.
+        Assert.Equal(v128, Run(GemmPath.Vector128Wide, 1));
+        Assert.Equal(v128, Run(GemmPath.Vector128Wide, 2));
         if (Gemm.Vector128Fuses) Assert.Equal(fused, v128);
         Assert.Equal(Gemm.Resolve(GemmPath.Auto) == GemmPath.Vector128 ? v128 : fused, one);
+    }
+
+    [Fact]
+    public void TinyProductsOnTheBrowserPathMatchThe128BitKernelsToTheBit()
+    {
+        // The browser's path runs products of at most 4,096 multiply-adds as plain loops; they keep the 128-bit
+        // kernels' chain per element, so every layout gives the Vector128 path's bits (fused or not).
+        foreach (var (m, n, k) in new[] { (1, 50, 1), (1, 1, 50), (50, 1, 1), (3, 7, 5), (16, 16, 16), (30, 20, 6) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (bool acc in new[] { false, true })
+                    {
+                        var a = Random(m * k, m + 3 * k);
+                        var b = Random(k * n, n + 5 * k);
+                        var c1 = Random(m * n, 7);
+                        var c2 = (float[])c1.Clone();
+                        Gemm.Sgemm(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, c1, n, acc, GemmPath.Vector128, 1);
+                        Gemm.Sgemm(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, c2, n, acc, GemmPath.Vector128Wide, 1);
+                        Assert.Equal(c1, c2);
+                    }
     }
 
     [Fact]
