@@ -133,6 +133,8 @@ public sealed class PlotAxesTests(LabFixture lab)
         foreach (string path in pages)
         {
             await using var p = await lab.OpenAsync(path);
+            // The page draws its plots once it has computed them (universal approximation trains first, in slices).
+            await p.Page.Locator("rect.legend-box, .plot-key").First.WaitForAsync(new() { State = Microsoft.Playwright.WaitForSelectorState.Attached, Timeout = 60000 });
             var hits = await p.Page.EvaluateAsync<string[]>(script);
             Assert.True(hits.Length == 0, path + ": a legend covers " + string.Join("; ", hits));
             int pageBoxes = await p.Page.Locator("rect.legend-box").CountAsync(), pageKeys = await p.Page.Locator(".plot-key").CountAsync();
