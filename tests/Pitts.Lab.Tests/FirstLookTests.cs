@@ -21,12 +21,15 @@ public sealed class FirstLookTests(LabFixture lab)
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public async Task FormulasHaveNoControlCharacters(string path)
+    public async Task FormulasHaveNoControlCharactersAndLinksFollowTheBase(string path)
     {
         await using var p = await lab.OpenAsync(path);
         await p.WaitInteractiveAsync();
         string[] formulas = await p.Page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('[data-tex]')].map(e => e.getAttribute('data-tex'))");
         if (path is not "/" and not "/zoo") Assert.NotEmpty(formulas);   // every chapter shows its formula (the zoo is a list)
+        // A class may host the lab in a sub-folder (<base href="/REPO/">): every link inside the lab is relative to the base.
+        string[] absolute = await p.Page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')).filter(h => h.startsWith('/'))");
+        Assert.True(absolute.Length == 0, $"{path}: links that ignore <base href>: {string.Join(", ", absolute)}");
         foreach (string tex in formulas)
         {
             int bad = tex.IndexOfAny([.. Enumerable.Range(0, 32).Select(i => (char)i)]);
