@@ -58,14 +58,17 @@ public sealed class UniversalApproximationRecipe
     /// <summary>One epoch: the 30 points one at a time, in a new random order.</summary>
     public void Epoch()
     {
-        foreach (int i in g.Permutation(30))
-        {
-            var output = Net.Forward(X.IndexSelect(0, [i]));       // forward
-            var loss = criterion.Forward(output, Y.IndexSelect(0, [i]));
-            loss.Backward();                                      // backward
-            optimizer.Step();                                     // w ← w − α ∂L/∂w
-            optimizer.ZeroGrad();
-        }
+        foreach (int i in g.Permutation(30)) Step(i);
+    }
+
+    /// <summary>One SGD step on point <paramref name="i"/>.</summary>
+    public void Step(int i)
+    {
+        var output = Net.Forward(X.IndexSelect(0, [i]));       // forward
+        var loss = criterion.Forward(output, Y.IndexSelect(0, [i]));
+        loss.Backward();                                      // backward
+        optimizer.Step();                                     // w ← w − α ∂L/∂w
+        optimizer.ZeroGrad();
     }
 
     /// <summary>The mean squared error on the 30 points.</summary>
