@@ -46,7 +46,13 @@ public static class Program
         var results = new JsonArray();
         foreach (var n in names)
         {
-            var res = Workloads.Run(n, smoke, repeats);
+            Result res;
+            try { res = Workloads.Run(n, smoke, repeats); }
+            catch (Pitts.Data.DatasetException e)
+            {
+                Console.Error.WriteLine($"Pitts.Bench: {n}: {e.Message}");   // a missing data set is the user's to fix, not a stack trace
+                return 2;
+            }
             Console.Error.WriteLine($"{n}: {res.Seconds * 1e3:0.000} ms{(res.Gflops is { } g ? $", {g:0.0} GFLOP/s" : "")}");
             var o = new JsonObject { ["workload"] = n, ["seconds"] = res.Seconds, ["repeats"] = repeats, ["smoke"] = smoke };
             // CPU seconds scaled like the wall time (per product for the GEMM workloads).
