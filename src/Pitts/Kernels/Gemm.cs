@@ -97,7 +97,14 @@ internal static unsafe class Gemm
             }
             if (work <= SmallThreshold || m < 8 || n <= 16)
             {
-                Small(in job, b.Length);
+                // A matrix times a vector, C (m x 1) = op(A)·op(B), runs as its transpose Cᵀ (1 x m) = op(B)ᵀ·op(A)ᵀ,
+                // the same memory when C's column is contiguous: the kernels vectorise along a row of C, so m lanes
+                // work instead of one. Each element keeps its multiply-add chain in k order (fma(a, b, c) = fma(b, a, c)).
+                // op(A)ᵀ is A as stored when transA; else it is transposed into scratch, so only while that is small.
+                if (n == 1 && m > 1 && ldc == 1 && (transA || (long)m * k <= StackScratch))
+                    Small(new Job(!transB, !transA, 1, m, k, pb, ldb, pa, lda, pc, m, accumulate, path), a.Length);
+                else
+                    Small(in job, b.Length);
                 return;
             }
             if (work > ParallelThreshold && threads > 1 && WorkerPool.TryEnter(threads, out float* sharedB))
@@ -407,7 +414,8 @@ internal static unsafe class Gemm
     /// <summary>
     /// Small and skinny products without packing: C[i, :] = fma chain over p of op(A)(i, p) · op(B)[p, :], four rows
     /// at a time (independent chains), B's rows read as vectors. A transposed B is first transposed into a scratch
-    /// buffer (k x n, cheap at these sizes), as is a B whose last row a vector load would read past the span's end.
+    /// buffer (k x n, cheap at these sizes), as is, on the 128-bit path, a B whose last row a vector load would read
+    /// past the span's end.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Small(in Job job, int bLength)
@@ -415,7 +423,9 @@ internal static unsafe class Gemm
         int m = job.M, n = job.N, k = job.K;
         float* b = job.B;
         int ldb = job.Ldb;
-        int width = job.Path switch { GemmPath.Vector512 => 16, GemmPath.Vector256 => 8, GemmPath.Vector128 or GemmPath.Vector128Wide => 4, _ => 1 };
+        // The 128-bit kernels read B's last block of columns as a whole vector (SSE has no masked load), so a row of B
+        // must be readable to a multiple of 4; the others read B only within its n columns.
+        int width = job.Path is GemmPath.Vector128 or GemmPath.Vector128Wide ? 4 : 1;
         int padded = (n + width - 1) / width * width;
         if (job.TransB || (long)(k - 1) * ldb + padded > bLength)
         {
