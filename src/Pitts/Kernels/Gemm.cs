@@ -100,8 +100,8 @@ internal static unsafe class Gemm
                 // A matrix times a vector, C (m x 1) = op(A)·op(B), runs as its transpose Cᵀ (1 x m) = op(B)ᵀ·op(A)ᵀ,
                 // the same memory when C's column is contiguous: the kernels vectorise along a row of C, so m lanes
                 // work instead of one. Each element keeps its multiply-add chain in k order (fma(a, b, c) = fma(b, a, c)).
-                // op(A)ᵀ is A as stored when transA; else it is transposed into scratch, so only while that is small.
-                if (n == 1 && m > 1 && ldc == 1 && (transA || (long)m * k <= StackScratch))
+                // Only when transA, where op(A)ᵀ is A as stored (a transpose into scratch cost as much as it saved).
+                if (n == 1 && m > 1 && ldc == 1 && transA)
                     Small(new Job(!transB, !transA, 1, m, k, pb, ldb, pa, lda, pc, m, accumulate, path), a.Length);
                 else
                     Small(in job, b.Length);
