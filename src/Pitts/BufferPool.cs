@@ -6,14 +6,25 @@ namespace Pitts;
 /// page-fault (measured: a fifth of a Transformer step). <see cref="Graph"/> returns the gradient of a non-leaf
 /// tensor here once its backward has run and nothing adopted it, the one moment a buffer is provably unreferenced;
 /// <see cref="Rent"/> hands such buffers to the next allocation of the same length (training repeats its shapes).
-/// Only arrays of at least <see cref="MinLength"/> floats are pooled (smaller ones are cheap young-generation
-/// objects); the pool holds at most <see cref="MaxBytes"/>, dropping the lengths unused for longest first, and
-/// empties lengths unused since the previous full garbage collection, so memory is not held after training ends.
+/// Arrays of at least <see cref="MinLength"/> floats go to a shared pool that holds at most <see cref="MaxBytes"/>,
+/// dropping the lengths unused for longest first, and empties lengths unused since the previous full garbage
+/// collection, so memory is not held after training ends. Shorter ones, from <see cref="MinSmallLength"/> floats, the
+/// thread keeps in a few slots of its own (at most <see cref="SmallSlots"/> arrays of under 64 KB, no lock): a small
+/// model's step allocates a few KB of gradients, and fresh young-generation memory is cold, so zeroing it cost a
+/// fifth of a lecture-MLP step (perf); the next step's forward takes the last step's dead gradients instead.
 /// </summary>
 internal static class BufferPool
 {
     /// <summary>Shortest pooled array: 16,384 floats (64 KB), near the runtime's large-object threshold.</summary>
     public const int MinLength = 16 * 1024;
+
+    /// <summary>Shortest array a thread keeps for itself: 256 floats (1 KB); shorter ones cost less new than kept.</summary>
+    public const int MinSmallLength = 256;
+
+    /// <summary>Most arrays shorter than <see cref="MinLength"/> a thread keeps.</summary>
+    public const int SmallSlots = 8;
+
+    [ThreadStatic] private static float[]?[]? _small;
 
     /// <summary>Most bytes the pool keeps.</summary>
     public static long MaxBytes { get; set; } = 256L << 20;
@@ -36,7 +47,7 @@ internal static class BufferPool
     /// <summary>An array of exactly <paramref name="length"/> floats with unspecified contents, or null when none is pooled.</summary>
     public static float[]? Rent(int length)
     {
-        if (length < MinLength) return null;
+        if (length < MinLength) return length >= MinSmallLength ? RentSmall(length) : null;
         lock (Gate)
         {
             if (!Buckets.TryGetValue(length, out var b) || b.Arrays.Count == 0) return null;
@@ -50,7 +61,11 @@ internal static class BufferPool
     public static void Return(float[] array)
     {
         int length = array.Length;
-        if (length < MinLength) return;
+        if (length < MinLength)
+        {
+            if (length >= MinSmallLength) ReturnSmall(array);
+            return;
+        }
         long size = 4L * length;
         lock (Gate)
         {
@@ -64,9 +79,35 @@ internal static class BufferPool
         }
     }
 
-    /// <summary>Drops every array held (tests use it to start from an empty pool).</summary>
+    private static float[]? RentSmall(int length)
+    {
+        var slots = _small;
+        if (slots is null) return null;
+        for (int i = 0; i < slots.Length; i++)
+            if (slots[i] is { } a && a.Length == length)
+            {
+                slots[i] = null;
+                return a;
+            }
+        return null;
+    }
+
+    private static void ReturnSmall(float[] array)
+    {
+        var slots = _small ??= new float[SmallSlots][];
+        for (int i = 0; i < slots.Length; i++)
+            if (slots[i] is null)
+            {
+                slots[i] = array;
+                return;
+            }
+        // All slots taken: the GC has this one.
+    }
+
+    /// <summary>Drops every array held, the calling thread's small ones too (tests use it to start from an empty pool).</summary>
     public static void Clear()
     {
+        _small = null;
         lock (Gate)
         {
             Buckets.Clear();

@@ -331,15 +331,21 @@ internal static class ShapeUtil
         return shape.AsSpan().ToArray();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float[] Alloc(int n) => n < 1024 ? new float[n] // small: plain new is faster
-        : n < BufferPool.MinLength ? GC.AllocateUninitializedArray<float>(n)
-        : BufferPool.Rent(n) ?? GC.AllocateUninitializedArray<float>(n);
+    /// <summary>An array for a new tensor, contents unspecified from 1024 floats on (zeroed below, as new arrays are).</summary>
+    public static float[] Alloc(int n)
+    {
+        if (n < BufferPool.MinSmallLength) return new float[n]; // tiny: plain new is fastest
+        if (BufferPool.Rent(n) is { } pooled)
+        {
+            if (n < 1024) pooled.AsSpan().Clear(); // in the cache, far cheaper than fresh memory
+            return pooled;
+        }
+        return n < 1024 ? new float[n] : GC.AllocateUninitializedArray<float>(n);
+    }
 
-    /// <summary>A zeroed array; large ones come from the pool and are cleared (cheaper than fresh pages).</summary>
+    /// <summary>A zeroed array; those the pool has are cleared (cheaper than fresh memory).</summary>
     public static float[] AllocZeroed(int n)
     {
-        if (n < BufferPool.MinLength) return new float[n];
         var a = BufferPool.Rent(n);
         if (a is null) return new float[n];
         a.AsSpan().Clear();

@@ -127,12 +127,13 @@ internal static class Graph
 
     public static void Backward(Tensor root, Tensor? gradient, bool retainGraph)
     {
+        bool ours = gradient is null; // the ones made here may become the root's gradient; a caller's tensor is copied
         gradient = CheckRoot(root, gradient);
         using var noGrad = Autograd.NoGrad(); // closures are written with the public ops: they must not record
         var order = TopologicalOrder(root);
         try
         {
-            Accumulate(root, gradient, mayAdopt: false);
+            Accumulate(root, gradient, mayAdopt: ours);
             for (int i = order.Count - 1; i >= 0; i--) // consumers run before the producers of their inputs
             {
                 var t = order[i];

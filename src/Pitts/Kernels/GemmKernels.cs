@@ -290,8 +290,8 @@ internal static unsafe class GemmKernels
     }
 
     /// <summary>
-    /// No-packing product on Vector512: B row-major with ldb, readable up to the next multiple of 16 columns. A last,
-    /// partial block of columns uses masked loads and stores of C, or the scalar loop where Avx512F is missing.
+    /// No-packing product on Vector512: B row-major with ldb, read only within its n columns. A last, partial block of
+    /// columns uses masked loads of B and C and masked stores of C, or the scalar loop where Avx512F is missing.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Small512(int m, int n, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
@@ -510,7 +510,7 @@ internal static unsafe class GemmKernels
         }
     }
 
-    /// <summary>Columns [0, w) of C, w &lt; 16, with masked loads and stores of C (needs Avx512F); B readable to 16 columns.</summary>
+    /// <summary>Columns [0, w) of C, w &lt; 16, with masked loads of B and C and masked stores of C (needs Avx512F).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Small512ColsMasked(int m, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc, int w)
     {
@@ -547,7 +547,7 @@ internal static unsafe class GemmKernels
             for (int p = 0; p < k; p++)
             {
                 float* bp = b + (long)p * ldb;
-                var b0 = Vector512.Load(bp + 0);
+                var b0 = Avx512F.MaskLoad(bp + 0, mask, Vector512<float>.Zero);
                 var a0v = Vector512.Create(a0[p * sp]); c0_0 = Vector512.FusedMultiplyAdd(a0v, b0, c0_0);
                 var a1v = Vector512.Create(a1[p * sp]); c1_0 = Vector512.FusedMultiplyAdd(a1v, b0, c1_0);
                 var a2v = Vector512.Create(a2[p * sp]); c2_0 = Vector512.FusedMultiplyAdd(a2v, b0, c2_0);
@@ -583,7 +583,7 @@ internal static unsafe class GemmKernels
             for (int p = 0; p < k; p++)
             {
                 float* bp = b + (long)p * ldb;
-                var b0 = Vector512.Load(bp + 0);
+                var b0 = Avx512F.MaskLoad(bp + 0, mask, Vector512<float>.Zero);
                 var a0v = Vector512.Create(a0[p * sp]); c0_0 = Vector512.FusedMultiplyAdd(a0v, b0, c0_0);
             }
             Avx512F.MaskStore(ci + 0 * ldc, mask, c0_0);
@@ -591,8 +591,8 @@ internal static unsafe class GemmKernels
     }
 
     /// <summary>
-    /// No-packing product on Vector256: B row-major with ldb, readable up to the next multiple of 8 columns. A last,
-    /// partial block of columns uses masked loads and stores of C, or the scalar loop where Avx is missing.
+    /// No-packing product on Vector256: B row-major with ldb, read only within its n columns. A last, partial block of
+    /// columns uses masked loads of B and C and masked stores of C, or the scalar loop where Avx is missing.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Small256(int m, int n, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)
@@ -747,7 +747,7 @@ internal static unsafe class GemmKernels
         }
     }
 
-    /// <summary>Columns [0, w) of C, w &lt; 8, with masked loads and stores of C (needs Avx); B readable to 8 columns.</summary>
+    /// <summary>Columns [0, w) of C, w &lt; 8, with masked loads of B and C and masked stores of C (needs Avx).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Small256ColsMasked(int m, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc, int w)
     {
@@ -784,7 +784,7 @@ internal static unsafe class GemmKernels
             for (int p = 0; p < k; p++)
             {
                 float* bp = b + (long)p * ldb;
-                var b0 = Vector256.Load(bp + 0);
+                var b0 = Avx.MaskLoad(bp + 0, mask);
                 var a0v = Vector256.Create(a0[p * sp]); c0_0 = Vector256.FusedMultiplyAdd(a0v, b0, c0_0);
                 var a1v = Vector256.Create(a1[p * sp]); c1_0 = Vector256.FusedMultiplyAdd(a1v, b0, c1_0);
                 var a2v = Vector256.Create(a2[p * sp]); c2_0 = Vector256.FusedMultiplyAdd(a2v, b0, c2_0);
@@ -820,7 +820,7 @@ internal static unsafe class GemmKernels
             for (int p = 0; p < k; p++)
             {
                 float* bp = b + (long)p * ldb;
-                var b0 = Vector256.Load(bp + 0);
+                var b0 = Avx.MaskLoad(bp + 0, mask);
                 var a0v = Vector256.Create(a0[p * sp]); c0_0 = Vector256.FusedMultiplyAdd(a0v, b0, c0_0);
             }
             Avx.MaskStore(ci + 0 * ldc, mask, c0_0);

@@ -103,7 +103,8 @@ def smallbody(vt, W, R, V, partial, indent):
     L.append(f"{ind}for (int p = 0; p < k; p++)")
     L.append(f"{ind}{{")
     L.append(f"{ind}    float* bp = b + (long)p * ldb;")
-    L.append(f"{ind}    " + " ".join(f"var b{v} = {vt}.Load(bp + {v * W});" for v in range(V)))
+    # B too is read masked in a partial block (x64's masked loads never fault past the mask), so B needs no padding.
+    L.append(f"{ind}    " + " ".join(f"var b{v} = {ld(f'bp + {v * W}') if partial and vt != 'Vector128' else f'{vt}.Load(bp + {v * W})'};" for v in range(V)))
     for r in range(R):
         L.append(f"{ind}    var a{r}v = {bcast(vt, f'a{r}', 'p * sp')}; " + " ".join(f"{accs[r][v]} = {fma(vt)}(a{r}v, b{v}, {accs[r][v]});" for v in range(V)))
     L.append(f"{ind}}}")
@@ -124,7 +125,7 @@ def smallcols(vt, W, V, partial, R=4):
     if partial and vt == "Vector128":
         L.append(f"    /// <summary>Columns [0, w) of C, w &lt; {W}, with element-wise loads and stores of C (any ISA); B readable to {W} columns.</summary>")
     elif partial:
-        L.append(f"    /// <summary>Columns [0, w) of C, w &lt; {W}, with masked loads and stores of C (needs {isa}); B readable to {W} columns.</summary>")
+        L.append(f"    /// <summary>Columns [0, w) of C, w &lt; {W}, with masked loads of B and C and masked stores of C (needs {isa}).</summary>")
     else:
         L.append(f"    /// <summary>{V * W} columns of C for all m rows, {R} rows at a time ({R * V} independent FMA chains).</summary>")
     L.append("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
@@ -190,8 +191,8 @@ def smalldriver(vt, W, V):
         for (int q = 0; q < w; q++) p[q] = t[q];
     }}"""
     return f"""    /// <summary>
-    /// No-packing product on {vt}: B row-major with ldb, readable up to the next multiple of {W} columns. A last,
-    /// partial block of columns uses masked loads and stores of C, or the scalar loop where {isa} is missing.
+    /// No-packing product on {vt}: B row-major with ldb, read only within its n columns. A last, partial block of
+    /// columns uses masked loads of B and C and masked stores of C, or the scalar loop where {isa} is missing.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Small{s}(int m, int n, int k, float* a, long sa, long sp, float* b, int ldb, float* c, int ldc, bool acc)

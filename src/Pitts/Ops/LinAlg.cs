@@ -82,10 +82,18 @@ public sealed partial class Tensor
             throw new ShapeException($"Linear: bias {Fmt.Shape(bias._shape)} does not match {outF} output features");
         int rows = x.Numel / Math.Max(inF, 1);
         if (inF == 0) rows = x.Rank == 1 ? 1 : ShapeUtil.Numel(x._shape[..^1]);
-        var r = new Tensor([.. x._shape[..^1], outF]);
+        var outShape = x._shape.AsSpan().ToArray();
+        outShape[^1] = outF; // (…, out)
+        var r = new Tensor(outShape);
         var y = r.Storage.AsSpan(0, r.Numel);
-        if (bias is not null)
-            for (int i = 0; i < rows; i++) bias.Data.CopyTo(y.Slice(i * outF, outF));
+        if (bias is not null && rows > 0)
+        {
+            // Every row of y starts as the bias (the GEMM adds x·Wᵀ onto it): one row copied, then each copy doubles
+            // the rows filled, so 30 rows take 5 copies, not 30 calls.
+            bias.Data.CopyTo(y);
+            for (int filled = 1; filled < rows; filled *= 2)
+                y[..(Math.Min(filled, rows - filled) * outF)].CopyTo(y[(filled * outF)..]);
+        }
         Gemm.Sgemm(false, true, rows, outF, inF, x.Data, inF, weight.Data, inF, y, outF, accumulate: bias is not null);
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         Graph.Record(r, "Linear", inputs, g =>
@@ -104,7 +112,12 @@ public sealed partial class Tensor
                 var (dw, hasGradient) = Graph.GradientBuffer(weight, overwrites: true);
                 Gemm.Sgemm(true, false, outF, inF, rows, gs, outF, x.Data, inF, dw.AsSpan(), inF, accumulate: hasGradient);
             }
-            var gb = bias is { RequiresGrad: true } ? Reduce.SumDim(g.ReshapeNoGrad([rows, outF]), 0).ReshapeNoGrad([outF]) : null;
+            Tensor? gb = null;
+            if (bias is { RequiresGrad: true })
+            {
+                gb = new Tensor(bias._shape); // db = Σ over the rows of dY
+                Reduce.SumDim(gs, 1, rows, outF, gb.AsSpan());
+            }
             return (gx, (Tensor?)null, gb); // dW was handed over above
         });
         return r;

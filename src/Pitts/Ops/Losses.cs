@@ -1,9 +1,34 @@
+using System.Numerics.Tensors;
 namespace Pitts;
 
-// Fused loss primitives, written as primitives for numerical stability (the compositions have NaN or wrong
-// gradients at the edges): both are elementwise (no reduction) and differentiate with respect to the input only.
+// Fused loss primitives: the two cross-entropies for numerical stability (the compositions have NaN or wrong gradients
+// at the edges; both are elementwise, no reduction, and differentiate with respect to the input only), and the squared
+// error's sum for speed.
 public sealed partial class Tensor
 {
+    /// <summary>
+    /// scale · Σ (x - y)² over same-shaped x and y, as one op (scale 1/n: the mean squared error). A primitive for speed:
+    /// it is the loss of every regression step, and for a small model the op count is the cost (the composition
+    /// <c>x.Sub(y).Square()</c> then Mean was three nodes and five buffers a step). It runs that composition's operations
+    /// in its order, so it gives its bits: d = x - y, Σ d·d, times scale; dx = ((g·scale)·d)·2 and dy = -dx.
+    /// </summary>
+    internal static Tensor SquaredErrorSum(Tensor input, Tensor target, float scale)
+    {
+        var d = new float[input.Numel];
+        TensorPrimitives.Subtract(input.Data, target.Data, d);
+        var squares = new float[d.Length];
+        TensorPrimitives.Multiply(d, d, squares);
+        var r = new Tensor([TensorPrimitives.Sum(squares) * scale], 0, []);
+        Graph.Record(r, "MseLoss", input, target, g =>
+        {
+            var dx = new Tensor(input._shape);
+            TensorPrimitives.Multiply(d, g.Storage[g.Offset] * scale, dx.AsSpan());
+            TensorPrimitives.Multiply(dx.AsSpan(), 2f, dx.AsSpan());
+            return (input.RequiresGrad ? dx : null, target.RequiresGrad ? dx.Neg() : null);
+        });
+        return r;
+    }
+
     /// <summary>
     /// Elementwise binary cross-entropy on probabilities p: -(y·log p + (1-y)·log(1-p)) with each log clamped at
     /// -100 as PyTorch does, so p = 0 or 1 gives a finite loss. Gradient (p - y) / max(p(1-p), 1e-12), PyTorch's.

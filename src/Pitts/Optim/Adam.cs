@@ -49,6 +49,10 @@ public class Adam : Optimizer
     /// <summary>AMSGrad (Reddi et al., 2018): the denominator uses the running maximum of v, so steps never grow from a shrinking v.</summary>
     public bool AmsGrad { get; }
 
+    // 1 - β₁ᵗ and √(1 - β₂ᵗ) for step _correctedStep.
+    private int _correctedStep;
+    private float _biasCorrection1, _biasCorrection2Sqrt;
+
     /// <summary>True when weight decay is decoupled from the gradient (AdamW).</summary>
     protected virtual bool DecoupledWeightDecay => false;
 
@@ -60,8 +64,13 @@ public class Adam : Optimizer
         var v = Buffer(index, "exp_avg_sq");
         var vMax = AmsGrad ? Buffer(index, "max_exp_avg_sq") : default;
         float lr = LearningRateOf(index), b1 = Beta1, b2 = Beta2, eps = Eps, wd = WeightDecayOf(index, WeightDecay);
-        float biasCorrection1 = 1f - MathF.Pow(b1, t);
-        float biasCorrection2Sqrt = MathF.Sqrt(1f - MathF.Pow(b2, t));
+        if (t != _correctedStep) // every parameter is usually at the same step: two powf per step, not per parameter
+        {
+            _biasCorrection1 = 1f - MathF.Pow(b1, t);
+            _biasCorrection2Sqrt = MathF.Sqrt(1f - MathF.Pow(b2, t));
+            _correctedStep = t;
+        }
+        float biasCorrection1 = _biasCorrection1, biasCorrection2Sqrt = _biasCorrection2Sqrt;
         float stepSize = lr / biasCorrection1;
         bool decoupled = DecoupledWeightDecay, amsgrad = AmsGrad; // locals: read once, not per element
         int j = 0;

@@ -7,7 +7,7 @@ namespace Pitts.Tests.AutogradEngine;
 public class BufferPoolCollection;
 
 /// <summary>
-/// The pool of large gradient buffers (BufferPool) and how backward feeds it: a dead intermediate gradient is
+/// The pool of gradient buffers (BufferPool) and how backward feeds it: a dead intermediate gradient is
 /// recycled, a kept one (retained, adopted by a pass-through op, or set by the caller) never is, and gradients of
 /// large graphs stay exact when their buffers are reused step after step.
 /// </summary>
@@ -58,6 +58,33 @@ public class BufferPoolTests
         y.Backward();
         Assert.True(BufferPool.HeldBytes >= 4L * Big);
         Assert.NotNull(BufferPool.Rent(Big));
+    }
+
+    [Fact]
+    public void SmallDeadGradientsAreKeptByTheThreadAndComeBackZeroed()
+    {
+        const int small = 701; // kept by the thread (at least MinSmallLength, below MinLength), odd so no other test shares it
+        BufferPool.Clear();
+        var x = Tensor.Randn([small], new Generator(3)).RequireGrad();
+        x.Mul(3f).Exp().Mul(x).Sum().Backward();
+        Assert.Equal(0, BufferPool.HeldBytes); // not in the shared pool
+        var recycled = BufferPool.Rent(small);
+        Assert.NotNull(recycled);
+        // Under 1024 floats a new tensor's array is zeroed, recycled or not.
+        recycled.AsSpan().Fill(float.NaN);
+        BufferPool.Return(recycled);
+        var again = ShapeUtil.Alloc(small);
+        Assert.Same(recycled, again);
+        Assert.All(again, v => Assert.Equal(0f, v));
+        // At most SmallSlots arrays are kept; shorter than MinSmallLength, none.
+        BufferPool.Clear();
+        for (int i = 0; i <= BufferPool.SmallSlots; i++) BufferPool.Return(new float[small]);
+        BufferPool.Return(new float[BufferPool.MinSmallLength - 1]);
+        int kept = 0;
+        while (BufferPool.Rent(small) is not null) kept++;
+        Assert.Equal(BufferPool.SmallSlots, kept);
+        Assert.Null(BufferPool.Rent(BufferPool.MinSmallLength - 1));
+        BufferPool.Clear();
     }
 
     [Fact]

@@ -151,6 +151,32 @@ public class GemmTests
         Assert.Equal(Gemm.Resolve(GemmPath.Auto) == GemmPath.Vector128 ? v128 : fused, one);
     }
 
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void MatrixTimesVectorRunsTransposedWithTheSameBits(string pathName)
+    {
+        // C (m x 1) with a contiguous column runs as Cᵀ = op(B)ᵀ·op(A)ᵀ; with a padded column (ldc 2) it does not. Both
+        // must match the reference, and each other to the bit (one multiply-add chain per element in k order).
+        var path = Enum.Parse<GemmPath>(pathName);
+        foreach (var (m, k) in new[] { (30, 15), (20, 30), (2, 3), (17, 1), (64, 64), (300, 5), (33, 200) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (bool acc in new[] { false, true })
+                    {
+                        Check(path, ta, tb, m, 1, k, acc, pad: 0);
+                        var a = Random(m * k, m + k);
+                        var b = Random(k, 3 * k + 1);
+                        var c0 = Random(m * 2, m);
+                        var c1 = new float[m];
+                        for (int i = 0; i < m; i++) c1[i] = c0[2 * i];
+                        Gemm.Sgemm(ta, tb, m, 1, k, a, ta ? m : k, b, tb ? k : 1, c1, 1, acc, path, 1);
+                        Gemm.Sgemm(ta, tb, m, 1, k, a, ta ? m : k, b, tb ? k : 1, c0, 2, acc, path, 1);
+                        for (int i = 0; i < m; i++)
+                            Assert.True(BitConverter.SingleToInt32Bits(c0[2 * i]) == BitConverter.SingleToInt32Bits(c1[i]),
+                                $"{path} {(ta ? 'T' : 'N')}{(tb ? 'T' : 'N')} m={m} k={k} acc={acc}: C[{i}] {c1[i]:R} against {c0[2 * i]:R}");
+                    }
+    }
+
     [Fact]
     public void TinyProductsOnTheBrowserPathMatchThe128BitKernelsToTheBit()
     {

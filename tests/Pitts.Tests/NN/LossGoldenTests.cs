@@ -59,6 +59,30 @@ public class LossGoldenTests
     }
 
     [Fact]
+    public void MseIsItsCompositionToTheBit()
+    {
+        // MseLoss's mean and sum run as one fused op; it must give the composition's loss and both gradients exactly.
+        static int Bits(float v) => BitConverter.SingleToInt32Bits(v);
+        var g = new Generator(5);
+        foreach (var r in new[] { Reduction.Mean, Reduction.Sum })
+            for (int n = 1; n <= 70; n++)
+                foreach (int cols in new[] { 1, 3 })
+                {
+                    var x0 = Tensor.Randn([n, cols], g);
+                    var y0 = Tensor.Randn([n, cols], g);
+                    var (x1, y1) = (x0.Detach().RequireGrad(), y0.Detach().RequireGrad());
+                    var (x2, y2) = (Tensor.FromArray(x0.ToArray(), n, cols).RequireGrad(), Tensor.FromArray(y0.ToArray(), n, cols).RequireGrad());
+                    var fused = new MseLoss(r).Forward(x1, y1);
+                    var composed = Functional.Reduce(x2.Sub(y2).Square(), r);
+                    Assert.Equal(Bits(composed.Item()), Bits(fused.Item()));
+                    fused.Backward(Tensor.Scalar(0.7f));
+                    composed.Backward(Tensor.Scalar(0.7f));
+                    Assert.Equal(x2.Grad!.ToArray().Select(Bits), x1.Grad!.ToArray().Select(Bits));
+                    Assert.Equal(y2.Grad!.ToArray().Select(Bits), y1.Grad!.ToArray().Select(Bits));
+                }
+    }
+
+    [Fact]
     public void MseRejectsMismatchedShapesNamingThem()
     {
         var e = Assert.Throws<ShapeException>(() => new MseLoss().Forward(Tensor.Zeros(30, 1), Tensor.Zeros(30)));

@@ -81,4 +81,28 @@ public class LengthSweepTests
             for (int c = 0; c < 3; c++) Assert.Equal(sum * (1 + c), cols[c], 1e-4 * Math.Max(1, Math.Abs(sum * (1 + c))) + 1e-4);
         }
     }
+
+    [Fact]
+    public void ColumnSumsAddTheRowsInOrderAtEveryWidth()
+    {
+        // Sum over dim 0 of a (rows x cols) matrix, as a Linear's bias gradient: each column is 0 + x₀ + x₁ + … in row
+        // order whichever loop runs (vector columns with an overlapping last vector, scalar columns, whole rows past
+        // 256 columns), so it equals the plain float loop to the bit; and the same through Linear's backward.
+        foreach (int rows in new[] { 1, 3, 30 })
+            for (int cols = 2; cols <= 300; cols++)
+            {
+                var a = Values(rows * cols, 11 * cols + rows);
+                var got = Tensor.FromArray(a, rows, cols).Sum(0).ToArray();
+                for (int c = 0; c < cols; c++)
+                {
+                    float s = 0f;
+                    for (int r = 0; r < rows; r++) s += a[r * cols + c];
+                    Assert.True(BitConverter.SingleToInt32Bits(s) == BitConverter.SingleToInt32Bits(got[c]), $"{rows}x{cols}, column {c}: {got[c]:R} against {s:R}");
+                }
+                if (cols > 40) continue;
+                var bias = Tensor.Zeros(cols).RequireGrad();
+                Tensor.Linear(Tensor.Ones(rows, 2), Tensor.Zeros(cols, 2), bias).Backward(Tensor.FromArray(a, rows, cols));
+                Assert.Equal(got, bias.Grad!.ToArray());
+            }
+    }
 }
