@@ -43,7 +43,7 @@ public static class DepthRecipe
 }
 
 /// <summary>Where a unit responds most strongly: held-out digit <c>Image</c>, at row <c>Y</c>, column <c>X</c> of its map.</summary>
-public readonly record struct Response(float Activation, int Image, int Y, int X);
+public readonly record struct UnitResponse(float Activation, int Image, int Y, int X);
 
 /// <summary>One unit (channel or class) with what excites it most among the held-out digits.</summary>
 /// <param name="Index">Channel or class index.</param>
@@ -51,7 +51,7 @@ public readonly record struct Response(float Activation, int Image, int Y, int X
 /// <param name="Examples">A few of the top patches.</param>
 /// <param name="Size">Patch side: the unit's receptive field.</param>
 /// <param name="Strongest">The strongest response of all.</param>
-public sealed record UnitView(int Index, float[] Mean, float[][] Examples, int Size, Response Strongest);
+public sealed record UnitView(int Index, float[] Mean, float[][] Examples, int Size, UnitResponse Strongest);
 
 /// <summary>
 /// What the trained CNN's units respond to: for every channel of conv1 (receptive field 5×5), conv2 (14×14) and every
@@ -74,7 +74,7 @@ public sealed class DepthAnalysis
     private readonly Tensor images;
     private readonly float[] pixels;
     // Each unit's best position in each digit scanned so far, digit by digit: conv1's 8, conv2's 16, the 10 classes.
-    private readonly List<Response>[] best1 = Fresh(DigitCnn.C1), best2 = Fresh(DigitCnn.C2), bestOut = Fresh(10);
+    private readonly List<UnitResponse>[] best1 = Fresh(DigitCnn.C1), best2 = Fresh(DigitCnn.C2), bestOut = Fresh(10);
 
     /// <summary>Starts the analysis of <paramref name="net"/> on the first <see cref="Images"/> of <paramref name="heldOut"/> (N, 1, 28, 28).</summary>
     public DepthAnalysis(DigitCnn net, Tensor heldOut)
@@ -117,10 +117,10 @@ public sealed class DepthAnalysis
         return true;
     }
 
-    private static List<Response>[] Fresh(int channels) => [.. Enumerable.Range(0, channels).Select(_ => new List<Response>(Images))];
+    private static List<UnitResponse>[] Fresh(int channels) => [.. Enumerable.Range(0, channels).Select(_ => new List<UnitResponse>(Images))];
 
     /// <summary>Each channel's best position in each of the <paramref name="m"/> digits of a block (maps side × side).</summary>
-    private void Scan(float[] act, List<Response>[] best, int side, int m)
+    private void Scan(float[] act, List<UnitResponse>[] best, int side, int m)
     {
         int channels = best.Length;
         for (int n = 0; n < m; n++)
@@ -129,12 +129,12 @@ public sealed class DepthAnalysis
                 int off = (n * channels + c) * side * side;
                 int arg = 0;
                 for (int i = 1; i < side * side; i++) if (act[off + i] > act[off + arg]) arg = i;
-                best[c].Add(new Response(act[off + arg], Done + n, arg / side, arg % side));
+                best[c].Add(new UnitResponse(act[off + arg], Done + n, arg / side, arg % side));
             }
     }
 
     /// <summary>The digits with each channel's strongest best position, their patches (field × field from stride × position) and their mean.</summary>
-    private List<UnitView> Units(List<Response>[] best, int field, int stride)
+    private List<UnitView> Units(List<UnitResponse>[] best, int field, int stride)
     {
         var units = new List<UnitView>();
         for (int c = 0; c < best.Length; c++)

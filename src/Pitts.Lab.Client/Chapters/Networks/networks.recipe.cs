@@ -69,7 +69,7 @@ public sealed class NetworksRecipe
     public List<double[]> Evaluate(IReadOnlyList<double> x)
     {
         using var _ = Autograd.NoGrad();
-        var columns = new List<double[]> { [.. x] };
+        var columns = new List<double[]> { x.ToArray() };
         var h = Tensor.FromArray([.. x.Select(v => (float)v)], 1, x.Count);   // (1, inputs)
         for (int i = 0; i < Model.Count; i++)
         {
