@@ -31,7 +31,7 @@ public sealed class RecipesTests(ITestOutputHelper output)
         ["convolution"] = (new ConvolutionSettings(Digit: 0, Kernel: [-1f, 0f, 1f, -2f, 0f, 2f, -1f, 0f, 1f], Wy: 13, Wx: 13), ConvolutionWidget),
         ["networks"] = (new NetworksSettings(Inputs: 2, Hidden: [3], Outputs: 1, Activation: "relu", Seed: 1, X: [1, -0.5]), NetworksWidget),
         ["depth"] = (new DepthSettings(Digit: 0), DepthWidget),
-        ["autoencoders"] = (new AutoencodersSettings(Sigma: 0.5, Code: 2, Z1: null, Z2: null, K: 2, Seed: 1, LiveSteps: 500, LinearSteps: 1000), AutoencodersWidget),
+        ["autoencoders"] = (new AutoencodersSettings(Sigma: 0.5, Code: 2, Z1: null, Z2: null, K: 2, Seed: 1, LiveSteps: 1000, LinearSteps: 1000), AutoencodersWidget),
     };
 
     private static string NetworksWidget()
@@ -63,7 +63,7 @@ public sealed class RecipesTests(ITestOutputHelper output)
     private static string AutoencodersWidget()
     {
         // The page's computations: the shipped denoiser's sliced test error and latent plane (Autoencoders.razor's
-        // RedrawAe, Decode), a live run (its DenoisingTrainer, the recipe's DenoisingRun, batches of 32 from seed 1) and
+        // RedrawAe, Decode), a live run (its DenoisingTrainer, the recipe's DenoisingRun, batches of 16 from seed 1) and
         // the linear autoencoder (its LinearAeTrainer: the recipe's LinearAutoencoderRun against the shipped PCA).
         var data = Pitts.Lab.Zoo.MnistArrays.Get();
         var ae = Pitts.Models.ZooAutoencoders.Denoising();
@@ -73,13 +73,13 @@ public sealed class RecipesTests(ITestOutputHelper output)
         var z = plane.Centre;
         var image = plane.Decode(ae, z).ToArray();
         var live = new Pitts.Lab.Zoo.DenoisingTrainer(0.5f, seed: 1, latent: 2, batchSize: DenoisingRun.LiveBatch);
-        live.Train(500);
+        live.Train(1000);
         var linear = new Pitts.Lab.Zoo.LinearAeTrainer(2);
         linear.Train(1000);
         return $"shipped 2-number denoiser at σ = 0.5: test MSE {mse:0.00000} (noisy input {noisyMse:0.00000})\n"
             + $"latent plane [{plane.Box.X0}, {plane.Box.X1}] × [{plane.Box.Y0}, {plane.Box.Y1}]: g(z) at z = ({z.Z1}, {z.Z2}) "
             + $"has mean pixel {image.Average():0.0000}; the nearest codes are mostly {plane.Nearest(z)}s\n"
-            + $"live run (seed 1): loss {live.Losses[^1]:0.00000} at step 500\n"
+            + $"live run (seed 1): loss {live.Losses[^1]:0.00000} at step 1000\n"
             + $"linear autoencoder k = 2 after 1000 steps: MSE {linear.TrainError():0.000000} (PCA {linear.PcaError():0.000000}), "
             + $"largest angle to PCA's subspace {linear.AnglesToPca().Max():0.00}°";
     }

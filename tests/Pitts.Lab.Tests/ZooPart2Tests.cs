@@ -234,7 +234,7 @@ public sealed class ZooPart2Tests(LabFixture lab)
         await Expect(p.ById("ae-error")).ToContainTextAsync("reconstruction 0.04");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         await p.Page.GetByTestId("run").First.ClickAsync();
-        await p.Page.WaitForFunctionAsync(@"() => /step ([5-9]|\d\d+) of 500/.test(document.querySelector('[data-testid=train-status]').innerText)",
+        await p.Page.WaitForFunctionAsync(@"() => /step ([5-9]|\d\d+) of 1000/.test(document.querySelector('[data-testid=train-status]').innerText)",
             null, new PageWaitForFunctionOptions { Timeout = 60000 });
         await Expect(p.ById("ae-progress")).ToBeVisibleAsync();
         await p.Page.GetByTestId("pause").First.ClickAsync();

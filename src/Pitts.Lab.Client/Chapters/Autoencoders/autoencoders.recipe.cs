@@ -15,7 +15,7 @@ using Pitts.Optim;
 using Pitts.Training;
 
 #if !PITTS_LAB // the lab compiles the classes below into itself and runs them in slices between repaints
-var settings = new AutoencodersSettings(Sigma: 0.5, Code: 2, Z1: null, Z2: null, K: 2, Seed: 1, LiveSteps: 500, LinearSteps: 1000);
+var settings = new AutoencodersSettings(Sigma: 0.5, Code: 2, Z1: null, Z2: null, K: 2, Seed: 1, LiveSteps: 1000, LinearSteps: 1000);
 var mnist = Datasets.Mnist();
 var train = mnist.Train.Inputs.Reshape(mnist.Train.Count, 784);        // (7996, 784), pixels in [0, 1]
 var test = mnist.Test.Inputs.Reshape(mnist.Test.Count, 784);           // (2004, 784)
@@ -37,7 +37,7 @@ if (settings.Code == 2)
         + $"has mean pixel {image.Average():0.0000}; the nearest codes are mostly {plane.Nearest(z)}s");
 }
 
-// A fresh denoiser trained as the page's Run does: batches of 32 from random weights.
+// A fresh denoiser trained as the page's Run does: batches of 16 from random weights.
 var live = new DenoisingRun((float)settings.Sigma, settings.Seed, settings.Code, DenoisingRun.LiveBatch, train);
 double loss = double.NaN;
 for (int step = 0; step < settings.LiveSteps; step++)
@@ -67,8 +67,8 @@ public sealed record AutoencodersSettings(double Sigma, int Code, double? Z1, do
 /// </summary>
 public sealed class DenoisingRun
 {
-    /// <summary>The page's live minibatch (the browser runs .NET in its interpreter; scripts/lab-models uses 128).</summary>
-    public const int LiveBatch = 32;
+    /// <summary>The page's live minibatch (a step of it is tens of milliseconds in the browser's interpreter; scripts/lab-models uses 128).</summary>
+    public const int LiveBatch = 16;
 
     private readonly Tensor train;
 
