@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Pitts.Lab.Services;
-using Pitts.Lab.Widgets;
 using Xunit.Abstractions;
 
 namespace Pitts.Lab.Tests;
@@ -27,22 +26,14 @@ public sealed class CodeSamplesCompileTests(ITestOutputHelper output)
         Add("attention-default", CodeSamples.Attention([3, 8, 5, 1, 2, 0], "reverse"));
         Add("attention-sort", CodeSamples.Attention([9, 9, 0, 4, 4, 1], "sort"));
 
-        Add("autoencoders-default", CodeSamples.Autoencoders(0.5, 2, 0.25, -1.5, 2));
-        Add("autoencoders-32", CodeSamples.Autoencoders(0, 32, 0, 0, 16));
-
-
-        Add("depth-default", CodeSamples.Depth(0));
-        Add("depth-42", CodeSamples.Depth(42));
 
 
 
 
 
 
-        Add("networks-default", CodeSamples.Networks([2, 3, 1], "relu", 1, [1, -0.5, 0.5, 0]));
-        foreach (var act in LabActivations.Keys)
-            Add("networks-" + act, CodeSamples.Networks([4, 8, 8, 5, 3], act, 7, [1, -0.5, 0.5, 0]));
-        Add("networks-no-hidden", CodeSamples.Networks([1, 1], "relu", 1, [0.25]));
+
+
 
 
         Add("recurrent-default", CodeSamples.Recurrent(0.1, "rnn", "oscillator"));
@@ -88,7 +79,7 @@ public sealed class CodeSamplesCompileTests(ITestOutputHelper output)
     }
 
     /// <summary>The pages of the lab that have a "Show code" panel (or, Training in practice, the code that runs): one default sample each.</summary>
-    private const int Pages = 5;
+    private const int Pages = 2;
 
     [Fact]
     public async Task Every_page_default_sample_runs_as_a_file_based_app()

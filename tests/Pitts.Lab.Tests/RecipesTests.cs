@@ -29,7 +29,60 @@ public sealed class RecipesTests(ITestOutputHelper output)
         ["playground"] = (new PlaygroundSettings(), PlaygroundWidget),
         ["training"] = (new TrainingSettings(Optimizer: "adam", Lr: 0.01, Epochs: 5000, Seed: 0), TrainingWidget),
         ["convolution"] = (new ConvolutionSettings(Digit: 0, Kernel: [-1f, 0f, 1f, -2f, 0f, 2f, -1f, 0f, 1f], Wy: 13, Wx: 13), ConvolutionWidget),
+        ["networks"] = (new NetworksSettings(Inputs: 2, Hidden: [3], Outputs: 1, Activation: "relu", Seed: 1, X: [1, -0.5]), NetworksWidget),
+        ["depth"] = (new DepthSettings(Digit: 0), DepthWidget),
+        ["autoencoders"] = (new AutoencodersSettings(Sigma: 0.5, Code: 2, Z1: null, Z2: null, K: 2, Seed: 1, LiveSteps: 1000, LinearSteps: 1000), AutoencodersWidget),
     };
+
+    private static string NetworksWidget()
+    {
+        // The page's computation (Networks.razor's Rebuild: the recipe's network for the page's controls, evaluated at x).
+        var s = new NetworksSettings(2, [3], 1, "relu", 1, [1, -0.5]);
+        var network = new NetworksRecipe(s);
+        var values = network.Evaluate(s.X);
+        return string.Join("\n", values.Select((v, l) => $"{(l == 0 ? "input x" : l == values.Count - 1 ? "output ŷ" : $"hidden layer {l}")}: ({string.Join(", ", v.Select(x => x.ToString("0.0000")))})"))
+            + $"\n{network.Model.ParameterCount()} parameters";
+    }
+
+    private static string DepthWidget()
+    {
+        // The page's computation (Depth.razor: the shipped CNN, the recipe's Layers for digit 0 and its sliced DepthAnalysis).
+        var net = new Pitts.Models.DigitCnn();
+        Assert.True(Pitts.Lab.Zoo.ZooWeights.TryLoadInto("cnn", net));
+        var data = Pitts.Lab.Zoo.MnistArrays.Get();
+        var images = data.TestImages.Reshape(-1, 1, 28, 28);
+        var layers = DepthRecipe.Layers(net, images.Narrow(0, 0, 1));
+        var analysis = new DepthAnalysis(net, images);
+        while (!analysis.Advance()) { }
+        return $"test digit #0: label {data.TestLabels[0]}, the CNN reads {layers.Predicted}; "
+            + string.Join(", ", layers.Maps.Select((m, i) => $"layer {i + 1} maps ({string.Join(", ", m.Shape)}) up to {m.Max().Item():0.0000}")) + "\n"
+            + string.Join("\n", new[] { ("layer 1", analysis.Layer1), ("layer 2", analysis.Layer2), ("output", analysis.Output) }
+                .Select(p => $"{p.Item1}, strongest held-out digit per unit: " + string.Join(", ", p.Item2.Select(u => $"#{u.Strongest.Image} ({u.Strongest.Activation:0.000})"))));
+    }
+
+    private static string AutoencodersWidget()
+    {
+        // The page's computations: the shipped denoiser's sliced test error and latent plane (Autoencoders.razor's
+        // RedrawAe, Decode), a live run (its DenoisingTrainer, the recipe's DenoisingRun, batches of 16 from seed 1) and
+        // the linear autoencoder (its LinearAeTrainer: the recipe's LinearAutoencoderRun against the shipped PCA).
+        var data = Pitts.Lab.Zoo.MnistArrays.Get();
+        var ae = Pitts.Models.ZooAutoencoders.Denoising();
+        Assert.True(Pitts.Lab.Zoo.ZooWeights.TryLoadInto("denoising-ae", ae));
+        var (mse, noisyMse) = TestErrorRun.TestError(ae, data.TestImages, 0.5f);
+        var plane = LatentPlane.Of(ae, data.TestImages, data.TestLabels);
+        var z = plane.Centre;
+        var image = plane.Decode(ae, z).ToArray();
+        var live = new Pitts.Lab.Zoo.DenoisingTrainer(0.5f, seed: 1, latent: 2, batchSize: DenoisingRun.LiveBatch);
+        live.Train(1000);
+        var linear = new Pitts.Lab.Zoo.LinearAeTrainer(2);
+        linear.Train(1000);
+        return $"shipped 2-number denoiser at σ = 0.5: test MSE {mse:0.00000} (noisy input {noisyMse:0.00000})\n"
+            + $"latent plane [{plane.Box.X0}, {plane.Box.X1}] × [{plane.Box.Y0}, {plane.Box.Y1}]: g(z) at z = ({z.Z1}, {z.Z2}) "
+            + $"has mean pixel {image.Average():0.0000}; the nearest codes are mostly {plane.Nearest(z)}s\n"
+            + $"live run (seed 1): loss {live.Losses[^1]:0.00000} at step 1000\n"
+            + $"linear autoencoder k = 2 after 1000 steps: MSE {linear.TrainError():0.000000} (PCA {linear.PcaError():0.000000}), "
+            + $"largest angle to PCA's subspace {linear.AnglesToPca().Max():0.00}°";
+    }
 
     private static string ConvolutionWidget()
     {
@@ -215,6 +268,9 @@ public sealed class RecipePanelTests(LabFixture lab)
     [InlineData("/mcculloch-pitts", "mcculloch-pitts")]
     [InlineData("/hodgkin-huxley", "hodgkin-huxley")]
     [InlineData("/convolution", "convolution")]
+    [InlineData("/networks", "networks")]
+    [InlineData("/depth", "depth")]
+    [InlineData("/autoencoder", "autoencoders")]
     public async Task ThePanelShowsTheRecipeFileByteForByte(string path, string recipe)
     {
         await using var p = await lab.OpenAsync(path);

@@ -200,14 +200,14 @@ public sealed class ZooModelTests
         }
         Assert.Null(fig.TestError(2, 0.33));
         // The block-wise evaluation (the page runs one block per slice) against one float64 pass written out here.
-        var run = new TestErrorRun(ae2, 0.5f);
+        var run = new TestErrorRun(ae2, MnistArrays.Get().TestImages, 0.5f);
         int blocks = 0;
         while (!run.Advance()) blocks++;
         Assert.Equal(2004 / TestErrorRun.Block, blocks);
         using (Autograd.NoGrad())
         {
             var clean = MnistArrays.Get().TestImages;
-            var noisyX = ZooData.AddNoise(clean, 0.5f, new Generator(12345));
+            var noisyX = Pitts.Data.Augment.GaussianNoise(clean, 0.5f, new Generator(12345), clampMin: 0f, clampMax: 1f);
             var r = ae2.Forward(noisyX).ToArray();
             var c = clean.ToArray();
             double sum = 0;
@@ -217,7 +217,7 @@ public sealed class ZooModelTests
         using (Autograd.NoGrad())
         {
             var data = MnistArrays.Get();
-            var codes = ae2.Encode(MnistArrays.Rows(data.TestImages, data.TestIndicesPerClass(DenoisingFigures.PerClass))).ToArray();
+            var codes = ae2.Encode(MnistArrays.Rows(data.TestImages, LatentPlane.Sample(data.TestLabels, DenoisingFigures.PerClass))).ToArray();
             Assert.Equal(codes, fig.Codes);
         }
         // The recurrent and attention pages show the metrics recorded with their shipped weights.

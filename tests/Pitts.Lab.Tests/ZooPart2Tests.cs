@@ -216,6 +216,9 @@ public sealed class ZooPart2Tests(LabFixture lab)
         await Expect(p.ById("count-mlp")).ToHaveTextAsync("101,770");
         await Expect(p.ById("zoo-table").Locator("a")).ToHaveCountAsync(5);
         await using var d = await lab.OpenAsync("/depth?digit=7");
+        // The units appear once the 400 held-out digits are scanned, a block per slice after the page is drawn.
+        await d.ById("layer1-units").WaitForAsync(new() { Timeout = 60000 });
+        await Expect(d.ById("depth-scan")).ToHaveCountAsync(0);
         await Expect(d.ById("layer1-units").Locator(".zoo-unit")).ToHaveCountAsync(8);
         await Expect(d.ById("layer2-units").Locator(".zoo-unit")).ToHaveCountAsync(16);
         await Expect(d.ById("output-units").Locator(".zoo-unit")).ToHaveCountAsync(10);
@@ -231,7 +234,7 @@ public sealed class ZooPart2Tests(LabFixture lab)
         await Expect(p.ById("ae-error")).ToContainTextAsync("reconstruction 0.04");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         await p.Page.GetByTestId("run").First.ClickAsync();
-        await p.Page.WaitForFunctionAsync(@"() => /step ([5-9]|\d\d+) of 500/.test(document.querySelector('[data-testid=train-status]').innerText)",
+        await p.Page.WaitForFunctionAsync(@"() => /step ([5-9]|\d\d+) of 1000/.test(document.querySelector('[data-testid=train-status]').innerText)",
             null, new PageWaitForFunctionOptions { Timeout = 60000 });
         await Expect(p.ById("ae-progress")).ToBeVisibleAsync();
         await p.Page.GetByTestId("pause").First.ClickAsync();

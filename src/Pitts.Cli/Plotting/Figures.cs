@@ -318,13 +318,8 @@ public static class Figures
     public static void Reconstructions(Autoencoder model, ModelSpec spec, Tensor clean, float noise, Generator g, string title, string path)
     {
         int n = Math.Min(8, clean.Size(0));
-        var x = clean.Narrow(0, 0, n).Clone();
-        var noisy = x.Clone();
-        var s = noisy.AsSpan();
-        var e = new float[s.Length];
-        g.FillNormal(e, 0, noise);
-        for (int i = 0; i < s.Length; i++) s[i] = Math.Clamp(s[i] + e[i], 0f, 1f);
-        var output = Predict(model, spec, noisy);
+        var x = clean.Narrow(0, 0, n);
+        var (noisy, output) = FigureData.Reconstructions(model, x, noise, g, spec);   // the lab's autoencoder page computes the same
         var images = new List<float[,]>();
         for (int i = 0; i < n; i++)
         {
@@ -340,10 +335,7 @@ public static class Figures
     public static void Latent(Autoencoder model, ModelSpec spec, Tensor x, Tensor labels, string title, string path)
     {
         if (spec.Latent != 2) throw new UsageException($"latent needs an autoencoder with a 2-D code (--latent 2), this one has {spec.Latent}");
-        model.Eval();
-        Tensor z;
-        using (Autograd.NoGrad()) z = model.Encode(spec.Normalize(x));
-        var zs = z.ToArray();
+        var zs = FigureData.LatentCodes(model, x, spec).ToArray();                     // (N, 2), as the lab's latent plane
         var ys = labels.ToArray();
         var plt = NewPlot(title, "z₁", "z₂");
         int classes = (int)ys.Max() + 1;

@@ -132,12 +132,7 @@ public static class PlotRenderer
     /// <summary>The feature maps (channels, H, W) of one image after the first convolution and its activation.</summary>
     public static Tensor FeatureMaps(Module model, ModelSpec spec, Tensor image)
     {
-        var (_, index) = FirstConv(model, spec);
-        var seq = (Sequential)model;
-        model.Eval();
-        using var _ = Autograd.NoGrad();
-        var h = spec.Normalize(image);
-        for (int i = 0; i <= Math.Min(index + 1, seq.Count - 1); i++) h = seq[i].Forward(h);
-        return h.Select(0, 0);
+        _ = FirstConv(model, spec);                                                      // a clear message for a model without one
+        return FigureData.FeatureMaps(model, image, spec)[0].Select(0, 0);               // (channels, H, W), as the lab's depth page
     }
 }

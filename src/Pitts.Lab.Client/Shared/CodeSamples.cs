@@ -27,8 +27,6 @@ public static class CodeSamples
 
     private static string Ints(IEnumerable<int> values) => string.Join(", ", values);
 
-    private static string Lits(IEnumerable<double> values) => string.Join(", ", values.Select(Num.Lit));
-
     private static string D(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>The attention page: the one-block transformer trained to reverse or sort six digits, run on <paramref name="digits"/>.</summary>
@@ -85,127 +83,6 @@ public static class CodeSamples
                 Console.WriteLine($"{{string.Concat(digits)}} -> {string.Concat(logits.Argmax(2).ToArray())}");
                 Console.WriteLine(weights.Select(1, 0));    // head 0: row i is where output position i looks
             }
-            """;
-    }
-
-    /// <summary>
-    /// The autoencoder page: the denoising autoencoder at noise <paramref name="sigma"/> with a code of
-    /// <paramref name="code"/> numbers, the clicked latent point (<paramref name="z1"/>, <paramref name="z2"/>) and the
-    /// linear autoencoder with <paramref name="k"/> units.
-    /// </summary>
-    public static string Autoencoders(double sigma, int code, double z1, double z2, int k)
-    {
-        string decode = code == 2
-            ? $"var image = ae.Decode(Tensor.FromArray([{Num.Lit(z1)}, {Num.Lit(z2)}], 1, 2));   // (1, 784): the clicked point of the latent plane"
-            : "var image = ae.Decode(z.Narrow(0, 0, 1));   // (1, 784): the first test digit, rebuilt from its 32 numbers";
-        return $$"""
-            using Pitts;
-            using Pitts.Data;
-            using Pitts.NN;
-            using Pitts.Optim;
-
-            var mnist = Datasets.Mnist();                                  // the shipped 7,996 + 2,004 digits
-            var x = mnist.Train.Inputs.Reshape(mnist.Train.Count, 784);    // pixels in [0, 1]
-            var g = new Generator(1);
-            var ae = new Autoencoder(
-                new Sequential(new Linear(784, 256, generator: g), new Relu(), new Linear(256, 64, generator: g), new Relu(), new Linear(64, {{code}}, generator: g)),
-                new Sequential(new Linear({{code}}, 64, generator: g), new Relu(), new Linear(64, 256, generator: g), new Relu(), new Linear(256, 784, generator: g), new Sigmoid()));
-            var optimizer = new Adam(ae.Parameters(), 2e-3f);
-            for (int step = 0; step < 3000; step++)
-            {
-                var clean = x.IndexSelect(0, Enumerable.Range(0, 128).Select(_ => (int)g.NextInt64(0, x.Shape[0])).ToArray());
-                var noisy = Augment.GaussianNoise(clean, {{Num.F(sigma, 3)}}, g, clampMin: 0f, clampMax: 1f);   // x + σε, clipped to [0, 1]
-                optimizer.ZeroGrad();
-                var loss = Functional.MseLoss(ae.Forward(noisy), clean);       // reconstruct the clean digit
-                loss.Backward();
-                optimizer.Step();
-            }
-            using (Autograd.NoGrad())
-            {
-                var z = ae.Encode(mnist.Test.Inputs.Reshape(mnist.Test.Count, 784));   // (2004, {{code}}): the codes of the test digits
-                {{decode}}
-                Console.WriteLine($"code of test digit 0: {z.Narrow(0, 0, 1)}");
-            }
-
-            // The linear autoencoder without biases, 784 → {{k}} → 784, on centred digits: it learns PCA's subspace
-            var centred = x - x.Mean(0, keepDim: true);
-            var linear = new Autoencoder(new Linear(784, {{k}}, bias: false, generator: g), new Linear({{k}}, 784, bias: false, generator: g));
-            var linOptimizer = new Adam(linear.Parameters(), 3e-3f);
-            for (int step = 0; step < 2000; step++)
-            {
-                var batch = centred.IndexSelect(0, Enumerable.Range(0, 128).Select(_ => (int)g.NextInt64(0, x.Shape[0])).ToArray());
-                linOptimizer.ZeroGrad();
-                Functional.MseLoss(linear.Forward(batch), batch).Backward();
-                linOptimizer.Step();
-            }
-            """;
-    }
-
-    /// <summary>The depth page: the digit CNN trained, then what its layers make of test digit <paramref name="digit"/>.</summary>
-    public static string Depth(int digit) => $$"""
-        using Pitts;
-        using Pitts.Data;
-        using Pitts.NN;
-        using Pitts.Optim;
-
-        // The lab's digit CNN: conv 1→8 (5×5), ReLU, pool 2, conv 8→16 (5×5), ReLU, pool 2, Linear(256, 10)
-        var g = new Generator(1);
-        var conv1 = new Conv2d(1, 8, 5, generator: g);
-        var conv2 = new Conv2d(8, 16, 5, generator: g);
-        var fc = new Linear(16 * 4 * 4, 10, generator: g);
-        var net = new Sequential(conv1, new Relu(), new MaxPool2d(2), conv2, new Relu(), new MaxPool2d(2), new Flatten(), fc);
-
-        var mnist = Datasets.Mnist();                                    // the shipped 7,996 + 2,004 digits
-        var optimizer = new Adam(net.Parameters(), 2e-3f);
-        for (int step = 0; step < 1500; step++)                         // 1,500 batches of 64: about 12 epochs
-        {
-            var batch = mnist.Train.GetBatch(Enumerable.Range(0, 64).Select(_ => (int)g.NextInt64(0, mnist.Train.Count)).ToArray());
-            optimizer.ZeroGrad();
-            Functional.CrossEntropy(net.Forward(batch.Inputs), batch.Targets).Backward();
-            optimizer.Step();
-        }
-
-        net.Eval();
-        using (Autograd.NoGrad())
-        {
-            var x = mnist.Test.Inputs.Narrow(0, {{digit}}, 1);                      // (1, 1, 28, 28)
-            var a1 = conv1.Forward(x).Relu(); var p1 = a1.MaxPool2d(2);       // (1, 8, 24, 24), (1, 8, 12, 12)
-            var a2 = conv2.Forward(p1).Relu(); var p2 = a2.MaxPool2d(2);      // (1, 16, 8, 8), (1, 16, 4, 4)
-            var logits = fc.Forward(p2.Flatten(1));                           // (1, 10)
-            Console.WriteLine($"test digit #{{digit}}: label {mnist.Test.Targets.ToArray()[{{digit}}]}, predicted {logits.Argmax()}");
-
-            // What excites each conv1 unit most among 400 held-out digits: the 5×5 patch under its strongest response
-            var act = conv1.Forward(mnist.Test.Inputs.Narrow(0, 0, 400)).Relu();   // (400, 8, 24, 24)
-            for (int c = 0; c < 8; c++)
-            {
-                int best = act.Select(1, c).Argmax();                          // flat index into (400, 24, 24)
-                int n = best / (24 * 24), i = best / 24 % 24, j = best % 24;
-                Console.WriteLine($"conv1 unit {c}: strongest on test digit #{n} at row {i}, column {j}");
-            }
-        }
-        """;
-
-    /// <summary>The networks page: the fully connected network with layer <paramref name="sizes"/> (inputs first) on input <paramref name="x"/>.</summary>
-    public static string Networks(IReadOnlyList<int> sizes, string activation, int seed, IReadOnlyList<double> x)
-    {
-        var layers = new List<string>();
-        for (int i = 0; i + 1 < sizes.Count; i++)
-        {
-            layers.Add($"    new Linear({sizes[i]}, {sizes[i + 1]}, generator: g),");
-            if (i + 2 < sizes.Count) layers.Add($"    {LabActivations.Code(activation)},");
-        }
-        int inputs = sizes[0];
-        return $$"""
-            using Pitts;
-            using Pitts.NN;
-
-            var g = new Generator({{seed}});
-            var net = new Sequential(
-            {{string.Join("\n", layers).TrimEnd(',')}});
-            Console.WriteLine(net.Summary(1, {{inputs}}));
-
-            var x = Tensor.FromArray([{{Lits(x.Take(inputs))}}], 1, {{inputs}});
-            Console.WriteLine(net.Forward(x));   // ŷ
             """;
     }
 

@@ -47,6 +47,12 @@ public sealed class LiveTrainer : IDisposable
     /// <summary>When set, one step per interval (for animations such as optimizer paths) instead of flat out.</summary>
     public TimeSpan? StepInterval { get; init; }
 
+    /// <summary>
+    /// What the divergence message tells the reader to do, after "The loss became NaN or infinite at step N:": by
+    /// default to lower the learning rate, which a page without that control replaces with something it offers.
+    /// </summary>
+    public string DivergenceAdvice { get; init; } = "learning rate too high? Lower it and press Reset.";
+
     /// <summary>Lock held around every step; take it when reading the model to draw it.</summary>
     public object Sync { get; } = new();
 
@@ -121,7 +127,7 @@ public sealed class LiveTrainer : IDisposable
         {
             Diverged = true;
             _running = false;
-            Message = $"The loss became NaN or infinite at step {Steps}: learning rate too high? Lower it and press Reset.";
+            Message = $"The loss became NaN or infinite at step {Steps}: {DivergenceAdvice}";
         }
         else if (outcome == StepOutcome.Finished)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pitts.IO;
+using Pitts.Models;
 using Pitts.NN;
 
 namespace Pitts.Lab.Zoo;
@@ -19,7 +20,7 @@ public sealed class DenoisingFigures
     public const string FileName = "denoising-figures";
 
     /// <summary>Digits per class drawn in the latent plane (the first of each class in the held-out set).</summary>
-    public const int PerClass = 100;
+    public const int PerClass = LatentPlane.PerClass;
 
     /// <summary>The slider's noise levels σ = 0, 0.05, …, 1.</summary>
     public static readonly float[] Sigmas = [.. Enumerable.Range(0, 21).Select(i => i / 20f)];
@@ -39,7 +40,7 @@ public sealed class DenoisingFigures
     /// <summary>The shipped 32-number denoiser's test MSE at each of <see cref="Sigmas"/>.</summary>
     public float[] TestMse32 { get; }
 
-    /// <summary>The 2-number model's codes (1000 × 2, row-major) of <c>TestIndicesPerClass(PerClass)</c>.</summary>
+    /// <summary>The 2-number model's codes (1000 × 2, row-major) of <c>LatentPlane.Sample</c>.</summary>
     public float[] Codes { get; }
 
     /// <summary>The shipped model's (reconstruction, noisy input) test MSE at <paramref name="sigma"/>, or null off the slider's grid.</summary>
@@ -63,9 +64,8 @@ public sealed class DenoisingFigures
             noisy[i] = (float)n;
             t32[i] = (float)DenoisingTrainer.TestError(code32, Sigmas[i]).Reconstruction;
         }
-        using var _ = Autograd.NoGrad();
         var data = MnistArrays.Get();
-        var codes = code2.Encode(MnistArrays.Rows(data.TestImages, data.TestIndicesPerClass(PerClass))).ToArray(); // (1000, 2)
+        var codes = FigureData.LatentCodes(code2, MnistArrays.Rows(data.TestImages, LatentPlane.Sample(data.TestLabels))).ToArray(); // (1000, 2)
         return new DenoisingFigures(noisy, t2, t32, codes);
     }
 
@@ -91,59 +91,6 @@ public sealed class DenoisingFigures
         ["recipe"] = "dotnet run -c Release --project scripts/lab-models -- " + FileName,
         ["note"] = string.Create(CultureInfo.InvariantCulture, $"test MSE of denoising-ae and denoising-ae-32 on the 2,004 held-out digits at sigma 0, 0.05, ..., 1; codes of the first {PerClass} held-out digits of each class"),
     });
-}
-
-/// <summary>
-/// <see cref="DenoisingTrainer.TestError"/> one block of <see cref="Block"/> digits at a time (<see cref="Advance"/>), so
-/// a page can spread the 2,004 held-out digits over time slices; each block's squared errors are summed in float32 and
-/// the blocks' sums in double (more accurate than one float32 sum over all 1.6 million pixels).
-/// </summary>
-public sealed class TestErrorRun
-{
-    private readonly Autoencoder _model;
-    private readonly Tensor _clean;
-    private readonly float _sigma;
-    private readonly Generator _noise = new(12345);
-    private double _rec, _raw;
-
-    /// <summary>Starts the evaluation of <paramref name="model"/> at noise σ = <paramref name="sigma"/>.</summary>
-    public TestErrorRun(Autoencoder model, float sigma)
-    {
-        _model = model;
-        _sigma = sigma;
-        _clean = MnistArrays.Get().TestImages;                                        // (2004, 784)
-    }
-
-    /// <summary>Digits evaluated so far.</summary>
-    public int Done { get; private set; }
-
-    /// <summary>Digits in all.</summary>
-    public int Count => _clean.Shape[0];
-
-    /// <summary>The (reconstruction, noisy input) MSE per pixel over the digits done so far.</summary>
-    public (double Reconstruction, double Noisy) Result => Done == 0 ? (double.NaN, double.NaN) : (_rec / ((double)Done * 784), _raw / ((double)Done * 784));
-
-    /// <summary>Digits per block.</summary>
-    public const int Block = 50;
-
-    /// <summary>Evaluates the next block of digits; true when all are done.</summary>
-    public bool Advance()
-    {
-        using var _ = Autograd.NoGrad();
-        _model.Eval();
-        int m = Math.Min(Block, Count - Done);
-        if (m > 0)
-        {
-            var clean = _clean.Narrow(0, Done, m);                                    // (m, 784)
-            // The noise block by block from one generator: the same values as for all digits at once (normals come in
-            // pairs, and every block holds an even number of pixels), without 1.6 million draws in one slice.
-            var noisy = ZooData.AddNoise(clean, _sigma, _noise);
-            _rec += Functional.MseLoss(_model.Forward(noisy), clean, Reduction.Sum).Item();
-            _raw += Functional.MseLoss(noisy, clean, Reduction.Sum).Item();
-            Done += m;
-        }
-        return Done >= Count;
-    }
 }
 
 /// <summary>
@@ -216,5 +163,5 @@ public sealed class PcaCache
     public double TotalVariance { get; }
 
     /// <summary>MSE per pixel of the best rank-k reconstruction: (total − Σ top-k eigenvalues) / 784.</summary>
-    public double ErrorWith(int k) => (TotalVariance - Eigenvalues.Take(k).Sum()) / 784;
+    public double ErrorWith(int k) => Pca.RankKError(TotalVariance, Eigenvalues, k, 784);
 }

@@ -34,8 +34,8 @@ public static class LabActivations
         _ => "new Identity()",
     };
 
-    /// <summary>A new module for the key (the playground recipe's <see cref="PlaygroundRecipe.Activation"/>).</summary>
-    public static Module Create(string key) => PlaygroundRecipe.Activation(key);
+    /// <summary>A new module for the key (the networks recipe's <see cref="NetworksRecipe.Activation"/>, the one the page's network uses).</summary>
+    public static Module Create(string key) => NetworksRecipe.Activation(key);
 
     /// <summary>Colour for plots.</summary>
     public static string Color(string key) => key switch

@@ -26,6 +26,13 @@ public abstract class ZooTrainer
         Trainer = new Trainer(model, loss, optimizer) { Generator = generator, MaxGradNorm = maxGradNorm };
     }
 
+    /// <summary>Wraps a recipe's run, whose <paramref name="trainer"/> (the library's) and <see cref="Step"/> take each step.</summary>
+    protected ZooTrainer(Trainer trainer, Generator generator)
+    {
+        Generator = generator;
+        Trainer = trainer;
+    }
+
     /// <summary>The library's trainer: forward, loss, zero-grad, backward, clipping, step; a NaN loss stops it.</summary>
     public Trainer Trainer { get; }
 
@@ -44,11 +51,14 @@ public abstract class ZooTrainer
     /// <summary>The next minibatch (input, target).</summary>
     protected abstract Batch NextBatch();
 
+    /// <summary>One optimizer step on a fresh minibatch, its loss returned: the trainer on <see cref="NextBatch"/>, or a recipe's own step.</summary>
+    protected virtual double Step() => Trainer.Step(NextBatch());
+
     /// <summary>One optimizer step of the library's trainer on a fresh minibatch; returns the minibatch loss.</summary>
     public double TrainStep()
     {
         Model.Train();   // the pages draw in evaluation mode between steps
-        double loss = Trainer.Step(NextBatch());
+        double loss = Step();
         _losses.Add(loss);
         return loss;
     }
@@ -115,109 +125,64 @@ public sealed class PositionwiseCrossEntropy() : Loss(Reduction.Mean)
     }
 }
 
-/// <summary>The denoising autoencoder: noisy digit in, clean digit out, MSE, Adam.</summary>
+/// <summary>The denoising autoencoder (the autoencoders recipe's <see cref="DenoisingRun"/>) on the shipped digits, for the page and scripts/lab-models.</summary>
 public sealed class DenoisingTrainer : ZooTrainer
 {
-    private readonly MnistArrays _data = MnistArrays.Get();
+    /// <summary>Creates the trainer (a fresh model from <paramref name="seed"/>), minibatches of <paramref name="batchSize"/> digits.</summary>
+    public DenoisingTrainer(float sigma = 0.5f, ulong seed = 1, int latent = 2, int batchSize = 128)
+        : this(new DenoisingRun(sigma, seed, latent, batchSize, MnistArrays.Get().TrainImages)) { }
+
+    private DenoisingTrainer(DenoisingRun run) : base(run.Trainer, run.Generator) => Run = run;
+
+    /// <summary>The recipe's run: model, data, loss, optimizer and step.</summary>
+    public DenoisingRun Run { get; }
 
     /// <summary>Noise level σ of the training corruption.</summary>
-    public float Sigma { get; }
-
-    /// <summary>Creates the trainer (a fresh model from <paramref name="seed"/>), minibatches of <paramref name="batchSize"/> digits.</summary>
-    public DenoisingTrainer(float sigma = 0.5f, ulong seed = 1, int latent = 2, int batchSize = 128) : this(sigma, new Generator(seed), latent, batchSize) { }
-
-    private DenoisingTrainer(float sigma, Generator g, int latent, int batchSize) : this(sigma, g, ZooAutoencoders.Denoising(g, latent), batchSize) { }
-
-    private DenoisingTrainer(float sigma, Generator g, Autoencoder model, int batchSize) : base(model, new MseLoss(), new Adam(model.Parameters(), 2e-3f), g)
-    {
-        Sigma = sigma;
-        Autoencoder = model;
-        BatchSize = batchSize;
-    }
-
-    /// <summary>Digits per minibatch.</summary>
-    public int BatchSize { get; }
+    public float Sigma => Run.Sigma;
 
     /// <summary>The autoencoder.</summary>
-    public Autoencoder Autoencoder { get; }
+    public Autoencoder Autoencoder => Run.Autoencoder;
 
-    /// <summary><see cref="BatchSize"/> random training digits with noise σ (input) and clean (target).</summary>
-    protected override Batch NextBatch()
-    {
-        var idx = Enumerable.Range(0, BatchSize).Select(_ => (int)Generator.NextInt64(0, _data.TrainLabels.Length)).ToArray();
-        var clean = MnistArrays.Rows(_data.TrainImages, idx);                    // (B, 784)
-        return new Batch(ZooData.AddNoise(clean, Sigma, Generator), clean);
-    }
+    /// <inheritdoc />
+    protected override Batch NextBatch() => Run.NextBatch();
 
-    /// <summary>Test MSE of the reconstruction against the clean digits, for inputs with noise σ (fixed noise seed), and of the noisy input itself.</summary>
-    public static (double Reconstruction, double Noisy) TestError(Autoencoder model, float sigma)
-    {
-        var run = new TestErrorRun(model, sigma);
-        while (!run.Advance()) { }
-        return run.Result;
-    }
+    /// <inheritdoc />
+    protected override double Step() => Run.Step();
+
+    /// <summary>The recipe's test MSE (<see cref="TestErrorRun"/>) on the 2,004 shipped held-out digits: the reconstruction's and the noisy input's.</summary>
+    public static (double Reconstruction, double Noisy) TestError(Autoencoder model, float sigma) =>
+        TestErrorRun.TestError(model, MnistArrays.Get().TestImages, sigma);
 }
 
-/// <summary>A linear autoencoder on centred digits, compared with PCA's subspace.</summary>
+/// <summary>The linear autoencoder (the autoencoders recipe's <see cref="LinearAutoencoderRun"/>) on the shipped digits, against the shipped PCA.</summary>
 public sealed class LinearAeTrainer : ZooTrainer
 {
-    private readonly Autoencoder _model;
-    private readonly Tensor _centred;
+    /// <summary>Creates the trainer for a k-dimensional code.</summary>
+    public LinearAeTrainer(int k, ulong seed = 3)
+        : this(new LinearAutoencoderRun(k, MnistArrays.Get().TrainImages, PcaCache.Get().Mean, PcaCache.Get().Components, seed)) { }
+
+    private LinearAeTrainer(LinearAutoencoderRun run) : base(run.Trainer, run.Generator) => Run = run;
+
+    /// <summary>The recipe's run.</summary>
+    public LinearAutoencoderRun Run { get; }
 
     /// <summary>The code size k.</summary>
-    public int K { get; }
+    public int K => Run.K;
 
-    /// <summary>Creates the trainer for a k-dimensional code.</summary>
-    public LinearAeTrainer(int k, ulong seed = 3) : this(k, new Generator(seed)) { }
+    /// <inheritdoc />
+    protected override Batch NextBatch() => Run.NextBatch();
 
-    private LinearAeTrainer(int k, Generator g) : this(k, g, ZooAutoencoders.Linear(k, g)) { }
-
-    private LinearAeTrainer(int k, Generator g, Autoencoder model) : base(model, new MseLoss(), new Adam(model.Parameters(), 3e-3f), g)
-    {
-        K = k;
-        _model = model;
-        _centred = MnistArrays.Get().TrainImages - Tensor.FromArray(PcaCache.Get().Mean);
-    }
-
-    /// <summary>256 random centred training digits, input and target alike.</summary>
-    protected override Batch NextBatch()
-    {
-        var idx = Enumerable.Range(0, 256).Select(_ => (int)Generator.NextInt64(0, _centred.Shape[0])).ToArray();
-        var x = _centred.IndexSelect(0, idx);                                    // (256, 784)
-        return new Batch(x, x);
-    }
-
-    /// <summary>The decoder's columns (784×k): the subspace the reconstruction lives in.</summary>
-    public double[,] DecoderBasis()
-    {
-        var w = ((Linear)_model.Decoder).Weight.ToArray(); // (784, k)
-        var m = new double[784, K];
-        for (int r = 0; r < 784; r++) for (int c = 0; c < K; c++) m[r, c] = w[r * K + c];
-        return m;
-    }
+    /// <inheritdoc />
+    protected override double Step() => Run.Step();
 
     /// <summary>Principal angles (degrees) between the decoder's subspace and PCA's top-k subspace.</summary>
-    public double[] AnglesToPca()
-    {
-        var pca = PcaCache.Get();
-        var top = new double[784, K];
-        for (int r = 0; r < 784; r++) for (int c = 0; c < K; c++) top[r, c] = pca.Components[r, c];
-        return Pca.PrincipalAngles(DecoderBasis(), top);
-    }
+    public double[] AnglesToPca() => Run.AnglesToPca();
 
-    /// <summary>Training-set MSE per pixel of the linear AE.</summary>
-    public double TrainError()
-    {
-        using var _ = Autograd.NoGrad();
-        var diff = (_model.Forward(_centred) - _centred).ToArray();
-        double sum = 0;                                  // in double: the gap to PCA is far below float32 summation error
-        foreach (float d in diff) sum += (double)d * d;
-        return sum / diff.Length;
-    }
+    /// <summary>Training-set MSE per pixel of the linear AE (all at once; the page spreads it over slices with <see cref="LinearAutoencoderRun.SquaredError"/>).</summary>
+    public double TrainError() => Run.TrainError();
 
-    /// <summary>PCA's MSE per pixel with k components: the sum of the discarded eigenvalues over 784 (the best any rank-k linear map can do).</summary>
+    /// <summary>PCA's MSE per pixel with k components: the best any rank-k linear map can do.</summary>
     public double PcaError() => PcaCache.Get().ErrorWith(K);
-
 }
 
 /// <summary>The digit CNN with cross-entropy and Adam.</summary>
