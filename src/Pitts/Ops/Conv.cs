@@ -70,6 +70,7 @@ public sealed partial class Tensor
         public bool Pointwise => G is { KH: 1, KW: 1, SH: 1, SW: 1, PH: 0, PW: 0 };
         public bool Direct => !Pointwise && ConvKernels.DirectApplies(G);
         public int Chunk => Math.Clamp(Im2ColBudget / Math.Max(1, Ckk * L), 1, Math.Max(1, N)); // samples per GEMM
+        public int Chunks => (N + Chunk - 1) / Chunk;
         public bool Empty => N == 0 || L == 0;
     }
 
@@ -98,30 +99,37 @@ public sealed partial class Tensor
                 bias is null ? default : bias.Data, y.Storage.AsSpan(s * o * l, o * l)));
         else
         {
-            var cols = ArrayPool<float>.Shared.Rent(ckk * l * chunk);
-            var outb = ArrayPool<float>.Shared.Rent(o * l * chunk);
-            for (int s0 = 0; s0 < n; s0 += chunk)
-            {
-                int first = s0, nb = Math.Min(chunk, n - s0), ld = nb * l;
-                UnfoldChunk(x, g, first, nb, cols);
-                // (O, CKK) · (CKK, nb·L) → (O, nb·L), one GEMM for the chunk
-                Gemm.Sgemm(false, false, o, ld, ckk, weight.Data, ckk, cols, ld, outb, ld, false);
-                WorkerPool.For(nb, b => // (O, nb·L) → (N, O, L), plus the bias
-                {
-                    var dst = y.Storage.AsSpan(((first + b) * o) * l, o * l);
-                    for (int oc = 0; oc < o; oc++)
-                    {
-                        var src = outb.AsSpan(oc * ld + b * l, l);
-                        var row = dst.Slice(oc * l, l);
-                        if (bias is null) src.CopyTo(row);
-                        else System.Numerics.Tensors.TensorPrimitives.Add(src, bias.Storage[bias.Offset + oc], row);
-                    }
-                });
-            }
-            ArrayPool<float>.Shared.Return(cols);
-            ArrayPool<float>.Shared.Return(outb);
+            // One chunk: its GEMM shares the threads. Several: each task takes whole chunks (unfold, GEMM, scatter on its
+            // own thread, the nested loops running inline), so the columns a thread writes are the ones it multiplies;
+            // the same sums either way.
+            int chunks = p.Chunks;
+            if (chunks == 1) ForwardChunk(x, weight, bias, y, p, 0);
+            else WorkerPool.For(chunks, ci => ForwardChunk(x, weight, bias, y, p, ci * chunk));
         }
         return y;
+    }
+
+    /// <summary>y[first .. first + nb) through one unfolded chunk: (O, CKK) · (CKK, nb·L) → (O, nb·L), scattered into (N, O, L) with the bias.</summary>
+    private static void ForwardChunk(Tensor x, Tensor weight, Tensor? bias, Tensor y, ConvPlan p, int first)
+    {
+        int o = p.O, l = p.L, ckk = p.Ckk, nb = Math.Min(p.Chunk, p.N - first), ld = nb * l;
+        var cols = ArrayPool<float>.Shared.Rent(ckk * ld);
+        var outb = ArrayPool<float>.Shared.Rent(o * ld);
+        UnfoldChunk(x, p.G, first, nb, cols);
+        Gemm.Sgemm(false, false, o, ld, ckk, weight.Data, ckk, cols, ld, outb, ld, false);
+        WorkerPool.For(nb, b =>
+        {
+            var dst = y.Storage.AsSpan(((first + b) * o) * l, o * l);
+            for (int oc = 0; oc < o; oc++)
+            {
+                var src = outb.AsSpan(oc * ld + b * l, l);
+                var row = dst.Slice(oc * l, l);
+                if (bias is null) src.CopyTo(row);
+                else System.Numerics.Tensors.TensorPrimitives.Add(src, bias.Storage[bias.Offset + oc], row);
+            }
+        });
+        ArrayPool<float>.Shared.Return(cols);
+        ArrayPool<float>.Shared.Return(outb);
     }
 
     /// <summary>
@@ -130,7 +138,7 @@ public sealed partial class Tensor
     private static Grads ConvBackward(Tensor gy, Tensor x, Tensor weight, Tensor? bias, ConvPlan p)
     {
         var (g, n, o) = p;
-        int l = p.L, c = g.C, ckk = p.Ckk, hw = p.HW, chunk = p.Chunk;
+        int l = p.L, c = g.C, ckk = p.Ckk, hw = p.HW;
         var gs = gy.Data;
         var gb = bias is { RequiresGrad: true } ? BiasGradient(gy, p) : null;
         var gw = weight.RequiresGrad ? new Tensor([o, c, g.KH, g.KW]) : null;
@@ -153,21 +161,55 @@ public sealed partial class Tensor
             }
             return (gx, gw, gb);
         }
+        // As in the forward pass, one chunk shares the threads inside its GEMMs, and several go to the threads whole.
+        // dW is then summed per group of consecutive chunks (the number of groups fixed by the shape, not by the thread
+        // count, so the sums do not depend on it) and the groups' sums added in order.
+        int chunks = p.Chunks, groups = gw is null || directW ? chunks : Math.Min(chunks, MaxWeightGroups);
+        if (groups == 1)
+        {
+            BackwardChunks(gy, x, weight, gw is not null && !directW, gw is null ? default : gw.AsSpan(), gx, p, 0, chunks);
+            return (gx, gw, gb);
+        }
+        int size = o * ckk;
+        float[]? partials = gw is null || directW ? null : ArrayPool<float>.Shared.Rent((groups - 1) * size);
+        WorkerPool.For(groups, t =>
+        {
+            Span<float> dw = partials is null ? default : t == 0 ? gw!.AsSpan() : partials.AsSpan((t - 1) * size, size);
+            BackwardChunks(gy, x, weight, partials is not null, dw, gx, p, chunks * t / groups, chunks * (t + 1) / groups);
+        });
+        if (partials is not null)
+        {
+            var total = gw!.AsSpan();
+            for (int t = 1; t < groups; t++) System.Numerics.Tensors.TensorPrimitives.Add(total, partials.AsSpan((t - 1) * size, size), total);
+            ArrayPool<float>.Shared.Return(partials);
+        }
+        return (gx, gw, gb);
+    }
+
+    /// <summary>Most groups of chunks whose weight gradients are summed apart (a few per core of a large machine).</summary>
+    private const int MaxWeightGroups = 16;
+
+    /// <summary>
+    /// Chunks [c0, c1) of the backward pass: dW (O, CKK) = Σ dY (O, nb·L) · colsᵀ (nb·L, CKK) into <paramref name="gw"/>
+    /// (written by the first chunk, then accumulated; when <paramref name="wantW"/>), and dx folded back from Wᵀ · dY.
+    /// </summary>
+    private static void BackwardChunks(Tensor gy, Tensor x, Tensor weight, bool wantW, Span<float> gw, Tensor? gx, ConvPlan p, int c0, int c1)
+    {
+        int o = p.O, l = p.L, c = p.G.C, ckk = p.Ckk, hw = p.HW, chunk = p.Chunk;
         var cols = ArrayPool<float>.Shared.Rent(ckk * l * chunk);
         var gyb = ArrayPool<float>.Shared.Rent(o * l * chunk);
-        for (int s0 = 0; s0 < n; s0 += chunk)
+        for (int ci = c0; ci < c1; ci++)
         {
-            int first = s0, nb = Math.Min(chunk, n - s0), ld = nb * l;
+            int first = ci * chunk, nb = Math.Min(chunk, p.N - first), ld = nb * l;
             WorkerPool.For(nb, b => // (N, O, L) → (O, nb·L)
             {
                 var src = gy.Data.Slice((first + b) * o * l, o * l);
                 for (int oc = 0; oc < o; oc++) src.Slice(oc * l, l).CopyTo(gyb.AsSpan(oc * ld + b * l, l));
             });
-            if (gw is not null && !directW)
+            if (wantW)
             {
-                UnfoldChunk(x, g, first, nb, cols);
-                // dW (O, CKK) += dY (O, nb·L) · colsᵀ (nb·L, CKK), chunks in a fixed order
-                Gemm.Sgemm(false, true, o, ckk, ld, gyb, ld, cols, ld, gw.AsSpan(), ckk, accumulate: s0 > 0);
+                UnfoldChunk(x, p.G, first, nb, cols);
+                Gemm.Sgemm(false, true, o, ckk, ld, gyb, ld, cols, ld, gw, ckk, accumulate: ci > c0);
             }
             if (gx is not null)
             {
@@ -177,13 +219,12 @@ public sealed partial class Tensor
                 {
                     var dx = gx.AsSpan().Slice((first + b) * c * hw, c * hw);
                     dx.Clear();
-                    ConvKernels.Col2Im(cols, ld, b * l, g, dx);
+                    ConvKernels.Col2Im(cols, ld, b * l, p.G, dx);
                 });
             }
         }
         ArrayPool<float>.Shared.Return(cols);
         ArrayPool<float>.Shared.Return(gyb);
-        return (gx, gw, gb);
     }
 
     /// <summary>db[o] = Σ over samples and pixels of dy[n, o, ·, ·].</summary>

@@ -59,13 +59,16 @@ public class ConvParallelTests
                 }
     }
 
-    [Fact]
-    public void ConvolutionGivesTheSameBitsOnOneThreadOrTwo()
+    [Theory]
+    [InlineData(20, 3, 15, 8)]  // one chunk of samples: the GEMMs share the threads
+    [InlineData(40, 16, 14, 32)] // the Fashion CNN's second layer: 7 chunks of 6 samples on the threads, dW in 7 groups
+    [InlineData(200, 16, 14, 4)] // 34 chunks in 16 groups of 2 or 3
+    public void ConvolutionGivesTheSameBitsOnOneThreadOrTwo(int n, int c, int h, int o)
     {
         var g = new Generator(21);
-        var x = Tensor.Randn([20, 3, 15, 15], g);
-        var w = Tensor.Randn([8, 3, 5, 5], g);
-        var b = Tensor.Randn([8], g);
+        var x = Tensor.Randn([n, c, h, h], g);
+        var w = Tensor.Randn([o, c, 5, 5], g);
+        var b = Tensor.Randn([o], g);
         (float[], float[], float[], float[]) Run(int threads)
         {
             int saved = Pitts.Kernels.Gemm.MaxThreads;
@@ -84,6 +87,59 @@ public class ConvParallelTests
         Assert.Equal(one.Item2, two.Item2);
         Assert.Equal(one.Item3, two.Item3);
         Assert.Equal(one.Item4, two.Item4);
+        // dW, which the chunk groups sum apart, against sums in double: dW[o, c, ky, kx] = Σ_n Σ_pixels dy · x, with
+        // dy = 2·y·[y > 0] routed through the pooling (the gradient of Σ MaxPool(ReLU(y))²), taken from one's dx-free
+        // forward: recompute y here in double.
+        int oh = h, hw = h * h;
+        var xs = x.ToArray(); var ws = w.ToArray(); var bs = b.ToArray();
+        var dy = new double[n * o * hw];
+        for (int s = 0; s < n; s++)
+            for (int oc = 0; oc < o; oc++)
+            {
+                var yv = new double[hw];
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < oh; ox++)
+                    {
+                        double acc = bs[oc];
+                        for (int ci = 0; ci < c; ci++)
+                            for (int ky = 0; ky < 5; ky++)
+                                for (int kx = 0; kx < 5; kx++)
+                                {
+                                    int iy = oy - 2 + ky, ix = ox - 2 + kx;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < h) acc += (double)ws[((oc * c + ci) * 5 + ky) * 5 + kx] * xs[((s * c + ci) * h + iy) * h + ix];
+                                }
+                        yv[oy * oh + ox] = acc;
+                    }
+                for (int py = 0; py < oh / 2; py++)
+                    for (int px = 0; px < oh / 2; px++)
+                    {
+                        int best = -1;
+                        for (int d = 0; d < 4; d++)
+                        {
+                            int i = (2 * py + d / 2) * oh + 2 * px + d % 2;
+                            if (best < 0 || Math.Max(0, yv[i]) > Math.Max(0, yv[best])) best = i;
+                        }
+                        if (yv[best] > 0) dy[(s * o + oc) * hw + best] = 2 * yv[best];
+                    }
+            }
+        for (int oc = 0; oc < o; oc++)
+            for (int ci = 0; ci < c; ci++)
+                for (int k = 0; k < 25; k += 6) // every sixth tap
+                {
+                    int ky = k / 5, kx = k % 5;
+                    double sum = 0, mag = 0;
+                    for (int s = 0; s < n; s++)
+                        for (int oy = 0; oy < oh; oy++)
+                            for (int ox = 0; ox < oh; ox++)
+                            {
+                                int iy = oy - 2 + ky, ix = ox - 2 + kx;
+                                if (iy < 0 || iy >= h || ix < 0 || ix >= h) continue;
+                                double t = dy[(s * o + oc) * hw + oy * oh + ox] * xs[((s * c + ci) * h + iy) * h + ix];
+                                sum += t; mag += Math.Abs(t);
+                            }
+                    float got = one.Item3[((oc * c + ci) * 5 + ky) * 5 + kx];
+                    Assert.True(Math.Abs(got - sum) <= 1e-5 * (1 + mag), $"dW[{oc}, {ci}, {ky}, {kx}] = {got}, double sum {sum}");
+                }
     }
 
 
