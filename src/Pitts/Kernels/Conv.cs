@@ -93,6 +93,11 @@ internal static class ConvKernels
                         float* src = cp + (long)row * ldCols + col0;
                         int x0 = g.FirstValidX(kx), x1 = Math.Max(x0, g.EndValidX(kx));
                         int shift = kx * g.DW - g.PW;
+                        if (g.SW == 1 && Avx512F.IsSupported)
+                        {
+                            AddRowsMasked(src, img, g, ky, x0, x1, shift);
+                            continue;
+                        }
                         for (int oy = 0; oy < oh; oy++)
                         {
                             int iy = oy * g.SH - g.PH + ky * g.DH;
@@ -124,6 +129,29 @@ internal static class ConvKernels
                 int iy = oy * g.SH - g.PH + ky * g.DH;
                 var v = (uint)iy < (uint)g.H ? Avx512F.MaskLoad(img + iy * g.W + shift + j, load, Vector512<float>.Zero) : Vector512<float>.Zero;
                 Avx512F.MaskStore(dst + oy * ow + j, store, v);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The adjoint of <see cref="RowsMasked"/>: adds one (c, ky, kx) row of the columns back into the image, 16 output
+    /// columns per masked load-add-store (lanes [x0, x1) only). A row of 14 outputs was one 8-float vector and six scalar
+    /// adds; each image element still receives the same additions in the same order.
+    /// </summary>
+    private static unsafe void AddRowsMasked(float* src, float* img, in Conv2dGeometry g, int ky, int x0, int x1, int shift)
+    {
+        int oh = g.OH, ow = g.OW;
+        for (int j = 0; j < ow; j += 16)
+        {
+            var idx = Vector512<int>.Indices + Vector512.Create(j);
+            var mask = (Vector512.GreaterThanOrEqual(idx, Vector512.Create(x0)) & Vector512.LessThan(idx, Vector512.Create(x1))).AsSingle();
+            for (int oy = 0; oy < oh; oy++)
+            {
+                int iy = oy * g.SH - g.PH + ky * g.DH;
+                if ((uint)iy >= (uint)g.H) continue;
+                float* d = img + iy * g.W + shift + j;
+                var sum = Avx512F.MaskLoad(d, mask, Vector512<float>.Zero) + Avx512F.MaskLoad(src + oy * ow + j, mask, Vector512<float>.Zero);
+                Avx512F.MaskStore(d, mask, sum);
             }
         }
     }
